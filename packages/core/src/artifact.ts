@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic.ts';
+
+/**
+ * Every artifact has one zod schema, exported by the package that writes it; readers validate.
+ * An artifact file carries its kind and schema version so a reader can say what it found.
+ */
+export interface ArtifactSpec<S extends z.ZodType> {
+  /** e.g. "preprocess/samples" */
+  kind: string;
+  version: number;
+  schema: S;
+  /** The Nx target that writes it, named in errors when it is missing. */
+  producedBy: string;
+}
+
+export function defineArtifact<S extends z.ZodType>(spec: ArtifactSpec<S>): ArtifactSpec<S> {
+  return spec;
+}
+
+const envelope = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown() });
+
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+export async function writeArtifact<S extends z.ZodType>(
+  spec: ArtifactSpec<S>,
+  path: string,
+  data: z.input<S>,
+): Promise<void> {
+  const parsed = spec.schema.safeParse(data);
+  if (!parsed.success) {
+    throw new ArtifactError(`refusing to write ${spec.kind} to ${path}: ${z.prettifyError(parsed.error)}`);
+  }
+  const body = JSON.stringify({ kind: spec.kind, version: spec.version, data: parsed.data });
+  await writeFileAtomic(path, body + '\n');
+}
+
+export async function readArtifact<S extends z.ZodType>(spec: ArtifactSpec<S>, path: string): Promise<z.output<S>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ArtifactError(`${spec.kind} artifact not found at ${path}: run \`nx run ${spec.producedBy}\` first`);
+    }
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ArtifactError(`${path} is not valid JSON (expected a ${spec.kind} artifact): rerun \`nx run ${spec.producedBy}\``);
+  }
+  const env = envelope.safeParse(json);
+  if (!env.success) throw new ArtifactError(`${path} is not an artifact file (expected ${spec.kind})`);
+  if (env.data.kind !== spec.kind) {
+    throw new ArtifactError(`${path} holds a ${env.data.kind} artifact, expected ${spec.kind}`);
+  }
+  if (env.data.version !== spec.version) {
+    throw new ArtifactError(
+      `${path} is ${spec.kind} version ${env.data.version}, this code reads version ${spec.version}: rerun \`nx run ${spec.producedBy}\``,
+    );
+  }
+  const parsed = spec.schema.safeParse(env.data.data);
+  if (!parsed.success) {
+    throw new ArtifactError(`${path} (${spec.kind}) does not match its schema:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
