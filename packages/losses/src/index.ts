@@ -1,0 +1,5 @@
+export * from './targets.ts';
+export * from './cross-entropy.ts';
+export * from './focal.ts';
+export * from './f1.ts';
+export * from './factory.ts';
