@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 /** Integer class ids, one per sample. */
 export type Labels = number[] | Int32Array;
@@ -20,7 +21,12 @@ function checkLabels(labels: ArrayLike<number>, numClasses: number, what: string
 export function toSoftTargets(labels: Labels, numClasses: number): tf.Tensor2D {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`toSoftTargets: numClasses must be a positive integer, got ${numClasses}`);
   checkLabels(labels, numClasses, 'toSoftTargets');
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), numClasses, 1, 0, 'float32') as tf.Tensor2D);
+  return tf.tidy(() => oneHotFloat(tf.tensor1d(Int32Array.from(labels), 'int32'), numClasses));
+}
+
+/** tfjs-backend-wasm 4.22's OneHot ignores a float32 dtype and writes int32 bits, so cast instead. */
+function oneHotFloat(ids: tf.Tensor1D, numClasses: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(ids, numClasses), 'float32') as tf.Tensor2D;
 }
 
 /**
@@ -38,7 +44,7 @@ export function asSoftTargets(targets: Targets, logits: tf.Tensor2D, who: string
     if (targets.shape[0] !== n) throw new Error(`${who}: ${targets.shape[0]} labels for a batch of ${n} logits`);
     const ids = targets.dataSync();
     checkLabels(ids, c, who);
-    return tf.tidy(() => tf.oneHot(tf.cast(targets, 'int32') as tf.Tensor1D, c, 1, 0, 'float32') as tf.Tensor2D);
+    return tf.tidy(() => oneHotFloat(tf.cast(targets, 'int32') as tf.Tensor1D, c));
   }
   if (targets.rank === 2) {
     if (targets.shape[0] !== n || targets.shape[1] !== c) {

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineArtifact, NUM_CLASSES } from '@facemask/core';
+import { predictionsArtifact, predictionsSchema } from '@facemask/train';
+
+export type Round = 1 | 2;
+
+export const ensembleEvalSchema = predictionsSchema.refine((p) => p.split === 'eval', { message: 'split must be "eval"' });
+export const ensembleOofSchema = predictionsSchema
+  .refine((p) => p.split === 'oof', { message: 'split must be "oof"' })
+  .refine((p) => p.labels !== null, { message: 'out-of-fold predictions must carry labels' });
+
+const count = z.number().int().min(0);
+const unit = z.number().min(0).max(1);
+
+export const classScoreSchema = z.object({
+  cls: z.number().int().min(0).max(NUM_CLASSES - 1),
+  name: z.string(),
+  precision: unit,
+  recall: unit,
+  f1: unit,
+  /** Photos of this class in the labels. */
+  support: count,
+});
+export type ClassScore = z.infer<typeof classScoreSchema>;
+
+export const scoresSchema = z.object({
+  n: count,
+  accuracy: unit,
+  /** sklearn f1_score(average="macro"): averaged over the classes present in labels or predictions. */
+  macroF1: unit,
+  perClass: z.array(classScoreSchema).length(NUM_CLASSES),
+  /** confusion[true][predicted], NUM_CLASSES x NUM_CLASSES. */
+  confusion: z.array(z.array(count).length(NUM_CLASSES)).length(NUM_CLASSES),
+});
+export type Scores = z.infer<typeof scoresSchema>;
+
+export const ensembleReportSchema = z.object({
+  round: z.union([z.literal(1), z.literal(2)]),
+  method: z.enum(['soft', 'hard']),
+  /** As configured (one per fold) or null for equal weights. */
+  weights: z.array(z.number().min(0)).nullable(),
+  members: z.array(z.object({ fold: z.number().int().min(0), source: z.string(), oofCount: count, evalCount: count })),
+  /** The joined out-of-fold predictions against the training labels. */
+  oof: scoresSchema,
+  /** Each fold's own out-of-fold score, to spot a fold that went wrong. */
+  folds: z.array(z.object({ fold: z.number().int().min(0), n: count, accuracy: unit, macroF1: unit })),
+  eval: z.object({
+    n: count,
+    /** Eval photos per predicted class. */
+    predictedCounts: z.array(count).length(NUM_CLASSES),
+    /** Mean of the top probability of the combined rows. */
+    meanConfidence: unit,
+    /** Fraction of eval photos on which every member's argmax equals the ensemble's. */
+    unanimous: unit,
+  }),
+});
+export type EnsembleReport = z.infer<typeof ensembleReportSchema>;
+
+export const ensembleEvalArtifact = defineArtifact({ kind: 'ensemble/eval', version: 1, schema: ensembleEvalSchema, producedBy: 'ensemble:round1' });
+export const ensembleOofArtifact = defineArtifact({ kind: 'ensemble/oof', version: 1, schema: ensembleOofSchema, producedBy: 'ensemble:round1' });
+export const ensembleReportArtifact = defineArtifact({ kind: 'ensemble/report', version: 1, schema: ensembleReportSchema, producedBy: 'ensemble:round1' });
+
+/** The ensemble artifact specs of a round, naming that round's Nx target when a file is missing. */
+export function ensembleArtifacts(round: Round) {
+  const producedBy = `ensemble:round${round}`;
+  return {
+    eval: { ...ensembleEvalArtifact, producedBy },
+    oof: { ...ensembleOofArtifact, producedBy },
+    report: { ...ensembleReportArtifact, producedBy },
+  };
+}
+
+/** The training predictions spec of a round: a missing file names train:round1 or train:round2. */
+export function trainPredictionsArtifact(round: Round) {
+  return { ...predictionsArtifact, producedBy: `train:round${round}` };
+}
+
+export interface EnsemblePaths {
+  dir: string;
+  eval: string;
+  oof: string;
+  report: string;
+  /** The one-screen text summary of the report. */
+  summary: string;
+}
+
+export function ensemblePaths(work: string, round: Round): EnsemblePaths {
+  const dir = join(work, 'ensemble', `round${round}`);
+  return { dir, eval: join(dir, 'eval.json'), oof: join(dir, 'oof.json'), report: join(dir, 'report.json'), summary: join(dir, 'report.txt') };
+}
+
+/** `<work>/train/round<r>`: holds one fold-<k> folder per trained fold. */
+export function trainRoundDir(work: string, round: Round): string {
+  return join(work, 'train', `round${round}`);
+}
+
+export function parseRound(value: string | number): Round {
+  const r = Number(value);
+  if (r !== 1 && r !== 2) throw new Error(`round must be 1 or 2, got "${value}"`);
+  return r;
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@facemask/core';
+import { isHidden, listDir } from './layout.ts';
+import { mapLimit } from './pool.ts';
+
+/**
+ * Dataset fingerprint: sha256 over every file under train/ and eval/ (relative path, size and
+ * content hash, in path order), which includes train.csv and info.csv. Dot files are left out,
+ * as preprocess ignores them. Contents are hashed as streams; a sidecar cache maps
+ * (path, size, mtime) to the content hash so an unchanged data set is re-fingerprinted quickly.
+ */
+
+export interface FileHash {
+  /** POSIX-style path relative to the data root, e.g. "train/images/000001_female_Asian_45/mask1.jpg". */
+  rel: string;
+  size: number;
+  sha256: string;
+}
+
+export interface FingerprintOptions {
+  /** Sidecar JSON for (path, size, mtime) -> hash; null or absent: hash everything. */
+  cacheFile?: string | null;
+  /** Files hashed at once. */
+  concurrency?: number;
+}
+
+export const FINGERPRINT_TOP_FOLDERS = ['train', 'eval'] as const;
+
+interface Sidecar {
+  version: 1;
+  root: string;
+  files: Record<string, [size: number, mtimeMs: number, sha256: string]>;
+}
+
+async function walk(root: string, rel: string, out: string[]): Promise<void> {
+  for (const e of await listDir(join(root, rel), `${rel} folder`)) {
+    if (isHidden(e.name)) continue;
+    const child = `${rel}/${e.name}`;
+    if (e.isDir) await walk(root, child, out);
+    else out.push(child);
+  }
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => h.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolvePromise(h.digest('hex')));
+  });
+}
+
+async function loadSidecar(path: string | null | undefined, root: string): Promise<Sidecar['files']> {
+  if (!path) return {};
+  try {
+    const s = JSON.parse(await readFile(path, 'utf8')) as Sidecar;
+    return s.version === 1 && s.root === root && s.files && typeof s.files === 'object' ? s.files : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function hashDataFiles(root: string, opts: FingerprintOptions = {}): Promise<FileHash[]> {
+  const rels: string[] = [];
+  for (const top of FINGERPRINT_TOP_FOLDERS) await walk(root, top, rels);
+  rels.sort();
+  const known = await loadSidecar(opts.cacheFile, root);
+  const fresh: Sidecar['files'] = {};
+  let changed = false;
+  const hashes = await mapLimit(rels, opts.concurrency ?? 4, async (rel) => {
+    const abs = join(root, rel);
+    const st = await stat(abs);
+    const k = known[rel];
+    let sha: string;
+    if (k && k[0] === st.size && k[1] === st.mtimeMs) sha = k[2];
+    else {
+      sha = await sha256File(abs);
+      changed = true;
+    }
+    fresh[rel] = [st.size, st.mtimeMs, sha];
+    return { rel, size: st.size, sha256: sha };
+  });
+  if (opts.cacheFile && (changed || Object.keys(known).length !== rels.length)) {
+    const body: Sidecar = { version: 1, root, files: fresh };
+    await writeFileAtomic(opts.cacheFile, JSON.stringify(body));
+  }
+  return hashes;
+}
+
+/** One hash over a list of file hashes (order matters: pass them sorted). */
+export function combineFileHashes(files: readonly FileHash[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.rel}\u0000${f.size}\u0000${f.sha256}\n`);
+  return h.digest('hex');
+}
+
+export async function fingerprintDataRoot(root: string, opts: FingerprintOptions = {}): Promise<string> {
+  return combineFileHashes(await hashDataFiles(root, opts));
+}
+
+/** sha256 of a JSON value with object keys sorted, so key order never changes the hash. */
+export function hashJson(value: unknown): string {
+  return createHash('sha256').update(stableStringify(value)).digest('hex');
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

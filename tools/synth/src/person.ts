@@ -1,0 +1,190 @@
+import { Rng, type Gender } from '@facemask/core';
+import { clamp, clamp01, hsl, mix, type Rgb } from './color.ts';
+
+/**
+ * One synthetic person: the labels (gender, age) and the look shared by all seven photos.
+ * Gender and age act on the look only through continuous cues (a "masculinity" score and an
+ * "apparent age" that jitters around the true one), so neighbouring ages look alike and the
+ * classes overlap the way real faces do.
+ */
+export interface Person {
+  /** 1-based person number; the folder id is its 6-digit form. */
+  id: number;
+  gender: Gender;
+  age: number;
+  look: Look;
+}
+
+export interface Look {
+  masculinity: number;
+  apparentAge: number;
+  skin: Rgb;
+  face: { halfWidth: number; jawHalfWidth: number; chinHalfWidth: number; chinY: number };
+  eyes: { y: number; spacing: number; width: number; height: number; tilt: number; doubleLid: boolean; iris: Rgb; lash: number };
+  brows: { y: number; thickness: number; arch: number; length: number; color: Rgb };
+  nose: { width: number; tipY: number };
+  lips: { y: number; width: number; height: number; color: Rgb };
+  hair: {
+    color: Rgb;
+    /** Fraction of grey, 0..1, rising with apparent age. */
+    grey: number;
+    /** 0 cropped .. 1 long past the shoulders. */
+    length: number;
+    volume: number;
+    fringe: number;
+    part: number;
+    tied: boolean;
+    /** Receding hairline 0..1. */
+    recede: number;
+  };
+  beard: { stubble: number; moustache: number; full: number };
+  /** Wrinkle strength 0..~1.2, rising with apparent age. */
+  wrinkles: number;
+  ageSpots: { x: number; y: number; r: number }[];
+  blush: number;
+  glasses: { color: Rgb; round: boolean } | null;
+  earrings: Rgb | null;
+  clothes: { color: Rgb; collar: 'round' | 'v' | 'shirt' };
+  backgroundHue: number;
+}
+
+/** Share of people per age band (<30, 30-59, 60+) and the ages each band spans. */
+export const AGE_BAND_SHARES = [0.45, 0.4, 0.15] as const;
+const AGE_RANGES: readonly (readonly [number, number])[] = [
+  [18, 29],
+  [30, 59],
+  [60, 75],
+];
+export const FEMALE_SHARE = 0.6;
+
+export function personFolderId(id: number): string {
+  if (!Number.isInteger(id) || id < 1 || id > 999_999) throw new Error(`person id ${id} is not in 1..999999`);
+  return String(id).padStart(6, '0');
+}
+
+/** The person depends only on (seed, id), never on how many people are drawn. */
+export function drawPerson(seed: number, id: number): Person {
+  const rng = Rng.derive(seed, 'person', id);
+  const gender: Gender = rng.bool(FEMALE_SHARE) ? 1 : 0;
+  const u = rng.next();
+  const band = u < AGE_BAND_SHARES[0] ? 0 : u < AGE_BAND_SHARES[0] + AGE_BAND_SHARES[1] ? 1 : 2;
+  const [lo, hi] = AGE_RANGES[band] as readonly [number, number];
+  const age = rng.int(lo, hi + 1);
+  return { id, gender, age, look: drawLook(Rng.derive(seed, 'look', id), gender, age) };
+}
+
+function drawLook(rng: Rng, gender: Gender, age: number): Look {
+  const male = gender === 0;
+  const m = clamp01(rng.normal(male ? 0.7 : 0.3, 0.14));
+  const apparentAge = clamp(age + rng.normal(0, 4), 14, 85);
+  const a = apparentAge;
+
+  const skin = hsl(rng.uniform(22, 34), rng.uniform(0.3, 0.5) - 0.1 * clamp01((a - 40) / 40), rng.uniform(0.6, 0.77) - 0.04 * m);
+
+  const halfWidth = 64 + 10 * m + rng.normal(0, 3) + 2 * clamp01((a - 40) / 30);
+  const face = {
+    halfWidth,
+    jawHalfWidth: halfWidth * (0.58 + 0.22 * m + rng.normal(0, 0.04)) + 4 * clamp01((a - 45) / 30),
+    chinHalfWidth: 13 + 10 * m + rng.normal(0, 2.5),
+    chinY: 98 + 6 * m + rng.normal(0, 3),
+  };
+
+  const eyeY = -12 + rng.normal(0, 2);
+  const eyes = {
+    y: eyeY,
+    spacing: 27 + rng.normal(0, 1.8),
+    width: 23 + rng.normal(0, 1.6),
+    height: clamp(9 + rng.normal(0, 1.2) - 1.5 * clamp01((a - 45) / 30) - 0.8 * m, 5, 13),
+    tilt: rng.normal(2.5, 2) - 3 * clamp01((a - 50) / 25),
+    doubleLid: rng.bool(0.5),
+    iris: hsl(rng.uniform(18, 30), rng.uniform(0.3, 0.6), rng.uniform(0.1, 0.22)),
+    lash: clamp01(1.1 - m * 1.3 + rng.normal(0, 0.15)),
+  };
+
+  const baseHair = rng.bool(male ? 0.1 : 0.3) && a < 55
+    ? hsl(rng.uniform(15, 35), rng.uniform(0.35, 0.55), rng.uniform(0.2, 0.36)) // dyed brown
+    : hsl(rng.uniform(15, 35), rng.uniform(0.15, 0.35), rng.uniform(0.06, 0.15));
+  const dyesGrey = !male && rng.bool(0.45);
+  const greyRaw = clamp01(1 / (1 + Math.exp(-(a - 54) / 6)) + rng.normal(0, 0.1));
+  const grey = dyesGrey ? greyRaw * 0.3 : greyRaw;
+  const greyTarget = hsl(0, 0, rng.uniform(0.7, 0.85));
+  const hairColor = mix(baseHair, greyTarget, grey * 0.85);
+
+  let length = male ? rng.normal(0.14, 0.1) : rng.normal(0.66, 0.22);
+  if (!male && rng.bool(0.15)) length = rng.uniform(0.15, 0.35);
+  if (male && rng.bool(0.05)) length = rng.uniform(0.4, 0.6);
+  length = clamp01(length - (male ? 0 : 0.15 * clamp01((a - 45) / 30)));
+  const hair = {
+    color: hairColor,
+    grey,
+    length,
+    volume: clamp(rng.normal(8 + 6 * (1 - m), 3), 2, 20),
+    fringe: rng.bool(male ? 0.35 : 0.55) ? rng.uniform(0.3, 1) : 0,
+    part: rng.uniform(-1, 1),
+    tied: !male && length > 0.45 && rng.bool(0.25),
+    recede: male ? clamp01((a - 38) / 35 + rng.normal(0, 0.2)) : clamp01((a - 60) / 60 + rng.normal(0, 0.05)),
+  };
+
+  const browColor = mix(hairColor, baseHair, 0.4);
+  const brows = {
+    y: eyeY - 19 + rng.normal(0, 1.5) + 2 * m,
+    thickness: clamp(3 + 4 * m + rng.normal(0, 0.8), 2, 9),
+    arch: rng.uniform(1, 6) * (1.2 - 0.5 * m),
+    length: 24 + rng.normal(0, 2),
+    color: browColor,
+  };
+
+  const lipstick = !male && rng.bool(0.5) ? rng.uniform(0.2, 0.75) : 0;
+  const lips = {
+    y: 53 + rng.normal(0, 2) + 2 * m,
+    width: 17 + rng.normal(0, 1.5) + 2 * m,
+    height: clamp(6 + rng.normal(0, 1) - 2 * clamp01((a - 40) / 35), 3, 9),
+    color: mix(hsl(rng.uniform(0, 12), 0.35, 0.55), hsl(rng.uniform(340, 360), 0.6, 0.42), lipstick),
+  };
+
+  const beardy = male ? rng.next() : 1;
+  const beard = {
+    stubble: beardy < 0.4 ? rng.uniform(0.2, 0.8) : 0,
+    moustache: beardy < 0.2 ? rng.uniform(0.3, 1) : 0,
+    full: beardy < 0.08 + 0.1 * clamp01((a - 40) / 30) ? rng.uniform(0.4, 1) : 0,
+  };
+
+  const wrinkles = clamp((a - 26) / 40 + rng.normal(0, 0.1), 0, 1.2);
+  const spotCount = Math.max(0, Math.round((wrinkles - 0.6) * 8 + rng.normal(0, 1)));
+  const ageSpots = Array.from({ length: spotCount }, () => ({
+    x: rng.uniform(-halfWidth * 0.7, halfWidth * 0.7),
+    y: rng.uniform(-50, 20),
+    r: rng.uniform(1.2, 3),
+  }));
+
+  return {
+    masculinity: m,
+    apparentAge,
+    skin,
+    face,
+    eyes,
+    brows,
+    nose: { width: 11 + 3 * m + rng.normal(0, 1), tipY: 26 + rng.normal(0, 2) },
+    lips,
+    hair,
+    beard,
+    wrinkles,
+    ageSpots,
+    blush: male ? 0 : rng.uniform(0, 0.25),
+    glasses: rng.bool(0.1 + 0.15 * clamp01((a - 40) / 30))
+      ? { color: rng.bool(0.5) ? hsl(0, 0, rng.uniform(0.05, 0.25)) : hsl(rng.uniform(20, 45), 0.4, rng.uniform(0.3, 0.6)), round: rng.bool(0.4) }
+      : null,
+    earrings: !male && rng.bool(0.25) ? (rng.bool(0.5) ? [222, 190, 90] : [215, 215, 220]) : null,
+    clothes: { color: hsl(rng.uniform(0, 360), rng.uniform(0, 0.6), rng.uniform(0.1, 0.85)), collar: rng.pick(['round', 'v', 'shirt'] as const) },
+    backgroundHue: rng.uniform(0, 360),
+  };
+}
+
+/** Which people go to eval: an exact share, chosen by a seeded shuffle of the ids 1..n. */
+export function splitPeople(seed: number, people: number, evalFraction: number): { train: number[]; eval: number[] } {
+  const ids = Array.from({ length: people }, (_, i) => i + 1);
+  Rng.derive(seed, 'split').shuffle(ids);
+  const nEval = Math.round(people * evalFraction);
+  const byId = (x: number, y: number): number => x - y;
+  return { eval: ids.slice(0, nEval).sort(byId), train: ids.slice(nEval).sort(byId) };
+}
