@@ -85,16 +85,32 @@ function horizontal(
   const { ksize, bounds, kk } = co;
   for (let y = 0; y < rows; y++) {
     const rowIn = (y + rowFirst) * w * c;
-    const rowOut = y * outW * c;
+    let o = y * outW * c;
     for (let xx = 0; xx < outW; xx++) {
       const xmin = bounds[xx * 2]!;
       const xmax = bounds[xx * 2 + 1]!;
       const kb = xx * ksize;
-      for (let ch = 0; ch < c; ch++) {
-        let ss = HALF;
-        let p = rowIn + xmin * c + ch;
-        for (let x = 0; x < xmax; x++, p += c) ss += src[p]! * kk[kb + x]!;
-        out[rowOut + xx * c + ch] = clip8(ss);
+      let p = rowIn + xmin * c;
+      if (c === 3) {
+        // The common RGB case, one pass over the taps for all three channels.
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        for (let x = 0; x < xmax; x++, p += 3) {
+          const k = kk[kb + x]!;
+          s0 += src[p]! * k;
+          s1 += src[p + 1]! * k;
+          s2 += src[p + 2]! * k;
+        }
+        out[o++] = clip8(s0);
+        out[o++] = clip8(s1);
+        out[o++] = clip8(s2);
+      } else {
+        for (let ch = 0; ch < c; ch++) {
+          let ss = HALF;
+          for (let x = 0, q = p + ch; x < xmax; x++, q += c) ss += src[q]! * kk[kb + x]!;
+          out[o++] = clip8(ss);
+        }
       }
     }
   }
@@ -105,17 +121,22 @@ function vertical(src: Uint8Array, w: number, c: number, outH: number, co: Coeff
   const out = new Uint8Array(outH * w * c);
   const { ksize, bounds, kk } = co;
   const stride = w * c;
+  // Row-wise accumulation reads the source sequentially; the integer sums are the same as PIL's
+  // column-wise ones (every partial sum fits in int32).
+  const acc = new Int32Array(stride);
   for (let yy = 0; yy < outH; yy++) {
     const ymin = bounds[yy * 2]! - rowShift;
     const ymax = bounds[yy * 2 + 1]!;
     const kb = yy * ksize;
-    const rowOut = yy * stride;
-    for (let i = 0; i < stride; i++) {
-      let ss = HALF;
-      let p = ymin * stride + i;
-      for (let y = 0; y < ymax; y++, p += stride) ss += src[p]! * kk[kb + y]!;
-      out[rowOut + i] = clip8(ss);
+    acc.fill(HALF);
+    for (let y = 0; y < ymax; y++) {
+      const k = kk[kb + y]!;
+      if (k === 0) continue;
+      const row = (ymin + y) * stride;
+      for (let i = 0; i < stride; i++) acc[i] += src[row + i]! * k;
     }
+    const rowOut = yy * stride;
+    for (let i = 0; i < stride; i++) out[rowOut + i] = clip8(acc[i]!);
   }
   return out;
 }

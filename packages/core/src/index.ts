@@ -6,3 +6,5 @@ export * from './csv.ts';
 export * from './progress.ts';
 export * from './config.ts';
 export * from './safetensors.ts';
+export * from './metrics.ts';
+export * from './pseudo-labels.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineArtifact, NUM_CLASSES } from '@facemask/core';
-import { predictionsArtifact, predictionsSchema } from '@facemask/train';
+import { predictionsArtifact, predictionsSchema } from '@facemask/train/predictions';
 
 export type Round = 1 | 2;
 

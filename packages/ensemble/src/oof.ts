@@ -1,5 +1,5 @@
 import { NUM_CLASSES } from '@facemask/core';
-import type { Predictions } from '@facemask/train';
+import type { Predictions } from '@facemask/train/predictions';
 import { EnsembleError } from './errors.ts';
 import { examples, indexById } from './ids.ts';
 

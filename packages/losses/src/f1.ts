@@ -24,7 +24,7 @@ export function f1Loss(logits: tf.Tensor2D, targets: Targets, opts: F1Options): 
     const precision = tf.div(tp, tf.add(tf.add(tp, fp), eps));
     const recall = tf.div(tp, tf.add(tf.add(tp, fn), eps));
     const f1 = tf.div(tf.mul(2, tf.mul(precision, recall)), tf.add(tf.add(precision, recall), eps));
-    const clamped = f1;
+    const clamped = tf.clipByValue(f1, eps, 1 - eps);
     const meanF1 = w ? tf.div(tf.sum(tf.mul(clamped, w)), tf.sum(w)) : tf.mean(clamped);
     return tf.sub(1, meanF1) as tf.Scalar;
   });

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 /** Integer class ids, one per sample. */
 export type Labels = number[] | Int32Array;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@facemask/core';
+import { createProgress, writeFileAtomic } from '@facemask/core';
 import { isHidden, listDir } from './layout.ts';
 import { mapLimit } from './pool.ts';
 
@@ -25,6 +25,8 @@ export interface FingerprintOptions {
   cacheFile?: string | null;
   /** Files hashed at once. */
   concurrency?: number;
+  /** Show a progress bar on stderr. */
+  progress?: boolean;
 }
 
 export const FINGERPRINT_TOP_FOLDERS = ['train', 'eval'] as const;
@@ -71,6 +73,7 @@ export async function hashDataFiles(root: string, opts: FingerprintOptions = {})
   const known = await loadSidecar(opts.cacheFile, root);
   const fresh: Sidecar['files'] = {};
   let changed = false;
+  const progress = createProgress({ label: 'fingerprint', total: rels.length, unit: 'files', quiet: !opts.progress });
   const hashes = await mapLimit(rels, opts.concurrency ?? 4, async (rel) => {
     const abs = join(root, rel);
     const st = await stat(abs);
@@ -82,8 +85,10 @@ export async function hashDataFiles(root: string, opts: FingerprintOptions = {})
       changed = true;
     }
     fresh[rel] = [st.size, st.mtimeMs, sha];
+    progress.tick();
     return { rel, size: st.size, sha256: sha };
   });
+  progress.stop();
   if (opts.cacheFile && (changed || Object.keys(known).length !== rels.length)) {
     const body: Sidecar = { version: 1, root, files: fresh };
     await writeFileAtomic(opts.cacheFile, JSON.stringify(body));

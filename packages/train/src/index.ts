@@ -1,1 +1,2 @@
 export * from './predictions.ts';
+export * from './optim/index.ts';

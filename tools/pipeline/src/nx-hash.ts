@@ -3,7 +3,7 @@
  * ($FACEMASK_CONFIG). Used as `{ "runtime": "... nx-hash.ts <stage>" }` by the Nx plugin.
  */
 import { createHash } from 'node:crypto';
-import { fingerprintDataRoot } from '@facemask/preprocess';
+import { fingerprintCacheFile, fingerprintDataRoot } from '@facemask/preprocess';
 import { isStage, stableStringify, stageView } from './stages.ts';
 import { loadPipelineConfig } from './workspace.ts';
 
@@ -15,5 +15,5 @@ if (!isStage(stage)) {
 const cfg = await loadPipelineConfig();
 const view: Record<string, unknown> = stageView(cfg, stage);
 // The photos and CSVs are outside what Nx hashes (data/ is gitignored, or the root is elsewhere).
-if (stage === 'preprocess') view.dataFingerprint = await fingerprintDataRoot(cfg.data.root);
+if (stage === 'preprocess') view.dataFingerprint = await fingerprintDataRoot(cfg.data.root, { cacheFile: fingerprintCacheFile(cfg.data.work) });
 console.log(createHash('sha256').update(stableStringify(view)).digest('hex'));

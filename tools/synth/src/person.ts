@@ -102,7 +102,7 @@ function drawLook(rng: Rng, gender: Gender, age: number): Look {
   };
 
   const baseHair = rng.bool(male ? 0.1 : 0.3) && a < 55
-    ? hsl(rng.uniform(15, 35), rng.uniform(0.35, 0.55), rng.uniform(0.2, 0.36)) // dyed brown
+    ? hsl(rng.uniform(15, 35), rng.uniform(0.25, 0.45), rng.uniform(0.17, 0.32)) // dyed brown
     : hsl(rng.uniform(15, 35), rng.uniform(0.15, 0.35), rng.uniform(0.06, 0.15));
   const dyesGrey = !male && rng.bool(0.45);
   const greyRaw = clamp01(1 / (1 + Math.exp(-(a - 54) / 6)) + rng.normal(0, 0.1));
@@ -110,9 +110,9 @@ function drawLook(rng: Rng, gender: Gender, age: number): Look {
   const greyTarget = hsl(0, 0, rng.uniform(0.7, 0.85));
   const hairColor = mix(baseHair, greyTarget, grey * 0.85);
 
-  let length = male ? rng.normal(0.14, 0.1) : rng.normal(0.66, 0.22);
+  let length = male ? rng.normal(0.12, 0.07) : rng.normal(0.66, 0.22);
   if (!male && rng.bool(0.15)) length = rng.uniform(0.15, 0.35);
-  if (male && rng.bool(0.05)) length = rng.uniform(0.4, 0.6);
+  if (male && rng.bool(0.03)) length = rng.uniform(0.3, 0.45);
   length = clamp01(length - (male ? 0 : 0.15 * clamp01((a - 45) / 30)));
   const hair = {
     color: hairColor,

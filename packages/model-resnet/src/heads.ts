@@ -1,0 +1,98 @@
+import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { Init } from './init.ts';
+
+/**
+ * Classifier heads on the pooled features. 'single': one dense layer 'fc' with numClasses logits.
+ * 'multi': three dense layers fc_mask (3), fc_gender (2), fc_age (3) whose softmax probabilities
+ * multiply into the 18 classes (class = mask * 6 + gender * 3 + age). Heads output logits.
+ */
+
+export type HeadKind = 'single' | 'multi';
+
+export const MULTI_HEADS = [
+  { name: 'fc_mask', units: MASK_STATES.length },
+  { name: 'fc_gender', units: GENDERS.length },
+  { name: 'fc_age', units: AGE_BANDS.length },
+] as const;
+
+function dense(init: Init, name: string, units: number, fanIn: number) {
+  return layers.dense({
+    name,
+    units,
+    kernelInitializer: init.denseKernel(name),
+    biasInitializer: init.denseBias(name, fanIn),
+  });
+}
+
+export function attachHead(init: Init, features: SymbolicTensor, head: HeadKind, numClasses: number, dropout: number): SymbolicTensor[] {
+  const fanIn = features.shape[features.shape.length - 1] as number;
+  let x = features;
+  if (dropout > 0) x = layers.dropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
+  if (head === 'single') return [dense(init, 'fc', numClasses, fanIn).apply(x) as SymbolicTensor];
+  if (numClasses !== NUM_CLASSES) {
+    throw new Error(`head 'multi' predicts the ${NUM_CLASSES} mask/gender/age classes; numClasses is ${numClasses}`);
+  }
+  return MULTI_HEADS.map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor);
+}
+
+/**
+ * Joint probabilities [N,18] from the three heads' probabilities (mask [N,3], gender [N,2],
+ * age [N,3]), treating them as independent: p(class) = p(mask) p(gender) p(age).
+ */
+export function combineMultiHead(maskP: tf.Tensor, genderP: tf.Tensor, ageP: tf.Tensor): tf.Tensor2D {
+  const n = maskP.shape[0] as number;
+  const want: [tf.Tensor, number, string][] = [
+    [maskP, MASK_STATES.length, 'maskP'],
+    [genderP, GENDERS.length, 'genderP'],
+    [ageP, AGE_BANDS.length, 'ageP'],
+  ];
+  for (const [t, k, what] of want) {
+    if (t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== k) {
+      throw new Error(`combineMultiHead: ${what} has shape [${t.shape}], expected [${n}, ${k}]`);
+    }
+  }
+  return tf.tidy(() => {
+    const m = tf.reshape(maskP, [n, 3, 1, 1]);
+    const g = tf.reshape(genderP, [n, 1, 2, 1]);
+    const a = tf.reshape(ageP, [n, 1, 1, 3]);
+    return tf.reshape(tf.mul(tf.mul(m, g), a), [n, NUM_CLASSES]);
+  });
+}
+
+/** combineMultiHead of the softmaxed logits of a multi-head model's three outputs. */
+export function multiHeadProbs(logits: tf.Tensor[]): tf.Tensor2D {
+  if (logits.length !== 3) throw new Error(`multiHeadProbs: expected 3 logits tensors (mask, gender, age), got ${logits.length}`);
+  return tf.tidy(() => {
+    const [m, g, a] = logits.map((l) => tf.softmax(l)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    return combineMultiHead(m, g, a);
+  });
+}
+
+export interface MultiHeadTargets {
+  mask: tf.Tensor2D;
+  gender: tf.Tensor2D;
+  age: tf.Tensor2D;
+}
+
+/**
+ * The three marginal targets of 18-class targets: either class indices [N] (int32) or
+ * (soft) distributions [N,18]. Each marginal sums the target mass of the classes sharing that
+ * mask / gender / age value, so soft labels (label smoothing, mixup, pseudo labels) stay soft.
+ */
+export function multiHeadTargets(labels18: tf.Tensor): MultiHeadTargets {
+  if (!(labels18.rank === 1 || (labels18.rank === 2 && labels18.shape[1] === NUM_CLASSES))) {
+    throw new Error(`multiHeadTargets: expected class indices [N] or targets [N, ${NUM_CLASSES}], got shape [${labels18.shape}]`);
+  }
+  return tf.tidy(() => {
+    const n = labels18.shape[0] as number;
+    const dist = tf.cast(labels18.rank === 1 ? tf.oneHot(tf.cast(labels18, 'int32'), NUM_CLASSES) : labels18, 'float32');
+    const grid = tf.reshape(dist, [n, 3, 2, 3]);
+    return {
+      mask: tf.sum(grid, [2, 3]) as tf.Tensor2D,
+      gender: tf.sum(grid, [1, 3]) as tf.Tensor2D,
+      age: tf.sum(grid, [1, 2]) as tf.Tensor2D,
+    };
+  });
+}

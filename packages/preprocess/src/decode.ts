@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import { centerCropU8, resizeU8 } from '@facemask/augment';
+
+/** The deterministic transform applied once, when caching. */
+export interface CacheTransform {
+  /** torchvision CenterCrop(size) first (null: none). */
+  centerCrop: number | null;
+  height: number;
+  width: number;
+}
+
+export const CACHE_CHANNELS = 3;
+
+export interface DecodedPhoto {
+  data: Uint8Array;
+  height: number;
+  width: number;
+}
+
+/** Why a photo could not be used, phrased for the user. */
+export class PhotoError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PhotoError';
+  }
+}
+
+/**
+ * Decodes to uint8 RGB HWC like PIL's Image.open(f).convert('RGB'): alpha dropped, grey and CMYK
+ * converted to sRGB, no EXIF rotation (torchvision does not rotate either).
+ */
+export async function decodePhoto(path: string): Promise<DecodedPhoto> {
+  const { size } = await stat(path);
+  if (size === 0) throw new PhotoError('empty file (0 bytes)');
+  let out: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    out = await sharp(path, { failOn: 'warning' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
+    if (/premature end|truncat|end of (file|input)/i.test(msg)) throw new PhotoError(`truncated image (${msg})`);
+    throw new PhotoError(`corrupt or not an image (${msg})`);
+  }
+  const { width, height, channels } = out.info;
+  if (channels !== CACHE_CHANNELS) throw new PhotoError(`decoded to ${channels} channels, expected 3`);
+  return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), height, width };
+}
+
+/** CenterCrop (if set) then PIL antialiased bilinear resize to height x width. */
+export function transformPhoto(img: DecodedPhoto, t: CacheTransform): Uint8Array {
+  let { data, height, width } = img;
+  if (t.centerCrop !== null) {
+    data = centerCropU8(data, height, width, CACHE_CHANNELS, t.centerCrop, t.centerCrop);
+    height = t.centerCrop;
+    width = t.centerCrop;
+  }
+  return resizeU8(data, height, width, CACHE_CHANNELS, t.height, t.width);
+}
+
+export async function loadPhoto(path: string, t: CacheTransform): Promise<Uint8Array> {
+  return transformPhoto(await decodePhoto(path), t);
+}

@@ -1,0 +1,45 @@
+import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/core';
+import { type Fingerprint, type PreprocessSummary } from './artifacts.ts';
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+/** The one-screen report the CLI ends with. */
+export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string): string {
+  const t = s.totals;
+  const lines: string[] = [];
+  lines.push(`preprocess ${s.dataRoot}`);
+  lines.push(`  -> ${outDir}`);
+  lines.push(
+    `  people ${t.people} of ${t.peopleFound} found, train photos ${t.samples} of ${t.photosFound} found, eval images ${t.evalImages}`,
+  );
+  const head = GENDERS.flatMap((g) => AGE_BANDS.map((b) => `${g[0]}${b}`));
+  lines.push(`  ${'class counts'.padEnd(12)}${head.map((h) => pad(h, 8)).join('')}`);
+  MASK_STATES.forEach((m, mi) => {
+    lines.push(`  ${m.padEnd(12)}${s.classCounts.slice(mi * 6, mi * 6 + 6).map((v) => pad(v, 8)).join('')}`);
+  });
+  lines.push(`  folds ${s.folds} (seed ${s.seed}): people ${s.foldPeople.join('/')}, photos ${s.foldSamples.join('/')}`);
+  lines.push(
+    `  max class-share deviation of a fold: ${s.balance.person6WithinFold.toFixed(4)} (people, 6 classes), ${s.balance.image18WithinFold.toFixed(4)} (photos, 18 classes)`,
+  );
+  const c = s.corrections;
+  lines.push(
+    c.source === null
+      ? '  corrections: none'
+      : `  corrections ${c.source}: ${c.applied.length} applied, ${c.ignored.length} ignored, ${c.samplesChanged} photos relabelled`,
+  );
+  if (s.dropped.ageRanges.length > 0) {
+    const photos = s.dropped.people.reduce((a, p) => a + p.photos, 0);
+    const ranges = s.dropped.ageRanges.map(([a, b]) => `${a}-${b}`).join(', ');
+    lines.push(`  dropped ages ${ranges}: ${s.dropped.people.length} people (${photos} photos)`);
+  }
+  lines.push(`  skipped ${s.skipped.length}, warnings ${s.warnings.length}, hidden files ignored ${s.hiddenFiles}`);
+  for (const k of s.skipped.slice(0, 3)) lines.push(`    skipped ${k.path}: ${k.reason}`);
+  if (s.skipped.length > 3) lines.push(`    ... ${s.skipped.length - 3} more in summary.json`);
+  const cc = s.cache;
+  const how = (x: { reused: boolean }) => (x.reused ? 'reused' : 'built');
+  lines.push(
+    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how(cc.train)}, eval ${cc.eval.count} ${how(cc.eval)}`,
+  );
+  lines.push(`  dataset ${fp.dataset.slice(0, 16)} (${fp.files} files), options ${fp.optionsHash.slice(0, 16)}`);
+  return lines.join('\n');
+}

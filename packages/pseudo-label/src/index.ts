@@ -1,0 +1,3 @@
+export * from './artifacts.ts';
+export * from './select.ts';
+export * from './run.ts';

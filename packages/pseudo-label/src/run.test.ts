@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig, readArtifact, writeArtifact } from '@facemask/core';
+import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
+import { pseudoLabelsArtifact } from './artifacts.ts';
+import { main } from './main.ts';
+import { runPseudoLabel } from './run.ts';
+import { peaked, preds } from './test-utils/predictions.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pseudo-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const config = (pseudo: object) => parseConfig({ data: { root: join(dir, 'data'), work: join(dir, 'work') }, pseudo });
+
+async function writeEnsembleEval() {
+  const ev = preds('ensemble/round1', 'eval', ['a.jpg', 'b.jpg', 'c.jpg'], [peaked(2, 0.97), peaked(9, 0.6), peaked(14, 0.93)]);
+  await writeArtifact(ensembleArtifacts(1).eval, ensemblePaths(join(dir, 'work'), 1).eval, ev);
+}
+
+describe('runPseudoLabel', () => {
+  it('writes the confident round-1 eval predictions as samples', async () => {
+    await writeEnsembleEval();
+    const r = await runPseudoLabel(config({ enabled: true, threshold: 0.9 }));
+    expect(r.path).toBe(join(dir, 'work', 'pseudo-label', 'samples.json'));
+    const back = await readArtifact(pseudoLabelsArtifact, r.path);
+    expect(back.samples).toEqual([
+      { id: 'a.jpg', cls: 2, confidence: 0.97 },
+      { id: 'c.jpg', cls: 14, confidence: 0.93 },
+    ]);
+    expect(back).toMatchObject({ enabled: true, threshold: 0.9, considered: 3, source: 'ensemble/round1' });
+    expect(r.summary).toMatch(/kept 2 of 3/);
+  });
+
+  it('writes an empty disabled set without needing the ensemble', async () => {
+    const r = await runPseudoLabel(config({ enabled: false }));
+    const back = await readArtifact(pseudoLabelsArtifact, r.path);
+    expect(back).toMatchObject({ enabled: false, samples: [], source: null });
+  });
+
+  it('names the Nx target when the ensemble output is missing', async () => {
+    await expect(runPseudoLabel(config({ enabled: true }))).rejects.toThrow(/ensemble\/eval artifact not found .*nx run ensemble:round1/);
+  });
+
+  it('runs from the command line', async () => {
+    await writeEnsembleEval();
+    const cfgPath = join(dir, 'config.json');
+    await writeFile(cfgPath, JSON.stringify({ data: { root: 'data', work: join(dir, 'work') }, pseudo: { enabled: true, threshold: 0.95 } }));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await main(['--config', cfgPath]);
+      expect(log.mock.calls.at(-1)?.[0]).toBe(`pseudo-labels: ${join(dir, 'work', 'pseudo-label', 'samples.json')}`);
+    } finally {
+      log.mockRestore();
+    }
+    const text = await readFile(join(dir, 'work', 'pseudo-label', 'samples.json'), 'utf8');
+    expect(JSON.parse(text).data.samples).toEqual([{ id: 'a.jpg', cls: 2, confidence: 0.97 }]);
+  });
+});

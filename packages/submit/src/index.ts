@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './answers.ts';
+export * from './validate.ts';
+export * from './write.ts';
+export * from './score.ts';
+export * from './run.ts';

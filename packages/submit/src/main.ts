@@ -1,0 +1,96 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadConfig } from '@facemask/core';
+import { parseRound, type Round } from '@facemask/ensemble';
+import { runSubmit } from './run.ts';
+import { scoreSubmission } from './score.ts';
+import { validateSubmission } from './validate.ts';
+
+/** Failed validation: the problems are already printed; the process exits with this code. */
+export class ValidationFailed extends Error {
+  constructor(readonly problems: string[]) {
+    super(`submission is invalid (${problems.length} problems)`);
+    this.name = 'ValidationFailed';
+  }
+}
+
+function roundOption(v: string): Round {
+  try {
+    return parseRound(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('submit').description('Write, validate and score submission.csv (ImageID,ans in eval/info.csv order).').exitOverride();
+  program
+    .command('write')
+    .description('write <work>/submission/submission.csv from the latest ensemble round')
+    .requiredOption('--config <file>', 'pipeline config JSON')
+    .option('--round <n>', 'ensemble round to submit (default: 2 when pseudo-labelling is enabled, else 1)', roundOption)
+    .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
+    .exitOverride()
+    .action(async (opts: { config: string; round?: Round; workspace: string }) => {
+      const config = await loadConfig(opts.config, opts.workspace);
+      const r = await runSubmit(config, opts.round === undefined ? {} : { round: opts.round });
+      console.log(`wrote ${r.rows} rows from the round-${r.round} ensemble; per class 0..17: ${r.counts.join(' ')}`);
+      if (r.score) console.log(`eval labels ${config.data.evalLabels}: macro F1 ${r.score.macroF1.toFixed(4)}  accuracy ${r.score.accuracy.toFixed(4)}`);
+      // Last line, machine-read by the pipeline.
+      console.log(`submission: ${resolve(r.path)}`);
+    });
+  program
+    .command('validate')
+    .description('check a submission against eval/info.csv; exit code 1 lists the problems')
+    .requiredOption('--submission <file>', 'submission.csv to check')
+    .requiredOption('--info <file>', 'eval/info.csv')
+    .exitOverride()
+    .action(async (opts: { submission: string; info: string }) => {
+      const r = await validateSubmission(opts.submission, opts.info);
+      if (r.ok) {
+        console.log(`${opts.submission}: valid`);
+        return;
+      }
+      console.error(`${opts.submission} is not a valid submission:`);
+      for (const p of r.problems) console.error(`  - ${p}`);
+      throw new ValidationFailed(r.problems);
+    });
+  program
+    .command('score')
+    .description('macro F1 and accuracy of a submission against an ImageID,ans labels file')
+    .requiredOption('--submission <file>', 'submission.csv to score')
+    .requiredOption('--labels <file>', 'true labels, ImageID,ans (e.g. eval_labels.csv)')
+    .exitOverride()
+    .action(async (opts: { submission: string; labels: string }) => {
+      const s = await scoreSubmission(opts.submission, opts.labels);
+      console.log(`n ${s.n}  macro F1 ${s.macroF1.toFixed(4)}  accuracy ${s.accuracy.toFixed(4)}`);
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  await buildCli().parseAsync([...argv], { from: 'user' });
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    if (err instanceof CommanderError) process.exitCode = err.exitCode;
+    else if (err instanceof ValidationFailed) process.exitCode = 1;
+    else {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    }
+  });
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { z } from 'zod';
+import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type TensorToWrite } from '@facemask/core';
+import type { OptimizerState, TorchOptimizer } from './optim/index.ts';
+
+/**
+ * A fold's "last" checkpoint: the model after its last complete epoch, the optimiser state and
+ * the run state. Written as one folder swapped in atomically, so a kill at any point leaves the
+ * previous epoch's checkpoint whole, and a restarted run continues from it bit for bit.
+ */
+export const runStateSchema = z.object({
+  /** Hash of everything that shapes the run: config sections, upstream artifacts, fold, round. */
+  runKey: z.string(),
+  /** Last complete epoch (0-based). */
+  epoch: z.number().int().min(0),
+  bestMacroF1: z.number(),
+  bestEpoch: z.number().int().min(-1),
+});
+export type RunState = z.infer<typeof runStateSchema>;
+
+export async function saveCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer, state: RunState): Promise<void> {
+  const opt = optimizer.getState();
+  await writeDirAtomic(dir, async (tmp) => {
+    await saveModel(model, join(tmp, 'model'));
+    await writeFileAtomic(join(tmp, 'optimizer.safetensors'), serializeOptimizer(opt));
+    await writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(runStateSchema.parse(state), null, 2) + '\n');
+  });
+}
+
+export interface LoadedCheckpoint {
+  state: RunState;
+}
+
+/** Restores weights into `model` and state into `optimizer`; null when there is no checkpoint. */
+export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<RunState | null> {
+  let stateText: string;
+  try {
+    stateText = await readFile(join(dir, 'state.json'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const state = runStateSchema.parse(JSON.parse(stateText));
+  await restoreWeights(join(dir, 'model'), model);
+  optimizer.setState(deserializeOptimizer((await readSafetensors(join(dir, 'optimizer.safetensors'))).tensors, optimizer.getState()));
+  return state;
+}
+
+/** Copies the weights of a saved model folder into an identically built model. */
+export async function restoreWeights(modelDir: string, model: LayersModel): Promise<void> {
+  const saved = await loadModel(modelDir);
+  try {
+    const weights = saved.getWeights();
+    if (weights.length !== model.weights.length) {
+      throw new Error(`${modelDir}: saved model has ${weights.length} weights, this model ${model.weights.length}: it was built from another config`);
+    }
+    model.setWeights(weights);
+  } finally {
+    saved.dispose();
+  }
+}
+
+function serializeOptimizer(s: OptimizerState): Uint8Array {
+  const tensors: Record<string, TensorToWrite> = {};
+  s.params.forEach((p, i) => {
+    for (const [name, buf] of Object.entries(p.buffers)) tensors[`${i}.${name}`] = { dtype: 'F32', shape: p.shape, data: buf };
+  });
+  const meta = { kind: s.kind, lr: String(s.lr), step: String(s.step), params: JSON.stringify(s.params.map((p) => ({ name: p.name, step: p.step }))) };
+  return serializeSafetensors(tensors, meta);
+}
+
+function deserializeOptimizer(tensors: Map<string, { dtype: string; shape: number[]; bytes: Uint8Array }>, template: OptimizerState): OptimizerState {
+  const byIndex = new Map<number, Record<string, Float32Array>>();
+  for (const [key, t] of tensors) {
+    const dot = key.indexOf('.');
+    const i = Number(key.slice(0, dot));
+    const rec = byIndex.get(i) ?? {};
+    rec[key.slice(dot + 1)] = tensorF32(t as Parameters<typeof tensorF32>[0]);
+    byIndex.set(i, rec);
+  }
+  return { ...template, params: template.params.map((p, i) => ({ ...p, buffers: byIndex.get(i) ?? {} })) };
+}
+
+// Keep tf referenced for type-only consumers of this module's signatures.
+export type { tf };

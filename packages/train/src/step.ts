@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { TorchOptimizer } from './optim/index.ts';
+import type { HeadAdapter } from './head.ts';
+
+export class DivergedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergedError';
+  }
+}
+
+export function outputsOf(y: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(y) ? y : [y];
+}
+
+/** The variables an optimiser updates: the model's trainable weights, in model order. */
+export function trainableVariables(model: LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * One optimisation step; returns the batch loss. BatchNorm statistics update inside the forward
+ * pass (training mode). A non-finite loss stops before the weights change.
+ */
+export function trainStep(model: LayersModel, head: HeadAdapter, optimizer: TorchOptimizer, x: tf.Tensor, y: tf.Tensor2D): number {
+  const vars = optimizer.params;
+  const { value, grads } = tf.variableGrads(() => head.loss(outputsOf(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]), y), vars);
+  try {
+    const loss = (value.dataSync() as Float32Array)[0] as number;
+    if (!Number.isFinite(loss)) throw new DivergedError(`loss is ${loss}`);
+    optimizer.step(grads);
+    return loss;
+  } finally {
+    value.dispose();
+    tf.dispose(grads);
+  }
+}
+
+/** Probabilities [n, 18] and the summed loss (when targets are given) of one evaluation batch. */
+export function evalBatch(model: LayersModel, head: HeadAdapter, views: tf.Tensor[], y: tf.Tensor2D | null): { probs: Float32Array; lossSum: number } {
+  return tf.tidy(() => {
+    const probsPerView = views.map((v) => head.probs(outputsOf(model.apply(v, { training: false }) as tf.Tensor | tf.Tensor[])));
+    const probs = probsPerView.length === 1 ? (probsPerView[0] as tf.Tensor2D) : (tf.div(tf.addN(probsPerView), probsPerView.length) as tf.Tensor2D);
+    let lossSum = 0;
+    if (y) {
+      // Cross-entropy of the (averaged) probabilities: comparable across heads and losses.
+      const n = y.shape[0];
+      const ce = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1)))));
+      lossSum = (ce.dataSync() as Float32Array)[0] as number;
+      if (n === 0) lossSum = 0;
+    }
+    return { probs: new Float32Array(probs.dataSync()), lossSum };
+  });
+}

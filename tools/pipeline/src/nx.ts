@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { WORKSPACE_ROOT } from './workspace.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface NxRun {
+  code: number;
+  output: string;
+}
+
+/**
+ * Runs Nx for the pipeline with FACEMASK_CONFIG set, streaming its output (unless quiet) and
+ * returning it, so callers can read which tasks were cached.
+ */
+export function runNx(args: string[], opts: { config: string; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string }): Promise<NxRun> {
+  const nxBin = require.resolve('nx/bin/nx.js', { paths: [opts.cwd ?? WORKSPACE_ROOT] });
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [nxBin, ...args], {
+      cwd: opts.cwd ?? WORKSPACE_ROOT,
+      env: { ...process.env, ...opts.env, FACEMASK_CONFIG: opts.config, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const take = (chunk: Buffer, to: NodeJS.WriteStream) => {
+      output += chunk.toString();
+      if (!opts.quiet) to.write(chunk);
+    };
+    child.stdout.on('data', (c: Buffer) => take(c, process.stdout));
+    child.stderr.on('data', (c: Buffer) => take(c, process.stderr));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
+  });
+}
+
+/** Task ids Nx reports as served from its cache ("[local cache]" lines and the run summary). */
+export function cachedTasks(output: string): Set<string> {
+  const done = new Set<string>();
+  for (const line of output.split('\n')) {
+    const m = /nx run ([\w-]+:[\w-]+(?::[\w-]+)?)(?:\s+\S+)*\s+\[(?:local cache|existing outputs match the cache, left as is)\]/.exec(line);
+    if (m?.[1]) done.add(m[1]);
+  }
+  return done;
+}

@@ -1,0 +1,3 @@
+import { runSynthCommand } from './command.ts';
+
+process.exitCode = await runSynthCommand(process.argv.slice(2));
