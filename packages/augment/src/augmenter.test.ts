@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@facemask/core';
 import { buildAugmenter, evalTransform, ttaViews } from './augmenter.ts';
+import { cropU8 } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';
+import { resizeU8 } from './resize.ts';
 import { BACKENDS, useBackend } from './tf-backends.testutil.ts';
 
 const mean = [0.485, 0.456, 0.406];
@@ -22,6 +24,8 @@ function flatBatch(n: number, h: number, w: number): Uint8Array {
 }
 
 const arr = (t: tf.Tensor) => t.dataSync() as Float32Array;
+/** x of the reproducibility batch per backend, to check that backends agree bit for bit. */
+const byBackend = new Map<string, Float32Array>();
 const rowSums = (y: Float32Array, n: number) => Array.from({ length: n }, (_, i) => y.subarray(i * C, (i + 1) * C).reduce((a, b) => a + b, 0));
 
 for (const backend of BACKENDS) {
@@ -30,7 +34,7 @@ for (const backend of BACKENDS) {
     const base = { mean, std, seed: 7 };
     const labels = [0, 5, 11, 17, 3, 8];
 
-    it('is bitwise reproducible for (seed, epoch, batchIndex) and varies across batches', () => {
+    it('is bitwise reproducible for (seed, epoch, batchIndex), equal across backends, and varies across batches', () => {
       const specs = [
         { type: 'randomResizedCrop' },
         { type: 'hflip' },
@@ -53,6 +57,9 @@ for (const backend of BACKENDS) {
       expect(Array.from(arr(a.y))).toEqual(Array.from(arr(b.y)));
       expect(Array.from(arr(a.x))).not.toEqual(Array.from(arr(c.x)));
       expect(Array.from(arr(a.x))).not.toEqual(Array.from(arr(d.x)));
+      byBackend.set(backend, arr(a.x).slice());
+      const first = byBackend.get(BACKENDS[0]);
+      expect(Buffer.from(first!.buffer).equals(Buffer.from(arr(a.x).slice().buffer)), `${backend} vs ${BACKENDS[0]}`).toBe(true);
       for (const r of [a, b, c, d]) tf.dispose([r.x, r.y]);
     });
 
@@ -80,24 +87,28 @@ for (const backend of BACKENDS) {
       tf.dispose([x, y, plain, mirrored, flipped, v0, v1]);
     });
 
-    it('randomResizedCrop samples the planned rectangle (checked on a horizontal ramp)', () => {
+    it('randomResizedCrop = crop the planned rectangle, PIL bilinear resize (torchvision resized_crop on PIL)', () => {
       const [n, h, w] = [4, 20, 30];
-      // Red channel = column index * 8, so a crop of columns [l, l+cw) resized to ow columns is linear in between.
+      // Red channel = column index * 8: a crop of columns [l, l+cw) resized to ow columns stays a ramp,
+      // output column ox showing source column l + (ox + 0.5) * cw / ow - 0.5 (pixel centres).
       const batch = new Uint8Array(n * h * w * 3);
       for (let i = 0; i < n * h; i++) for (let c = 0; c < w; c++) batch[(i * w + c) * 3] = c * 8;
-      const ow = 10;
-      const { x, y, plan } = buildAugmenter([{ type: 'randomResizedCrop', scale: [0.3, 0.6] }], { ...base, outHeight: 10, outWidth: ow })(
+      const [oh, ow] = [10, 10];
+      const { x, y, plan } = buildAugmenter([{ type: 'randomResizedCrop', scale: [0.3, 0.6] }], { ...base, outHeight: oh, outWidth: ow })(
         batch, n, h, w, [0, 0, 0, 0], 1, 1,
       );
       const vals = arr(x);
+      const per = h * w * 3;
       plan.samples.forEach((s, i) => {
         expect(s.crop).not.toBeNull();
         const r = s.crop!;
         expect(r.width * r.height).toBeLessThanOrEqual(0.6 * h * w + w + h);
-        for (const ox of [0, ow - 1, 4]) {
-          const srcCol = r.left + (ox * (r.width - 1)) / (ow - 1);
-          const expected = ((srcCol * 8) / 255 - mean[0]!) / std[0]!;
-          expect(vals[((i * 10 + 3) * ow + ox) * 3]).toBeCloseTo(expected, 3);
+        const photo = batch.subarray(i * per, (i + 1) * per);
+        const expected = normalizeToFloat(resizeU8(cropU8(photo, h, w, 3, r), r.height, r.width, 3, oh, ow), mean, std);
+        expect(Array.from(vals.subarray(i * oh * ow * 3, (i + 1) * oh * ow * 3))).toEqual(Array.from(expected));
+        for (let ox = 1; ox < ow - 1; ox++) {
+          const srcCol = r.left + ((ox + 0.5) * r.width) / ow - 0.5;
+          expect(vals[((i * oh + 3) * ow + ox) * 3]).toBeCloseTo(((srcCol * 8) / 255 - mean[0]!) / std[0]!, 1);
         }
       });
       tf.dispose([x, y]);

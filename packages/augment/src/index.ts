@@ -7,4 +7,5 @@ export * from './params.ts';
 export * from './spec.ts';
 export * from './plan.ts';
 export * from './targets.ts';
+export * from './kernels.ts';
 export * from './augmenter.ts';

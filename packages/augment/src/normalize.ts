@@ -39,6 +39,15 @@ export function normalizeToFloat(u8: Uint8Array, mean: Triple, std: Triple, out?
   }
   const lut = normalizeLut(mean, std);
   const dst = out ?? new Float32Array(u8.length);
+  if (channels === 3) {
+    const [l0, l1, l2] = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => lut[v * 3 + c]!)) as [Float32Array, Float32Array, Float32Array];
+    for (let i = 0; i < u8.length; i += 3) {
+      dst[i] = l0[u8[i]!]!;
+      dst[i + 1] = l1[u8[i + 1]!]!;
+      dst[i + 2] = l2[u8[i + 2]!]!;
+    }
+    return dst;
+  }
   for (let i = 0; i < u8.length; i += channels) {
     for (let c = 0; c < channels; c++) dst[i + c] = lut[u8[i + c]! * channels + c]!;
   }

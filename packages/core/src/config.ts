@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -204,4 +205,29 @@ export async function loadConfig(path: string, workspaceRoot = process.cwd()): P
   const cfg = parseConfig(json, path, dirname(resolve(path)));
   cfg.data.work = isAbsolute(cfg.data.work) ? cfg.data.work : resolve(workspaceRoot, cfg.data.work);
   return cfg;
+}
+
+/** The repository root (this file is packages/core/src/config.ts, or dist/ when built). */
+export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEMO_CONFIG = resolve(WORKSPACE_ROOT, 'tools/pipeline/configs/demo.json');
+
+/**
+ * The config a pipeline target reads: `--config=FILE` if given, else $FACEMASK_CONFIG, else the
+ * demo config. Nx hashes the file $FACEMASK_CONFIG names, so a `--config` naming another file is
+ * refused rather than cached under the wrong key.
+ */
+export function resolveConfigPath(cli?: string): string {
+  const env = process.env.FACEMASK_CONFIG ? resolve(process.env.FACEMASK_CONFIG) : undefined;
+  const given = cli ? resolve(cli) : undefined;
+  if (given && env && given !== env) {
+    throw new ConfigError(
+      `--config=${given} differs from FACEMASK_CONFIG=${env}: Nx hashes the file FACEMASK_CONFIG names; set it to the same file (pnpm pipeline --config does)`,
+    );
+  }
+  return given ?? env ?? DEMO_CONFIG;
+}
+
+/** loadConfig of resolveConfigPath(cli), with data.work relative to the workspace root. */
+export async function loadStageConfig(cli?: string, workspaceRoot = WORKSPACE_ROOT): Promise<PipelineConfig> {
+  return loadConfig(resolveConfigPath(cli), workspaceRoot);
 }

@@ -8,3 +8,5 @@ export * from './config.ts';
 export * from './safetensors.ts';
 export * from './metrics.ts';
 export * from './pseudo-labels.ts';
+export * from './model-io.ts';
+export * from './backend.ts';

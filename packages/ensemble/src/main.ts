@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadConfig } from '@facemask/core';
+import { loadStageConfig } from '@facemask/core';
 import { parseRound } from './artifacts.ts';
 import { runEnsemble } from './run.ts';
 
@@ -9,7 +9,7 @@ export function buildCli(): Command {
   return new Command('ensemble')
     .description('Combine the fold predictions of a training round and score the out-of-fold set.')
     .exitOverride()
-    .requiredOption('--config <file>', 'pipeline config JSON')
+    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
     .requiredOption('--round <n>', 'training round to combine: 1 or 2', (v) => {
       try {
         return parseRound(v);
@@ -18,8 +18,8 @@ export function buildCli(): Command {
       }
     })
     .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
-    .action(async (opts: { config: string; round: 1 | 2; workspace: string }) => {
-      const config = await loadConfig(opts.config, opts.workspace);
+    .action(async (opts: { config?: string; round: 1 | 2; workspace: string }) => {
+      const config = await loadStageConfig(opts.config, opts.workspace);
       const result = await runEnsemble(config, opts.round);
       console.log(result.summary);
       console.log(`ensemble: ${result.paths.dir}`);

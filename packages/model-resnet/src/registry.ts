@@ -94,6 +94,11 @@ export async function createModel(name: string, opts: ModelOptionsInput, extras:
   } catch (err) {
     throw new Error(`createModel("${name}") at ${o.inputHeight}x${o.inputWidth}: ${(err as Error).message}`);
   }
+  const empty = model.layers.find((l) => [l.outputShape].flat(2).some((d) => typeof d === 'number' && d <= 0));
+  if (empty) {
+    model.dispose();
+    throw new Error(`createModel("${name}"): input ${o.inputHeight}x${o.inputWidth} is too small, layer ${empty.name} has output shape [${String(empty.outputShape)}]; use a larger input`);
+  }
   if (o.pretrained !== null) {
     try {
       if (factory.loadPretrained) await factory.loadPretrained(model, o.pretrained, log);

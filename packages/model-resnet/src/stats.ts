@@ -47,12 +47,12 @@ export interface ModelStats {
   multiplyAdds: number;
 }
 
-/** Markdown table of parameters and multiply-adds (GMACs, 2 decimals) per model. */
+/** Markdown table of parameters and multiply-adds per model (exact, and in G to 2 decimals). */
 export function statsTable(rows: ModelStats[], inputSize: string): string {
   const lines = [
     `| model | parameters | multiply-adds at ${inputSize} |`,
     '| --- | ---: | ---: |',
-    ...rows.map((r) => `| ${r.name} | ${r.parameters.toLocaleString('en-US')} | ${(r.multiplyAdds / 1e9).toFixed(2)} G |`),
+    ...rows.map((r) => `| ${r.name} | ${r.parameters.toLocaleString('en-US')} | ${r.multiplyAdds.toLocaleString('en-US')} (${(r.multiplyAdds / 1e9).toFixed(2)} G) |`),
   ];
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadConfig } from '@facemask/core';
+import { loadStageConfig } from '@facemask/core';
 import { runPreprocess } from './run.ts';
 
 /**
@@ -12,14 +12,14 @@ export async function main(argv: readonly string[], out: (text: string) => void 
   const program = new Command()
     .name('preprocess')
     .description('Label, fold and cache a competition-layout data set into <data.work>/preprocess/')
-    .requiredOption('--config <file>', 'pipeline config JSON')
+    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
     .option('--work <dir>', 'artifact folder (overrides data.work)')
     .option('--quiet', 'no progress bars or warnings on stderr')
     .option('--concurrency <n>', 'photos decoded at once', (v) => Number.parseInt(v, 10), 3)
     .exitOverride();
   program.parse([...argv], { from: 'user' });
-  const o = program.opts<{ config: string; work?: string; quiet?: boolean; concurrency: number }>();
-  const config = await loadConfig(o.config);
+  const o = program.opts<{ config?: string; work?: string; quiet?: boolean; concurrency: number }>();
+  const config = await loadStageConfig(o.config);
   const result = await runPreprocess(config, { workDir: o.work, quiet: o.quiet, concurrency: o.concurrency });
   out(result.report + '\n');
 }

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadConfig } from '@facemask/core';
+import { loadStageConfig } from '@facemask/core';
 import { parseRound, type Round } from '@facemask/ensemble';
 import { runSubmit } from './run.ts';
 import { scoreSubmission } from './score.ts';
@@ -29,12 +29,12 @@ export function buildCli(): Command {
   program
     .command('write')
     .description('write <work>/submission/submission.csv from the latest ensemble round')
-    .requiredOption('--config <file>', 'pipeline config JSON')
+    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
     .option('--round <n>', 'ensemble round to submit (default: 2 when pseudo-labelling is enabled, else 1)', roundOption)
     .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
     .exitOverride()
-    .action(async (opts: { config: string; round?: Round; workspace: string }) => {
-      const config = await loadConfig(opts.config, opts.workspace);
+    .action(async (opts: { config?: string; round?: Round; workspace: string }) => {
+      const config = await loadStageConfig(opts.config, opts.workspace);
       const r = await runSubmit(config, opts.round === undefined ? {} : { round: opts.round });
       console.log(`wrote ${r.rows} rows from the round-${r.round} ensemble; per class 0..17: ${r.counts.join(' ')}`);
       if (r.score) console.log(`eval labels ${config.data.evalLabels}: macro F1 ${r.score.macroF1.toFixed(4)}  accuracy ${r.score.accuracy.toFixed(4)}`);

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type TensorToWrite } from '@facemask/core';
@@ -30,23 +29,22 @@ export async function saveCheckpoint(dir: string, model: LayersModel, optimizer:
   });
 }
 
-export interface LoadedCheckpoint {
-  state: RunState;
-}
-
-/** Restores weights into `model` and state into `optimizer`; null when there is no checkpoint. */
-export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<RunState | null> {
-  let stateText: string;
+/** The run state of a checkpoint folder; null when there is none. */
+export async function readRunState(dir: string): Promise<RunState | null> {
+  let text: string;
   try {
-    stateText = await readFile(join(dir, 'state.json'), 'utf8');
+    text = await readFile(join(dir, 'state.json'), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const state = runStateSchema.parse(JSON.parse(stateText));
+  return runStateSchema.parse(JSON.parse(text));
+}
+
+/** Restores a checkpoint's weights into `model` and its state into `optimizer`. */
+export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<void> {
   await restoreWeights(join(dir, 'model'), model);
   optimizer.setState(deserializeOptimizer((await readSafetensors(join(dir, 'optimizer.safetensors'))).tensors, optimizer.getState()));
-  return state;
 }
 
 /** Copies the weights of a saved model folder into an identically built model. */
@@ -83,6 +81,3 @@ function deserializeOptimizer(tensors: Map<string, { dtype: string; shape: numbe
   }
   return { ...template, params: template.params.map((p, i) => ({ ...p, buffers: byIndex.get(i) ?? {} })) };
 }
-
-// Keep tf referenced for type-only consumers of this module's signatures.
-export type { tf };

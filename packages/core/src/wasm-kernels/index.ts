@@ -1,0 +1,31 @@
+// Imported first so wasm's own kernel registrations happen before ours replace any of them.
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import { maxPoolGradConfig } from './max-pool-grad.ts';
+
+/**
+ * Kernels a ResNet training step needs on tfjs-backend-wasm 4.22 beyond what it ships, found by
+ * running conv(explicit pad + 'valid' / 'same') → batchNorm (training moments) → relu → maxPool
+ * 3x3/2 → residual add → global average pool → dense → softmax cross-entropy under
+ * tf.variableGrads on wasm and comparing every kernel's result with the cpu backend:
+ * - Conv2DBackpropFilter: not registered at all ("Kernel 'Conv2DBackpropFilter' not registered").
+ * - MaxPoolGrad: registered but wrong (see max-pool-grad.ts), so it is replaced.
+ * Every other kernel the step touches (Conv2DBackpropInput, AvgPoolGrad, FusedConv2D,
+ * FusedBatchNorm, _FusedMatMul, Relu/Step, Mean, Sum, Tile, PadV2, Slice, …) exists and agrees
+ * with cpu to float rounding, including non-square inputs and odd/even sizes.
+ */
+const TRAINING_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, maxPoolGradConfig];
+
+export const WASM_TRAINING_KERNELS: readonly string[] = TRAINING_KERNELS.map((k) => k.kernelName);
+
+/** Installs the kernels above for the 'wasm' backend. Safe to call any number of times. */
+export function registerWasmTrainingKernels(): void {
+  for (const config of TRAINING_KERNELS) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing?.kernelFunc === config.kernelFunc) continue;
+    // Unregister first: registerKernel over an existing entry works but prints a warning.
+    if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}

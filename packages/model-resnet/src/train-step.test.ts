@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, expect, it } from 'vitest';
+import { createModel } from './registry.ts';
+import { useBackend } from './test-utils/backend.ts';
+
+/** Full-size ResNet-34 on wasm: forward passes and training steps leave no tensors behind. */
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+it('ResNet-34 at 224 px: forward and training steps on wasm with numTensors flat', async () => {
+  const model = await createModel('resnet34', { inputHeight: 224, inputWidth: 224, seed: 1 });
+  const x = tf.randomNormal([2, 224, 224, 3], 0, 1, 'float32', 2);
+  const y = tf.oneHot(tf.tensor1d([3, 14], 'int32'), 18);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = (): number => {
+    const loss = opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+      vars,
+    );
+    const v = loss?.dataSync()[0] ?? NaN;
+    loss?.dispose();
+    return v;
+  };
+
+  const forward = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  forward();
+  const afterForward = tf.memory().numTensors;
+  const logits0 = forward();
+  expect(tf.memory().numTensors).toBe(afterForward);
+
+  const first = step(); // creates the optimizer's momentum slots
+  const settled = tf.memory().numTensors;
+  const second = step();
+  expect(tf.memory().numTensors).toBe(settled);
+  expect(Number.isFinite(first) && Number.isFinite(second)).toBe(true);
+  expect(forward().some((v, i) => v !== logits0[i])).toBe(true);
+
+  opt.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+});

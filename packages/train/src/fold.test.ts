@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readArtifact, selectBackend, type ConfigInput } from '@facemask/core';
+import { readEpochLog } from './epoch-log.ts';
+import { runFold } from './fold.ts';
+import { foldDir, foldFiles } from './layout.ts';
+import { predictionsArtifact } from './predictions.ts';
+import { freshRun, preparedDataset } from './test-utils/dataset.ts';
+
+let base: ConfigInput;
+
+// A small conv net from scratch at 32 px: a minute on the wasm backend.
+const small: Partial<ConfigInput> = {
+  model: { arch: 'resnet18', widthMultiplier: 0.25 },
+  optim: { name: 'adamw', lr: 0.003, weightDecay: 1e-4 },
+  scheduler: { name: 'cosine' },
+  loss: { name: 'cross_entropy' },
+  train: { epochs: 15, batchSize: 16 },
+};
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm', log: () => {} });
+  ({ base } = await preparedDataset(60, 11, 32));
+}, 600_000);
+
+async function weightsOf(dir: string): Promise<Buffer> {
+  return readFile(join(dir, foldFiles.last, 'model', 'weights.bin'));
+}
+
+describe('runFold', () => {
+  it('learns: validation macro F1 far above chance, and writes predictions for every photo', async () => {
+    const cfg = await freshRun(base, small);
+    const before = tf.memory().numTensors;
+    const s = await runFold(cfg, { round: 1, fold: 0, quiet: true, log: () => {} });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(s.complete).toBe(true);
+    // chance is about 1/18; the mask state alone is worth far more
+    expect(s.bestMacroF1).toBeGreaterThan(0.3);
+    const dir = foldDir(cfg.data.work, 1, 0);
+    const oof = await readArtifact(predictionsArtifact, join(dir, foldFiles.oof));
+    const ev = await readArtifact(predictionsArtifact, join(dir, foldFiles.eval));
+    expect(oof.ids).toHaveLength(s.valSamples);
+    expect(ev.ids).toHaveLength(s.evalSamples);
+    const log = await readEpochLog(join(dir, foldFiles.metrics));
+    expect(log.map((r) => r.epoch)).toEqual([...Array(15).keys()]);
+    expect(log[14]!.trainLoss).toBeLessThan(log[0]!.trainLoss);
+  }, 600_000);
+
+  it('resumes after a stop with the weights and metrics of an uninterrupted run', async () => {
+    const over = { ...small, train: { epochs: 3, batchSize: 16 } };
+    const straight = await freshRun(base, over);
+    await runFold(straight, { round: 1, fold: 1, quiet: true, log: () => {} });
+    const stopped = await freshRun(base, over);
+    const first = await runFold(stopped, { round: 1, fold: 1, quiet: true, log: () => {}, stopAfterEpochs: 1 });
+    expect(first.complete).toBe(false);
+    const lines: string[] = [];
+    const second = await runFold(stopped, { round: 1, fold: 1, quiet: true, log: (l) => lines.push(l) });
+    expect(second.complete).toBe(true);
+    expect(lines.join('\n')).toMatch(/resuming after epoch 1\/3/);
+    const a = foldDir(straight.data.work, 1, 1);
+    const b = foldDir(stopped.data.work, 1, 1);
+    expect((await weightsOf(b)).equals(await weightsOf(a))).toBe(true);
+    const strip = (rs: Awaited<ReturnType<typeof readEpochLog>>) => rs.map(({ seconds: _s, imagesPerSecond: _i, ...r }) => r);
+    expect(strip(await readEpochLog(join(b, foldFiles.metrics)))).toEqual(strip(await readEpochLog(join(a, foldFiles.metrics))));
+    expect(await readFile(join(b, foldFiles.eval), 'utf8')).toBe(await readFile(join(a, foldFiles.eval), 'utf8'));
+  }, 600_000);
+
+  it('stops on a non-finite loss with a clear message and keeps the last good checkpoint', async () => {
+    // epoch 1 trains at lr 0.01, epoch 2 at 1e8: it diverges after one good epoch
+    const cfg = await freshRun(base, {
+      ...small,
+      optim: { name: 'sgd', lr: 0.01, momentum: 0.9 },
+      scheduler: { name: 'step', stepSize: 1, gamma: 1e10 },
+      train: { epochs: 3, batchSize: 16 },
+    });
+    await expect(runFold(cfg, { round: 1, fold: 2, quiet: true, log: () => {} })).rejects.toThrow(
+      /diverged in fold 2, epoch 2.*last good checkpoint \(after epoch 1\)/,
+    );
+    const dir = foldDir(cfg.data.work, 1, 2);
+    const state = JSON.parse(await readFile(join(dir, foldFiles.last, 'state.json'), 'utf8')) as { epoch: number };
+    expect(state.epoch).toBe(0);
+    expect((await weightsOf(dir)).length).toBeGreaterThan(0);
+    await expect(readFile(join(dir, foldFiles.eval))).rejects.toThrow(/ENOENT/);
+  }, 600_000);
+});

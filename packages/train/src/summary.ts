@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineArtifact, formatSeconds } from '@facemask/core';
+import type { EpochRecord } from './epoch-log.ts';
+
+/** What a fold reports when it ends: written as summary.json beside its predictions. */
+export const foldSummarySchema = z.object({
+  round: z.number().int().min(1),
+  fold: z.number().int().min(0),
+  complete: z.boolean(),
+  mode: z.enum(['finetune', 'frozen', 'features']),
+  epochs: z.number().int().positive(),
+  epochsDone: z.number().int().min(0),
+  bestEpoch: z.number().int().min(-1),
+  /** Out-of-fold macro F1 and accuracy of the best checkpoint. */
+  bestMacroF1: z.number(),
+  bestAccuracy: z.number(),
+  trainSamples: z.number().int().min(0),
+  valSamples: z.number().int().min(0),
+  evalSamples: z.number().int().min(0),
+  imagesPerSecond: z.number(),
+  seconds: z.number(),
+});
+export type FoldSummary = z.infer<typeof foldSummarySchema>;
+
+export const foldSummaryArtifact = defineArtifact({ kind: 'train/fold-summary', version: 1, schema: foldSummarySchema, producedBy: 'train:round1' });
+
+/** The one-screen end-of-fold report: curve, best epoch, per-class table. */
+export function formatFoldSummary(s: FoldSummary, history: readonly EpochRecord[], report: string): string {
+  const lines = [
+    `== round ${s.round} fold ${s.fold} (${s.mode}) ==`,
+    `samples: train ${s.trainSamples}, validation ${s.valSamples}, eval ${s.evalSamples}`,
+    'epoch      lr   train loss  val loss   acc    macro F1  img/s',
+    ...history.map(
+      (h) =>
+        `${String(h.epoch + 1).padStart(5)} ${h.lr.toExponential(1).padStart(8)} ${h.trainLoss.toFixed(4).padStart(10)} ${h.valLoss.toFixed(4).padStart(9)} ${h.accuracy.toFixed(3).padStart(6)} ${h.macroF1.toFixed(4).padStart(9)}${h.epoch === s.bestEpoch ? '*' : ' '} ${h.imagesPerSecond.toFixed(1).padStart(6)}`,
+    ),
+    `best epoch ${s.bestEpoch + 1}: out-of-fold macro F1 ${s.bestMacroF1.toFixed(4)}, accuracy ${s.bestAccuracy.toFixed(4)}; ${formatSeconds(s.seconds)} at ${s.imagesPerSecond.toFixed(1)} img/s`,
+    report,
+  ];
+  return lines.join('\n');
+}

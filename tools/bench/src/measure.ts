@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { parseConfig } from '@facemask/core';
+import { createModel } from '@facemask/model-resnet';
+import { createHeadAdapter, createOptimizer, trainStep } from '@facemask/train';
+
+export interface Measurement {
+  backend: string;
+  arch: string;
+  size: number;
+  batch: number;
+  trainImagesPerSecond: number;
+  inferImagesPerSecond: number;
+  steps: number;
+}
+
+/**
+ * Images/s of full training steps (forward, backward, SGD update) and of inference for one
+ * model at one input size, after one warm-up step. Runs on whatever backend is current.
+ */
+export async function measure(arch: string, size: number, batch: number, steps: number): Promise<Measurement> {
+  const model = await createModel(arch, { inputHeight: size, inputWidth: size, seed: 1 }, { log: () => {} });
+  const cfg = parseConfig({ data: { root: '.' }, loss: { name: 'label_smoothing' } });
+  const head = createHeadAdapter('single', cfg.loss, null);
+  const optimizer = createOptimizer(cfg.optim, model.trainableWeights.map((w) => w.read() as tf.Variable));
+  const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 18), 'int32'), 18), 'float32')) as tf.Tensor2D;
+  try {
+    trainStep(model, head, optimizer, x, y);
+    let t = performance.now();
+    for (let i = 0; i < steps; i++) trainStep(model, head, optimizer, x, y);
+    const train = (steps * batch) / ((performance.now() - t) / 1000);
+    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+    t = performance.now();
+    for (let i = 0; i < steps; i++) tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+    const infer = (steps * batch) / ((performance.now() - t) / 1000);
+    return { backend: tf.getBackend(), arch, size, batch, trainImagesPerSecond: train, inferImagesPerSecond: infer, steps };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * `pnpm pipeline --config FILE`: the whole pipeline through Nx for a config whose data.root names
+ * the data folder (FILE may live outside the repository). Prints `submission: <path>` last.
+ */
+import { Command } from 'commander';
+import { runPipeline } from './run.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('pipeline')
+    .description('Run preprocess -> train -> ensemble [-> pseudo-label -> train -> ensemble] -> submit through Nx')
+    .requiredOption('--config <file>', 'pipeline config JSON (data.root is required; every other key has a default)')
+    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (default: fastest that loads)')
+    .option('--skip-nx-cache', 'rerun every stage even when Nx has its outputs cached')
+    .option('--parallel <n>', 'Nx tasks at once (e.g. folds)', '1')
+    .exitOverride();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    return (err as { exitCode?: number }).exitCode ?? 2;
+  }
+  const o = program.opts<{ config: string; backend?: string; skipNxCache?: boolean; parallel: string }>();
+  try {
+    const r = await runPipeline(o.config, {
+      ...(o.backend ? { backend: o.backend } : {}),
+      skipNxCache: o.skipNxCache ?? false,
+      nxArgs: [`--parallel=${o.parallel}`],
+    });
+    console.log(`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`);
+    if (r.evalMacroF1 !== null) console.log(`eval macro-F1: ${r.evalMacroF1.toFixed(4)}`);
+    console.log(`submission: ${r.submission}`);
+    return 0;
+  } catch (err) {
+    console.error(`pipeline: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,4 @@
+export * from './stages.ts';
+export * from './run.ts';
+export * from './nx.ts';
+export * from './workspace.ts';

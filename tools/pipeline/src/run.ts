@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig, readArtifact, type PipelineConfig } from '@facemask/core';
+import { ensembleArtifacts } from '@facemask/ensemble';
+import { scoreSubmission, submissionPath } from '@facemask/submit';
+import { graphSpec } from './stages.ts';
+import { runNx, type NxRun } from './nx.ts';
+import { WORKSPACE_ROOT } from './workspace.ts';
+
+export interface PipelineResult {
+  config: PipelineConfig;
+  submission: string;
+  oofMacroF1: number;
+  evalMacroF1: number | null;
+  nx: NxRun;
+}
+
+export interface PipelineOptions {
+  backend?: string;
+  skipNxCache?: boolean;
+  quiet?: boolean;
+  /** Extra Nx flags (e.g. --parallel=2). */
+  nxArgs?: string[];
+}
+
+/**
+ * Runs the whole pipeline for a config through Nx (`submit:run` and everything upstream), then
+ * reads the out-of-fold score and, when the config names the eval labels, scores the submission.
+ */
+export async function runPipeline(configFile: string, opts: PipelineOptions = {}): Promise<PipelineResult> {
+  const abs = resolve(configFile);
+  if (!existsSync(abs)) throw new Error(`config ${abs} does not exist`);
+  const config = await loadConfig(abs, WORKSPACE_ROOT);
+  const spec = graphSpec(config, WORKSPACE_ROOT);
+  const env: NodeJS.ProcessEnv = {};
+  if (opts.backend) env.TFJS_BACKEND = opts.backend;
+  const args = ['run', 'submit:run', '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
+  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
+  if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
+  const round = spec.pseudo ? 2 : 1;
+  const report = await readArtifact(ensembleArtifacts(round).report, join(config.data.work, 'ensemble', `round${round}`, 'report.json'));
+  const submission = submissionPath(config.data.work);
+  const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
+  return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
+}
