@@ -33,6 +33,11 @@ export interface SelectBackendOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the real loaders (tests use this to exercise fallbacks without native addons). */
   loaders?: Partial<Record<BackendName, BackendLoader>>;
+  /**
+   * Choose again even if this process already chose a different backend (tests that compare
+   * backends in one process). Tensors made before keep their data and move on first use.
+   */
+  force?: boolean;
 }
 
 const LABEL: Record<BackendName, string> = {
@@ -70,12 +75,17 @@ function parsePreference(value: string, source: string): BackendPreference {
   throw new Error(`Unknown tfjs backend "${value}" (from ${source}). Valid: ${BACKEND_PREFERENCES.join(', ')}.`);
 }
 
-/** The requested preference and where it came from: `--backend` beats TFJS_BACKEND beats auto. */
+/**
+ * The requested preference and where it came from: `--backend` beats TFJS_BACKEND beats auto.
+ * `--backend auto` counts as no request (the config's default is 'auto'), so TFJS_BACKEND still
+ * applies when a pipeline passes its config value through.
+ */
 export function resolveBackendPreference(
   prefer: string | undefined,
   env: Record<string, string | undefined> = process.env,
 ): { preference: BackendPreference; source: string } {
-  if (prefer !== undefined && prefer !== '') return { preference: parsePreference(prefer, '--backend'), source: '--backend' };
+  const fromFlag = prefer === undefined || prefer.trim() === '' ? 'auto' : parsePreference(prefer, '--backend');
+  if (fromFlag !== 'auto') return { preference: fromFlag, source: '--backend' };
   const fromEnv = env.TFJS_BACKEND;
   if (fromEnv !== undefined && fromEnv.trim() !== '') return { preference: parsePreference(fromEnv, 'TFJS_BACKEND'), source: 'TFJS_BACKEND' };
   return { preference: 'auto', source: 'auto' };
@@ -123,23 +133,30 @@ let settled: BackendChoice | undefined;
 /**
  * Chooses the backend once per process and prints the choice once, e.g.
  * "backend: wasm (simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found)".
- * Later calls return the same choice; asking for a different explicit backend afterwards is an
- * error, since tensors already made would silently move between backends.
+ * Later calls return the same choice (re-activating it if something switched tfjs away); asking
+ * for a different explicit backend afterwards is an error unless `force` is set, since tensors
+ * already made would silently move between backends.
  */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
   const { preference } = resolveBackendPreference(opts.prefer, opts.env);
-  if (selection) {
-    const chosen = await selection.promise;
-    if (preference === 'auto' || preference === selection.preference || preference === chosen.name) return chosen;
-    throw new Error(
-      `tfjs backend is already "${chosen.name}" in this process (${chosen.reason}); cannot switch to "${preference}". ` +
-        'Choose the backend once, before any model is built.',
-    );
+  if (selection && !opts.force) {
+    const chosen = await selection.promise.catch(() => undefined);
+    if (chosen) {
+      if (preference !== 'auto' && preference !== selection.preference && preference !== chosen.name) {
+        throw new Error(
+          `tfjs backend is already "${chosen.name}" in this process (${chosen.reason}); cannot switch to "${preference}". ` +
+            'Choose the backend once, before any model is built.',
+        );
+      }
+      // Someone called tf.setBackend directly since: put the chosen backend back.
+      if (tf.getBackend() !== tfjsName(chosen.name)) await { ...defaultLoaders(), ...opts.loaders }[chosen.name]();
+      return chosen;
+    }
   }
   const log = opts.log ?? ((line: string) => console.log(line));
   const promise = chooseBackend(opts).then((choice) => {
+    if (settled?.name !== choice.name || settled.reason !== choice.reason) log(`backend: ${LABEL[choice.name]} (${choice.reason})`);
     settled = choice;
-    log(`backend: ${LABEL[choice.name]} (${choice.reason})`);
     return choice;
   });
   selection = { preference, promise };
@@ -148,6 +165,10 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     if (selection?.promise === promise) selection = undefined;
   });
   return promise;
+}
+
+function tfjsName(name: BackendName): string {
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
 }
 
 /** The backend selectBackend settled on in this process, or null before it has. */

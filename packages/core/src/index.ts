@@ -10,3 +10,4 @@ export * from './metrics.ts';
 export * from './pseudo-labels.ts';
 export * from './model-io.ts';
 export * from './backend.ts';
+export * from './wasm-kernels/index.ts';

@@ -1,8 +1,9 @@
+import { Rng } from '@facemask/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 
 /**
- * Three small layers the stock tfjs-layers set lacks. Each is registered for serialisation, so a
+ * Four small layers the stock tfjs-layers set lacks. Each is registered for serialisation, so a
  * saved model loads again as long as this module has been imported.
  */
 
@@ -167,6 +168,50 @@ export class ChannelZeroPad extends layers.Layer {
   }
 }
 
+export interface SeededDropoutArgs extends LayerArgs {
+  rate: number;
+  seed: number;
+}
+
+/**
+ * Inverted dropout whose masks come from a seeded stream: call k of a layer with seed s uses
+ * Rng.derive(s, k). tfjs-layers' Dropout with a seed draws the same mask on every call (it reseeds
+ * each time), and without one it is not reproducible. The call counter restarts when the model
+ * is loaded again.
+ */
+export class SeededDropout extends layers.Layer {
+  static readonly className = 'SeededDropout';
+  readonly rate: number;
+  readonly seed: number;
+  private calls = 0;
+
+  constructor(args: SeededDropoutArgs) {
+    super(args);
+    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`${this.name}: dropout rate must be in [0, 1), got ${args.rate}`);
+    this.rate = args.rate;
+    this.seed = args.seed;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = firstTensor(inputs);
+      if (kwargs.training !== true || this.rate === 0) return tf.clone(x);
+      const seed = Rng.derive(this.seed, 'dropout', this.calls++).seed();
+      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.rate), 'float32');
+      return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
 tf.serialization.registerClass(TorchBatchNorm);
+tf.serialization.registerClass(SeededDropout);
 tf.serialization.registerClass(ChannelAffine);
 tf.serialization.registerClass(ChannelZeroPad);

@@ -1,6 +1,7 @@
 import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { SeededDropout } from './custom-layers.ts';
 import type { Init } from './init.ts';
 
 /**
@@ -29,7 +30,7 @@ function dense(init: Init, name: string, units: number, fanIn: number) {
 export function attachHead(init: Init, features: SymbolicTensor, head: HeadKind, numClasses: number, dropout: number): SymbolicTensor[] {
   const fanIn = features.shape[features.shape.length - 1] as number;
   let x = features;
-  if (dropout > 0) x = layers.dropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
+  if (dropout > 0) x = new SeededDropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
   if (head === 'single') return [dense(init, 'fc', numClasses, fanIn).apply(x) as SymbolicTensor];
   if (numClasses !== NUM_CLASSES) {
     throw new Error(`head 'multi' predicts the ${NUM_CLASSES} mask/gender/age classes; numClasses is ${numClasses}`);

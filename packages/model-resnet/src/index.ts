@@ -1,4 +1,12 @@
-export { TorchBatchNorm, ChannelAffine, ChannelZeroPad, type TorchBatchNormArgs, type ChannelZeroPadArgs } from './custom-layers.ts';
+export {
+  TorchBatchNorm,
+  ChannelAffine,
+  ChannelZeroPad,
+  SeededDropout,
+  type TorchBatchNormArgs,
+  type ChannelZeroPadArgs,
+  type SeededDropoutArgs,
+} from './custom-layers.ts';
 export {
   createModel,
   listModels,

@@ -28,7 +28,7 @@ export const modelOptionsSchema = z
     /** -1 nothing frozen, 0 backbone frozen, k > 0 all but the last k stages (stem = stage 0) frozen. */
     trainableStages: z.number().int().min(-1).default(-1),
     /** Dropout rate before the head. */
-    dropout: z.number().min(0).max(1).default(0),
+    dropout: z.number().min(0).lt(1).default(0),
     widthMultiplier: z.number().positive().default(1),
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),

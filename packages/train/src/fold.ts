@@ -22,7 +22,7 @@ import {
 } from '@facemask/core';
 import { describeAugmentation, augmentDescriptionArtifact } from '@facemask/augment';
 import { createModel } from '@facemask/model-resnet';
-import { openImageCache, readEvalList, readFingerprint, readSamples, type ImageCache } from '@facemask/preprocess';
+import { openImageCache, readEvalList, readFingerprint, readSamples } from '@facemask/preprocess';
 import { loadCheckpoint, readRunState, restoreWeights, saveCheckpoint, type RunState } from './checkpoint.ts';
 import { readEpochLog, writeEpochLog, type EpochRecord } from './epoch-log.ts';
 import { featureRun } from './features.ts';

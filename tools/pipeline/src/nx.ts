@@ -33,12 +33,18 @@ export function runNx(args: string[], opts: { config: string; env?: NodeJS.Proce
   });
 }
 
-/** Task ids Nx reports as served from its cache ("[local cache]" lines and the run summary). */
-export function cachedTasks(output: string): Set<string> {
-  const done = new Set<string>();
-  for (const line of output.split('\n')) {
-    const m = /nx run ([\w-]+:[\w-]+(?::[\w-]+)?)(?:\s+\S+)*\s+\[(?:local cache|existing outputs match the cache, left as is)\]/.exec(line);
-    if (m?.[1]) done.add(m[1]);
+/**
+ * The tasks of a run and whether Nx served each from its cache, read from its "> nx run
+ * project:target [local cache]" lines (Nx's stream output style).
+ */
+export function taskOutcomes(output: string): Map<string, 'cached' | 'ran'> {
+  const tasks = new Map<string, 'cached' | 'ran'>();
+  // eslint-disable-next-line no-control-regex
+  for (const line of output.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
+    const m = /^>\s+nx run ([\w-]+:[\w-]+)(.*)$/.exec(line.trim());
+    if (!m?.[1]) continue;
+    const cached = /\[(local cache|remote cache|existing outputs match the cache, left as is)\]/.test(m[2] ?? '');
+    tasks.set(m[1], cached ? 'cached' : 'ran');
   }
-  return done;
+  return tasks;
 }
