@@ -147,7 +147,8 @@ describe('ensemble CLI', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       await expect(main(['--config', 'x.json', '--round', '3'])).rejects.toThrow(/round must be 1 or 2, got "3"/);
-      await expect(main(['--round', '1'])).rejects.toThrow(/--config/);
+      // with no --config and no $FACEMASK_CONFIG the stage reads the demo config
+      await expect(main(['--round', '0'])).rejects.toThrow(/round must be 1 or 2, got "0"/);
     } finally {
       err.mockRestore();
     }

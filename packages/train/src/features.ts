@@ -81,11 +81,16 @@ async function loadOrComputeFeatures(
   const progress = createProgress({ label: 'features', total: cache.count, unit: 'img', quiet });
   const rows = Array.from({ length: cache.count }, (_, i) => i);
   const batches = chunk(rows, 32);
-  let pending = batches.length ? cache.read(batches[0]!) : null;
+  const read = (rows: number[]) => {
+    const p = cache.read(rows);
+    p.catch(() => {}); // see prefetch in fold.ts
+    return p;
+  };
+  let pending = batches.length ? read(batches[0]!) : null;
   for (let b = 0; b < batches.length; b++) {
     const pixels = await (pending as Promise<Uint8Array>);
     const next = batches[b + 1];
-    if (next) pending = cache.read(next);
+    if (next) pending = read(next);
     const idx = batches[b]!;
     const [p, f] = tf.tidy(() => {
       const x = evalTransform(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std });

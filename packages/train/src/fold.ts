@@ -197,11 +197,11 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
         const batches = planEpoch(trainClasses, { seed: cfg.seed, epoch, batchSize: bs, sampler: cfg.train.sampler, dropLast: true });
         let lossSum = 0;
         let seen = 0;
-        let pending = source.fetch(batches[0]!.map((i) => ctx.trainRows[i]!.cacheRow));
+        let pending = prefetch(source, batches[0]!.map((i) => ctx.trainRows[i]!.cacheRow));
         for (let b = 0; b < batches.length; b++) {
           const raw = await pending;
           const next = batches[b + 1];
-          if (next) pending = source.fetch(next.map((i) => ctx.trainRows[i]!.cacheRow));
+          if (next) pending = prefetch(source, next.map((i) => ctx.trainRows[i]!.cacheRow));
           const idx = batches[b]!;
           const { x, y } = source.train(raw, idx.map((i) => ctx.trainRows[i]!.target), epoch, b);
           let loss: number;
@@ -268,6 +268,17 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
   }
 }
 
+/**
+ * Starts loading a batch in the background. If training stops before the batch is used (an
+ * error, a divergence), the cache closes under the read: that rejection is expected and must not
+ * surface as an unhandled one, which the wasm backend turns into a process crash.
+ */
+function prefetch<Raw>(source: BatchSource<Raw>, rows: number[]): Promise<Raw> {
+  const p = source.fetch(rows);
+  p.catch(() => {});
+  return p;
+}
+
 export function argmaxRows(probs: Float32Array, k = NUM_CLASSES): number[] {
   const n = probs.length / k;
   const out = new Array<number>(n);
@@ -293,11 +304,11 @@ export async function predictRows<Raw>(
   let lossSum = 0;
   let offset = 0;
   const batches = chunk(rows.map((_, i) => i), batchSize);
-  let pending = batches.length ? source.fetch(batches[0]!.map((i) => rows[i]!)) : null;
+  let pending = batches.length ? prefetch(source, batches[0]!.map((i) => rows[i]!)) : null;
   for (let b = 0; b < batches.length; b++) {
     const raw = await (pending as Promise<Raw>);
     const next = batches[b + 1];
-    if (next) pending = source.fetch(next.map((i) => rows[i]!));
+    if (next) pending = prefetch(source, next.map((i) => rows[i]!));
     const idx = batches[b]!;
     const views = source.views(raw, tta);
     const y = targets ? tf.tensor2d(idx.map((i) => targets[i]!), [idx.length, NUM_CLASSES]) : null;

@@ -16,9 +16,12 @@ export interface NxRun {
 export function runNx(args: string[], opts: { config: string; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string }): Promise<NxRun> {
   const nxBin = require.resolve('nx/bin/nx.js', { paths: [opts.cwd ?? WORKSPACE_ROOT] });
   return new Promise((resolvePromise, reject) => {
+    // An outer Nx run (e.g. this package's own test target) passes its task's NX_* settings down,
+    // --skip-nx-cache among them: the pipeline's Nx must not inherit them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
     const child = spawn(process.execPath, [nxBin, ...args], {
       cwd: opts.cwd ?? WORKSPACE_ROOT,
-      env: { ...process.env, ...opts.env, FACEMASK_CONFIG: opts.config, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      env: { ...inherited, ...opts.env, FACEMASK_CONFIG: opts.config, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -71,7 +71,7 @@ function wrinklesSvg(look: Look, view: FaceView, dark: string, k: number): strin
   const x = view.yaw * 6;
   let out = '';
   for (let i = 0; i < 3; i++) {
-    const op = k * 0.75 - 0.2 - i * 0.15;
+    const op = k * 0.9 - 0.1 - i * 0.15;
     const y = -44 - i * 7;
     if (op > 0) out += path(d`M${x - w * 0.45} ${y + 1} Q${x} ${y - 3} ${x + w * 0.45} ${y + 1}`, { stroke: dark, 'stroke-width': 1.3, fill: 'none', opacity: op });
   }

@@ -75,8 +75,8 @@ export function drawPerson(seed: number, id: number): Person {
 
 function drawLook(rng: Rng, gender: Gender, age: number): Look {
   const male = gender === 0;
-  const m = clamp01(rng.normal(male ? 0.7 : 0.3, 0.14));
-  const apparentAge = clamp(age + rng.normal(0, 4), 14, 85);
+  const m = clamp01(rng.normal(male ? 0.72 : 0.28, 0.1));
+  const apparentAge = clamp(age + rng.normal(0, 2), 14, 85);
   const a = apparentAge;
 
   const skin = hsl(rng.uniform(22, 34), rng.uniform(0.3, 0.5) - 0.1 * clamp01((a - 40) / 40), rng.uniform(0.6, 0.77) - 0.04 * m);
@@ -104,7 +104,7 @@ function drawLook(rng: Rng, gender: Gender, age: number): Look {
   const baseHair = rng.bool(male ? 0.1 : 0.3) && a < 55
     ? hsl(rng.uniform(15, 35), rng.uniform(0.25, 0.45), rng.uniform(0.17, 0.32)) // dyed brown
     : hsl(rng.uniform(15, 35), rng.uniform(0.15, 0.35), rng.uniform(0.06, 0.15));
-  const dyesGrey = !male && rng.bool(0.45);
+  const dyesGrey = !male && rng.bool(0.2);
   const greyRaw = clamp01(1 / (1 + Math.exp(-(a - 54) / 6)) + rng.normal(0, 0.1));
   const grey = dyesGrey ? greyRaw * 0.3 : greyRaw;
   const greyTarget = hsl(0, 0, rng.uniform(0.7, 0.85));
@@ -149,7 +149,8 @@ function drawLook(rng: Rng, gender: Gender, age: number): Look {
     full: beardy < 0.08 + 0.1 * clamp01((a - 40) / 30) ? rng.uniform(0.4, 1) : 0,
   };
 
-  const wrinkles = clamp((a - 26) / 40 + rng.normal(0, 0.1), 0, 1.2);
+  // Starts young and rises steadily, so every age band boundary has a visible (if gradual) cue.
+  const wrinkles = clamp((a - 18) / 40 + rng.normal(0, 0.05), 0, 1.2);
   const spotCount = Math.max(0, Math.round((wrinkles - 0.6) * 8 + rng.normal(0, 1)));
   const ageSpots = Array.from({ length: spotCount }, () => ({
     x: rng.uniform(-halfWidth * 0.7, halfWidth * 0.7),
