@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type TensorToWrite } from '@facemask/core';
+import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type SafetensorsFile, type TensorToWrite } from '@facemask/core';
 import type { OptimizerState, TorchOptimizer } from './optim/index.ts';
 
 /**
@@ -44,7 +44,8 @@ export async function readRunState(dir: string): Promise<RunState | null> {
 /** Restores a checkpoint's weights into `model` and its state into `optimizer`. */
 export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<void> {
   await restoreWeights(join(dir, 'model'), model);
-  optimizer.setState(deserializeOptimizer((await readSafetensors(join(dir, 'optimizer.safetensors'))).tensors, optimizer.getState()));
+  const file = join(dir, 'optimizer.safetensors');
+  optimizer.setState(deserializeOptimizer(await readSafetensors(file), optimizer.getState(), file));
 }
 
 /** Copies the weights of a saved model folder into an identically built model. */
@@ -70,14 +71,25 @@ function serializeOptimizer(s: OptimizerState): Uint8Array {
   return serializeSafetensors(tensors, meta);
 }
 
-function deserializeOptimizer(tensors: Map<string, { dtype: string; shape: number[]; bytes: Uint8Array }>, template: OptimizerState): OptimizerState {
+function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState, source: string): OptimizerState {
   const byIndex = new Map<number, Record<string, Float32Array>>();
-  for (const [key, t] of tensors) {
+  for (const [key, t] of file.tensors) {
     const dot = key.indexOf('.');
     const i = Number(key.slice(0, dot));
     const rec = byIndex.get(i) ?? {};
-    rec[key.slice(dot + 1)] = tensorF32(t as Parameters<typeof tensorF32>[0]);
+    rec[key.slice(dot + 1)] = tensorF32(t);
     byIndex.set(i, rec);
   }
-  return { ...template, params: template.params.map((p, i) => ({ ...p, buffers: byIndex.get(i) ?? {} })) };
+  const meta = file.metadata;
+  const steps = JSON.parse(meta.params ?? 'null') as { name: string; step: number }[] | null;
+  if (!steps || meta.kind === undefined || meta.step === undefined || meta.lr === undefined || steps.length !== template.params.length) {
+    throw new Error(`${source} does not hold this optimiser's state: delete the fold's last/ folder to start over`);
+  }
+  return {
+    kind: meta.kind as OptimizerState['kind'],
+    lr: Number(meta.lr),
+    step: Number(meta.step),
+    // Adam's bias correction depends on each parameter's own step count.
+    params: template.params.map((p, i) => ({ ...p, step: steps[i]!.step, buffers: byIndex.get(i) ?? {} })),
+  };
 }

@@ -36,11 +36,17 @@ export async function featureRun(ctx: LoopContext, cache: ImageCache): Promise<F
       return () => rng.next();
     },
   });
-  const summary = await trainLoop(ctx, source, headModel);
-  // The head's layers are the full model's own, so the full model now holds the best head:
-  // save it as the fold's model, a complete classifier on photos.
-  if (summary.complete) await saveModel(model, join(ctx.dir, foldFiles.best), { metadata: { fold: ctx.fold, round: ctx.round, mode: 'features' } });
-  return summary;
+  try {
+    const summary = await trainLoop(ctx, source, headModel);
+    // The head's layers are the full model's own, so the full model now holds the best head:
+    // save it as the fold's model, a complete classifier on photos.
+    if (summary.complete) await saveModel(model, join(ctx.dir, foldFiles.best), { metadata: { fold: ctx.fold, round: ctx.round, mode: 'features' } });
+    return summary;
+  } finally {
+    // Releases the head model's hold on the shared layers (tfjs counts a layer's uses), so that
+    // disposing the full model frees them.
+    headModel.dispose();
+  }
 }
 
 /** A model over pooled features made of the full model's own head layers (weights shared). */

@@ -32,7 +32,8 @@ export async function main(): Promise<number> {
   try {
     const cfg = await loadConfig(DEMO_CONFIG, WORKSPACE_ROOT);
     await ensureSampleSet(cfg.data.root);
-    const r = await runPipeline(DEMO_CONFIG, {});
+    // Two folds at a time: the wasm backend uses one core per process.
+    const r = await runPipeline(DEMO_CONFIG, { nxArgs: ['--parallel=2'] });
     console.log(`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`);
     console.log(`eval macro-F1: ${r.evalMacroF1 === null ? 'n/a (no eval labels)' : r.evalMacroF1.toFixed(4)}`);
     console.log(`submission: ${r.submission}`);

@@ -1,0 +1,78 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, readArtifact, selectBackend, type ConfigInput } from '@facemask/core';
+import { readEpochLog } from './epoch-log.ts';
+import { runFold } from './fold.ts';
+import { foldDir, foldFiles } from './layout.ts';
+import { predictionsArtifact } from './predictions.ts';
+import { freshRun, preparedDataset } from './test-utils/dataset.ts';
+
+let base: ConfigInput;
+const model = { arch: 'resnet18', widthMultiplier: 0.25 };
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm', log: () => {} });
+  ({ base } = await preparedDataset(12, 31, 32));
+}, 600_000);
+
+function backboneWeights(m: LayersModel): Float32Array[] {
+  return m.layers.filter((l) => !['fc', 'fc_mask', 'fc_gender', 'fc_age'].includes(l.name)).flatMap((l) => l.getWeights().map((w) => new Float32Array(w.dataSync())));
+}
+
+describe('transfer-learning modes', () => {
+  it('features: computes pooled features once, trains the head only, and saves a complete classifier', async () => {
+    const cfg = await freshRun(base, { model, train: { epochs: 30, batchSize: 16, mode: 'features' }, optim: { name: 'adamw', lr: 0.01 }, augment: { tta: true } });
+    const before = tf.memory().numTensors;
+    const s0 = await runFold(cfg, { round: 1, fold: 0, quiet: true, log: () => {} });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(s0.complete).toBe(true);
+    const featureDirs = await readdir(join(cfg.data.work, 'train', 'features'));
+    expect(featureDirs).toHaveLength(1);
+    // a second fold reuses the cached features
+    const lines: string[] = [];
+    await runFold(cfg, { round: 1, fold: 1, quiet: true, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).not.toMatch(/computing backbone features/);
+
+    const log = await readEpochLog(join(foldDir(cfg.data.work, 1, 0), foldFiles.metrics));
+    expect(log).toHaveLength(30);
+    expect(log[29]!.trainLoss).toBeLessThan(log[0]!.trainLoss);
+
+    // the saved model is the full network: backbone as initialised (seeded), head trained
+    const saved = await loadModel(join(foldDir(cfg.data.work, 1, 0), foldFiles.best));
+    const { createModel } = await import('@facemask/model-resnet');
+    const fresh = await createModel('resnet18', { inputHeight: 32, inputWidth: 32, widthMultiplier: 0.25, seed: cfg.seed }, { log: () => {} });
+    try {
+      expect(saved.inputs[0]!.shape).toEqual([null, 32, 32, 3]);
+      const a = backboneWeights(saved);
+      const b = backboneWeights(fresh);
+      expect(a.length).toBe(b.length);
+      a.forEach((w, i) => expect(w).toEqual(b[i]));
+      expect(saved.getLayer('fc').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('fc').getWeights()[0]!.dataSync());
+    } finally {
+      saved.dispose();
+      fresh.dispose();
+    }
+    const ev = await readArtifact(predictionsArtifact, join(foldDir(cfg.data.work, 1, 0), foldFiles.eval));
+    expect(ev.ids.length).toBe(s0.evalSamples);
+  }, 600_000);
+
+  it('frozen: the backbone (BatchNorm statistics included) does not change, the head does', async () => {
+    const cfg = await freshRun(base, { model, train: { epochs: 2, batchSize: 16, mode: 'frozen' }, optim: { name: 'sgd', lr: 0.05, momentum: 0.9 } });
+    await runFold(cfg, { round: 1, fold: 2, quiet: true, log: () => {} });
+    const saved = await loadModel(join(foldDir(cfg.data.work, 1, 2), foldFiles.last, 'model'));
+    const { createModel } = await import('@facemask/model-resnet');
+    const fresh = await createModel('resnet18', { inputHeight: 32, inputWidth: 32, widthMultiplier: 0.25, seed: cfg.seed }, { log: () => {} });
+    try {
+      const a = backboneWeights(saved);
+      const b = backboneWeights(fresh);
+      a.forEach((w, i) => expect(w).toEqual(b[i]));
+      expect(saved.getLayer('fc').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('fc').getWeights()[0]!.dataSync());
+    } finally {
+      saved.dispose();
+      fresh.dispose();
+    }
+  }, 600_000);
+});
