@@ -10,11 +10,11 @@ describe('progress', () => {
   it('logs rate and ETA lines off a terminal, and the final count', () => {
     const { lines, stream } = fakeStream();
     const p = createProgress({ label: 'train', total: 4, unit: 'img', stream, logEverySeconds: 0 });
-    p.tick(2, { loss: 0.5 });
+    p.tick(2, { epoch: 3, loss: 0.5 });
     p.tick(2);
     p.stop();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^train 50% 2\/4 img \| [\d.]+ img\/s \| ETA \S+ loss 0\.5000/);
+    expect(lines[0]).toMatch(/^train 50% 2\/4 img \| [\d.]+ img\/s \| ETA \S+ epoch 3 loss 0\.5000/);
     expect(lines[1]).toMatch(/100% 4\/4/);
   });
 

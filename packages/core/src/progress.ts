@@ -76,7 +76,7 @@ export function createProgress(opts: ProgressOptions): Progress {
 function formatPayload(p?: Record<string, string | number>): string {
   if (!p) return '';
   return Object.entries(p)
-    .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`)
+    .map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`)
     .join(' ');
 }
 
