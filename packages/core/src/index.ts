@@ -11,3 +11,4 @@ export * from './pseudo-labels.ts';
 export * from './model-io.ts';
 export * from './backend.ts';
 export * from './wasm-kernels/index.ts';
+export * from './cli.ts';

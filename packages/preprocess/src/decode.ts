@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { centerCropU8, resizeU8 } from '@facemask/augment';
 
@@ -26,6 +26,22 @@ export class PhotoError extends Error {
   }
 }
 
+/** A JPEG without its EOI marker or a PNG without its IEND chunk: the file was cut short. */
+async function lacksEndMarker(path: string, size: number): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    const tail = Buffer.alloc(Math.min(12, size));
+    await fh.read(tail, 0, tail.length, size - tail.length);
+    if (head[0] === 0xff && head[1] === 0xd8) return !(tail[tail.length - 2] === 0xff && tail[tail.length - 1] === 0xd9);
+    if (head.toString('latin1', 1, 4) === 'PNG') return !tail.includes('IEND', 0, 'latin1');
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Decodes to uint8 RGB HWC like PIL's Image.open(f).convert('RGB'): alpha dropped, grey and CMYK
  * converted to sRGB, no EXIF rotation (torchvision does not rotate either).
@@ -42,7 +58,11 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
-    if (/premature end|truncat|end of (file|input)/i.test(msg)) throw new PhotoError(`truncated image (${msg})`);
+    // libvips words the same truncation differently depending on where its reader stops, so the
+    // file's own end marker decides as well.
+    if (/premature end|truncat|end of (file|input)/i.test(msg) || (await lacksEndMarker(path, size))) {
+      throw new PhotoError(`truncated image (${msg})`);
+    }
     throw new PhotoError(`corrupt or not an image (${msg})`);
   }
   const { width, height, channels } = out.info;

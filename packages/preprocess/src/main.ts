@@ -1,7 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadStageConfig } from '@facemask/core';
+import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
 import { runPreprocess } from './run.ts';
 
 /**
@@ -24,22 +22,4 @@ export async function main(argv: readonly string[], out: (text: string) => void 
   out(result.report + '\n');
 }
 
-function invokedDirectly(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    const e = err as Error & { code?: string };
-    // commander has already printed its help or usage error.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return;
-    if (!e.code?.startsWith('commander.')) console.error(`preprocess failed: ${e.message}`);
-    process.exitCode = 1;
-  });
-}
+runIfEntryPoint(import.meta.url, main);

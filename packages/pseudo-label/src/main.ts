@@ -1,7 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { loadStageConfig } from '@facemask/core';
+import { Command } from 'commander';
+import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
 import { runPseudoLabel } from './run.ts';
 
 export function buildCli(): Command {
@@ -22,23 +20,4 @@ export async function main(argv: readonly string[]): Promise<void> {
   await buildCli().parseAsync([...argv], { from: 'user' });
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    // commander has already printed its own usage errors
-    if (err instanceof CommanderError) process.exitCode = err.exitCode;
-    else {
-      console.error(err instanceof Error ? err.message : String(err));
-      process.exitCode = 1;
-    }
-  });
-}
+runIfEntryPoint(import.meta.url, main);

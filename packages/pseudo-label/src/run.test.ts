@@ -7,7 +7,7 @@ import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
 import { pseudoLabelsArtifact } from './artifacts.ts';
 import { main } from './main.ts';
 import { runPseudoLabel } from './run.ts';
-import { peaked, preds } from './test-utils/predictions.ts';
+import { peaked, preds } from '@facemask/ensemble/test-utils';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pseudoLabelsSchema } from './artifacts.ts';
 import { disabledPseudoLabels, formatPseudoLabels, selectPseudoLabels } from './select.ts';
-import { peaked, preds } from './test-utils/predictions.ts';
+import { peaked, preds } from '@facemask/ensemble/test-utils';
 
 const ev = preds(
   'ensemble/round1',

@@ -1,8 +1,6 @@
-import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadStageConfig } from '@facemask/core';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
 import { parseRound, type Round } from '@facemask/ensemble';
 import { runSubmit } from './run.ts';
 import { scoreSubmission } from './score.ts';
@@ -74,23 +72,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   await buildCli().parseAsync([...argv], { from: 'user' });
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
+runIfEntryPoint(import.meta.url, async (argv) => {
   try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
+    await main(argv);
+  } catch (err) {
+    // the problems are already printed
+    if (err instanceof ValidationFailed) return 1;
+    throw err;
   }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    if (err instanceof CommanderError) process.exitCode = err.exitCode;
-    else if (err instanceof ValidationFailed) process.exitCode = 1;
-    else {
-      console.error(err instanceof Error ? err.message : String(err));
-      process.exitCode = 1;
-    }
-  });
-}
+});

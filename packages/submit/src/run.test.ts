@@ -9,7 +9,7 @@ import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
 import { main, ValidationFailed } from './main.ts';
 import { runSubmit, submissionPath } from './run.ts';
 import { csvText, tempData } from './test-utils/files.ts';
-import { peaked, preds } from './test-utils/predictions.ts';
+import { peaked, preds } from '@facemask/ensemble/test-utils';
 
 let t: Awaited<ReturnType<typeof tempData>>;
 const ids = ['c.jpg', 'a.jpg', 'b.jpg'];

@@ -5,7 +5,7 @@
  * pseudo-label) artifacts, trains the fold and writes `<work>/train/round<r>/fold-<k>/`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { loadStageConfig, selectBackend, type BackendName } from '@facemask/core';
+import { loadStageConfig, selectBackend, type BackendName, runIfEntryPoint } from '@facemask/core';
 import { runFold } from './fold.ts';
 
 function int(name: string) {
@@ -51,6 +51,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main);

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runIfEntryPoint } from '@facemask/core';
 import { Command } from 'commander';
 import type { Measurement } from './measure.ts';
 
@@ -55,6 +56,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main);

@@ -3,6 +3,7 @@
  * `pnpm pipeline --config FILE`: the whole pipeline through Nx for a config whose data.root names
  * the data folder (FILE may live outside the repository). Prints `submission: <path>` last.
  */
+import { runIfEntryPoint } from '@facemask/core';
 import { Command } from 'commander';
 import { runPipeline } from './run.ts';
 
@@ -36,6 +37,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main);

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_CONFIG, loadConfig } from '@facemask/core';
+import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/core';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset, validateLayout } from '@facemask/synth';
 import { runPipeline } from './run.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
@@ -44,6 +44,4 @@ export async function main(): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main();
-}
+runIfEntryPoint(import.meta.url, main);
