@@ -2,6 +2,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
 /**
@@ -11,11 +12,13 @@ import { maxPoolGradConfig } from './max-pool-grad.ts';
  * tf.variableGrads on wasm and comparing every kernel's result with the cpu backend:
  * - Conv2DBackpropFilter: not registered at all ("Kernel 'Conv2DBackpropFilter' not registered").
  * - MaxPoolGrad: registered but wrong (see max-pool-grad.ts), so it is replaced.
- * Every other kernel the step touches (Conv2DBackpropInput, AvgPoolGrad, FusedConv2D,
+ * - Conv2DBackpropInput: registered and right, but a plain loop that took most of a training
+ *   step; replaced by a conv2d on XNNPACK (see conv2d-backprop-input.ts).
+ * Every other kernel the step touches (AvgPoolGrad, FusedConv2D,
  * FusedBatchNorm, _FusedMatMul, Relu/Step, Mean, Sum, Tile, PadV2, Slice, …) exists and agrees
  * with cpu to float rounding, including non-square inputs and odd/even sizes.
  */
-const TRAINING_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, maxPoolGradConfig];
+const TRAINING_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, maxPoolGradConfig];
 
 export const WASM_TRAINING_KERNELS: readonly string[] = TRAINING_KERNELS.map((k) => k.kernelName);
 
