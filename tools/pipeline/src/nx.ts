@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -21,7 +23,17 @@ export function runNx(args: string[], opts: { config: string; env?: NodeJS.Proce
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
     const child = spawn(process.execPath, [nxBin, ...args], {
       cwd: opts.cwd ?? WORKSPACE_ROOT,
-      env: { ...inherited, ...opts.env, FACEMASK_CONFIG: opts.config, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      env: {
+        ...inherited,
+        ...opts.env,
+        FACEMASK_CONFIG: opts.config,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        // The task graph depends on the config (folds, pseudo-labelling). Nx shares its computed
+        // project graph between processes through this folder, so runs of different configs at
+        // the same time each get their own.
+        NX_WORKSPACE_DATA_DIRECTORY: join(opts.cwd ?? WORKSPACE_ROOT, '.nx', `workspace-data-${createHash('sha256').update(opts.config).digest('hex').slice(0, 12)}`),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
