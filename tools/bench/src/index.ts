@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--backends <list>', 'backends to measure', 'wasm,cpu')
     .option('--archs <list>', 'architectures', 'resnet18')
     .option('--sizes <list>', 'input sizes (square)', '112')
-    .option('--batch <n>', 'batch size', '8')
+    .option('--batch <n>', 'batch size (the cpu backend needs minutes per step: try 2)', '8')
     .option('--steps <n>', 'timed steps after one warm-up step (cpu uses 1)', '3')
     .exitOverride();
   try {
