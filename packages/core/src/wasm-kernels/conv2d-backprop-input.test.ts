@@ -1,17 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.ts';
-import { scaledError, seededData, valuesOn } from './parity.ts';
+import { convCaseGrid, scaledError, seededData, valuesOn, type ConvCase } from './parity.ts';
 
-type Pad = tf.Conv2DBackpropInputAttrs['pad'];
 
-interface Case {
-  x: [number, number, number, number];
-  k: number;
-  out: number;
-  stride: number;
-  pad: Pad;
-}
+type Case = ConvCase;
 
 function backpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, c: Case, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor {
   return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, {
@@ -42,28 +35,7 @@ describe('wasm Conv2DBackpropInput (a conv2d of the dilated dy with the rotated 
     await tf.ready();
   });
 
-  const sizes: Array<[number, number]> = [
-    [9, 11],
-    [10, 8],
-  ];
-  const pads = (k: number): Array<[string, Pad]> => [
-    ['same', 'same'],
-    ['valid', 'valid'],
-    ['explicit', [[0, 0], [Math.floor(k / 2), k - 1 - Math.floor(k / 2) + 1], [k - 1, 0], [0, 0]]],
-  ];
-  let seed = 1;
-  for (const k of [1, 3, 7]) {
-    for (const stride of [1, 2]) {
-      for (const [h, w] of sizes) {
-        for (const [padName, pad] of pads(k)) {
-          const batch = 1 + (seed % 3);
-          const c: Case = { x: [batch, h, w, 3], k, out: 5, stride, pad };
-          const s = seed++;
-          it(`${k}x${k} stride ${stride} ${padName} on ${h}x${w}, batch ${batch}`, () => compare(c, s * 10));
-        }
-      }
-    }
-  }
+  for (const { name, c, seed } of convCaseGrid()) it(name, () => compare(c, seed));
 
   it('matches cpu for the ResNet stem (7x7 stride 2, explicit pad 3), numeric padding and stride 3', () => {
     compare({ x: [2, 20, 18, 3], k: 7, out: 8, stride: 2, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] }, 1000);

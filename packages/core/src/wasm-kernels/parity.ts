@@ -51,3 +51,42 @@ export function scaledError(actual: Float32Array, expected: Float32Array): numbe
   }
   return diff / scale;
 }
+
+/** A conv2d configuration whose gradient kernels are compared between backends. */
+export interface ConvCase {
+  /** NHWC input shape. */
+  x: [number, number, number, number];
+  k: number;
+  out: number;
+  stride: number;
+  pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+}
+
+/**
+ * The grid both conv gradient kernels are checked on: 1x1, 3x3 and 7x7 kernels; stride 1 and 2;
+ * 'same', 'valid' and asymmetric explicit padding; odd and even, non-square sizes; batch 1 to 3.
+ */
+export function convCaseGrid(): { name: string; c: ConvCase; seed: number }[] {
+  const sizes: Array<[number, number]> = [
+    [9, 11], // odd, non-square
+    [10, 8], // even, non-square
+  ];
+  const pads = (k: number): Array<[string, ConvCase['pad']]> => [
+    ['same', 'same'],
+    ['valid', 'valid'],
+    ['explicit', [[0, 0], [Math.floor(k / 2), k - 1 - Math.floor(k / 2) + 1], [k - 1, 0], [0, 0]]],
+  ];
+  const out: { name: string; c: ConvCase; seed: number }[] = [];
+  let seed = 1;
+  for (const k of [1, 3, 7]) {
+    for (const stride of [1, 2]) {
+      for (const [h, w] of sizes) {
+        for (const [padName, pad] of pads(k)) {
+          const batch = 1 + (seed % 3);
+          out.push({ name: `${k}x${k} stride ${stride} ${padName} on ${h}x${w}, batch ${batch}`, c: { x: [batch, h, w, 3], k, out: 5, stride, pad }, seed: 10 * seed++ });
+        }
+      }
+    }
+  }
+  return out;
+}
