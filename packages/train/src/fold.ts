@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -9,7 +9,6 @@ import {
   classScores,
   createProgress,
   formatReport,
-  formatSeconds,
   macroF1,
   NUM_CLASSES,
   pseudoLabelsArtifact,
@@ -260,7 +259,7 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
       progress.stop();
     }
     if (state.epoch < epochs - 1) {
-      return { ...(await partialSummary(ctx, state, history)) };
+      return partialSummary(ctx, state, history);
     }
     return await finishFold(ctx, source, model, state, history);
   } finally {
@@ -379,9 +378,3 @@ function clampProbs(p: Predictions): Predictions {
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
-
-export async function readFoldSummaryText(work: string, round: number, fold: number): Promise<string> {
-  return readFile(join(foldDir(work, round, fold), foldFiles.summaryText), 'utf8');
-}
-
-export { formatSeconds };

@@ -45,10 +45,8 @@ export function evalBatch(model: LayersModel, head: HeadAdapter, views: tf.Tenso
     let lossSum = 0;
     if (y) {
       // Cross-entropy of the (averaged) probabilities: comparable across heads and losses.
-      const n = y.shape[0];
       const ce = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1)))));
       lossSum = (ce.dataSync() as Float32Array)[0] as number;
-      if (n === 0) lossSum = 0;
     }
     return { probs: new Float32Array(probs.dataSync()), lossSum };
   });
