@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, readArtifact, selectBackend, type ConfigInput } from '@facemask/core';
+import { loadModel, pseudoLabelsArtifact, pseudoLabelsPath, readArtifact, selectBackend, writeArtifact, type ConfigInput } from '@facemask/core';
+import { readEvalList } from '@facemask/preprocess';
 import { readEpochLog } from './epoch-log.ts';
 import { runFold } from './fold.ts';
 import { foldDir, foldFiles } from './layout.ts';
@@ -74,5 +75,24 @@ describe('transfer-learning modes', () => {
       saved.dispose();
       fresh.dispose();
     }
+  }, 600_000);
+
+  it('round 2 adds the pseudo-labelled eval photos to the training part only', async () => {
+    const over = { model, train: { epochs: 1, batchSize: 8 }, pseudo: { enabled: true, threshold: 0.5 } };
+    const cfg = await freshRun(base, over);
+    const r1 = await runFold(cfg, { round: 1, fold: 0, quiet: true, log: () => {} });
+    const evalIds = (await readEvalList(cfg.data.work)).images.map((e) => e.ImageID).slice(0, 5);
+    const counts = new Array<number>(18).fill(0);
+    counts[3] = evalIds.length;
+    await writeArtifact(pseudoLabelsArtifact, pseudoLabelsPath(cfg.data.work), {
+      enabled: true, source: 'ensemble/round1', threshold: 0.5, maxPerClass: null, considered: 20, counts,
+      samples: evalIds.map((id) => ({ id, cls: 3, confidence: 0.9 })),
+    });
+    const r2 = await runFold(cfg, { round: 2, fold: 0, quiet: true, log: () => {} });
+    expect(r2.trainSamples).toBe(r1.trainSamples + evalIds.length);
+    expect(r2.valSamples).toBe(r1.valSamples);
+    const oof = await readArtifact(predictionsArtifact, join(foldDir(cfg.data.work, 2, 0), foldFiles.oof));
+    expect(oof.ids.some((id) => evalIds.includes(id) || id.startsWith('eval:'))).toBe(false);
+    expect(oof.source).toBe('round2/fold-0');
   }, 600_000);
 });
