@@ -12,3 +12,4 @@ export * from './model-io.ts';
 export * from './backend.ts';
 export * from './wasm-kernels/index.ts';
 export * from './cli.ts';
+export * from './hash.ts';

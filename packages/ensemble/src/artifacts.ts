@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineArtifact, NUM_CLASSES } from '@facemask/core';
 import { predictionsArtifact, predictionsSchema } from '@facemask/train/predictions';
+import { roundDir } from '@facemask/train/layout';
 
 export type Round = 1 | 2;
 
@@ -92,7 +93,7 @@ export function ensemblePaths(work: string, round: Round): EnsemblePaths {
 
 /** `<work>/train/round<r>`: holds one fold-<k> folder per trained fold. */
 export function trainRoundDir(work: string, round: Round): string {
-  return join(work, 'train', `round${round}`);
+  return roundDir(work, round);
 }
 
 export function parseRound(value: string | number): Round {

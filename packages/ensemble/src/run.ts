@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError, readArtifact, writeArtifact, writeDirAtomic, writeFileAtomic, type PipelineConfig } from '@facemask/core';
+import { foldFiles } from '@facemask/train/layout';
 import type { Predictions } from '@facemask/train/predictions';
 import { ensembleArtifacts, ensemblePaths, trainPredictionsArtifact, trainRoundDir, type EnsemblePaths, type EnsembleReport, type Round } from './artifacts.ts';
 import { combine } from './combine.ts';
@@ -50,7 +51,7 @@ export async function findFoldDirs(config: PipelineConfig, round: Round): Promis
 
 /** `predictions-oof.json` and `predictions-eval.json` of one fold folder. */
 export function foldPredictionPaths(dir: string): { oof: string; eval: string } {
-  return { oof: join(dir, 'predictions-oof.json'), eval: join(dir, 'predictions-eval.json') };
+  return { oof: join(dir, foldFiles.oof), eval: join(dir, foldFiles.eval) };
 }
 
 async function readFold(f: FoldDir, round: Round): Promise<FoldPredictions & { evalPath: string }> {

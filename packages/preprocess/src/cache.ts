@@ -1,9 +1,8 @@
 import { copyFile, link, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createProgress, defineArtifact, readArtifact, writeArtifact } from '@facemask/core';
+import { createProgress, defineArtifact, hashJson, readArtifact, writeArtifact } from '@facemask/core';
 import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
-import { hashJson } from './fingerprint.ts';
 import { forEachOrdered } from './pool.ts';
 
 /**

@@ -106,19 +106,3 @@ export function combineFileHashes(files: readonly FileHash[]): string {
 export async function fingerprintDataRoot(root: string, opts: FingerprintOptions = {}): Promise<string> {
   return combineFileHashes(await hashDataFiles(root, opts));
 }
-
-/** sha256 of a JSON value with object keys sorted, so key order never changes the hash. */
-export function hashJson(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('hex');
-}
-
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeArtifact, writeDirAtomic, writeFileAtomic, type PipelineConfig } from '@facemask/core';
+import { writeArtifact, writeDirAtomic, writeFileAtomic, type PipelineConfig, hashJson } from '@facemask/core';
 import {
   artifactFiles,
   evalListArtifact,
@@ -15,7 +15,7 @@ import { buildImageCache, reuseImageCache, transformHash, inputsHash, type Cache
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
 import { type CacheTransform } from './decode.ts';
 import { listEvalImages } from './eval-list.ts';
-import { combineFileHashes, hashDataFiles, hashJson, sha256File } from './fingerprint.ts';
+import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
 import { matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';

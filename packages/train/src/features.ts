@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { createProgress, readSafetensors, saveModel, tensorF32, writeSafetensors } from '@facemask/core';
-import { evalTransform } from '@facemask/augment';
+import { createProgress, hashJson, readSafetensors, Rng, saveModel, tensorF32, writeSafetensors } from '@facemask/core';
+import { ttaViews } from '@facemask/augment';
 import { featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
 import { readFingerprint, type ImageCache } from '@facemask/preprocess';
 import { chunk } from './sampler.ts';
@@ -11,7 +10,6 @@ import { featureSource, type FeatureTable } from './source.ts';
 import { featureCacheDir, foldFiles } from './layout.ts';
 import { trainLoop, type LoopContext } from './fold.ts';
 import type { FoldSummary } from './summary.ts';
-import { Rng } from '@facemask/core';
 
 /**
  * The CPU user's fast path: the frozen backbone's pooled features are computed once per data set
@@ -21,16 +19,21 @@ import { Rng } from '@facemask/core';
 export async function featureRun(ctx: LoopContext, cache: ImageCache): Promise<FoldSummary> {
   const { cfg, model } = ctx;
   const fp = await readFingerprint(cfg.data.work);
-  const key = createHash('sha256')
-    .update(JSON.stringify({ model: { ...cfg.model, head: null, dropout: null }, seed: cfg.model.pretrained ? null : cfg.seed, mean: cfg.augment.mean, std: cfg.augment.std, data: fp.dataset, options: fp.optionsHash, h: cache.height, w: cache.width }))
-    .digest('hex')
-    .slice(0, 16);
+  const key = hashJson({
+    model: { ...cfg.model, head: null, dropout: null },
+    seed: cfg.model.pretrained ? null : cfg.seed,
+    mean: cfg.augment.mean,
+    std: cfg.augment.std,
+    data: fp.dataset,
+    options: fp.optionsHash,
+    h: cache.height,
+    w: cache.width,
+  }).slice(0, 16);
   const table = await loadOrComputeFeatures(featureCacheDir(cfg.data.work, key), model, cache, cfg.augment, ctx.opts.quiet ?? false, ctx.log);
   const headModel = headOnly(model, table.dim);
   const flip = cfg.augment.train.find((t) => t.type === 'hflip');
   const source = featureSource(table, {
     flipP: flip ? flip.p : 0,
-    seed: cfg.seed,
     rngFor: (epoch, batch) => {
       const rng = Rng.derive(cfg.seed, 'feature-flip', epoch, batch);
       return () => rng.next();
@@ -98,12 +101,11 @@ async function loadOrComputeFeatures(
     const next = batches[b + 1];
     if (next) pending = read(next);
     const idx = batches[b]!;
-    const [p, f] = tf.tidy(() => {
-      const x = evalTransform(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std });
-      const a = taps.predict(x) as tf.Tensor;
-      const m = taps.predict(tf.reverse(x, 2)) as tf.Tensor;
-      return [a.dataSync() as Float32Array, m.dataSync() as Float32Array].map((d) => new Float32Array(d));
-    }) as [Float32Array, Float32Array];
+    const [p, f] = tf.tidy(() =>
+      ttaViews(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std }).map(
+        (view) => new Float32Array((taps.predict(view) as tf.Tensor).dataSync()),
+      ),
+    ) as [Float32Array, Float32Array];
     plain.set(p, idx[0]! * dim);
     flipped.set(f, idx[0]! * dim);
     progress.tick(idx.length);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,6 +8,7 @@ import {
   classScores,
   createProgress,
   formatReport,
+  hashJson,
   macroF1,
   NUM_CLASSES,
   pseudoLabelsArtifact,
@@ -32,7 +32,7 @@ import { predictionsArtifact, type Predictions } from './predictions.ts';
 import { concatCaches } from './rows.ts';
 import { classWeights, chunk, planEpoch } from './sampler.ts';
 import { imageSource, type BatchSource } from './source.ts';
-import { DivergedError, evalBatch, trainStep } from './step.ts';
+import { DivergedError, evalBatch, trainableVariables, trainStep } from './step.ts';
 import { foldSummaryArtifact, formatFoldSummary, type FoldSummary } from './summary.ts';
 
 export interface FoldOptions {
@@ -92,9 +92,20 @@ export async function runFold(cfg: PipelineConfig, opts: FoldOptions): Promise<F
     if (valRows.length === 0) throw new Error(`fold ${fold} has no validation photos: check preprocess.folds`);
     const evalRows = evalList.images.map((e) => trainCache.count + e.cacheIndex);
 
-    const runKey = createHash('sha256')
-      .update(JSON.stringify({ round, fold, seed: cfg.seed, augment: cfg.augment, model: cfg.model, loss: cfg.loss, optim: cfg.optim, scheduler: cfg.scheduler, train: cfg.train, data: fingerprint.dataset, options: fingerprint.optionsHash, pseudo: pseudo?.samples ?? null }))
-      .digest('hex');
+    const runKey = hashJson({
+      round,
+      fold,
+      seed: cfg.seed,
+      augment: cfg.augment,
+      model: cfg.model,
+      loss: cfg.loss,
+      optim: cfg.optim,
+      scheduler: cfg.scheduler,
+      train: cfg.train,
+      data: fingerprint.dataset,
+      options: fingerprint.optionsHash,
+      pseudo: pseudo?.samples ?? null,
+    });
 
     const input = { height: cache.height, width: cache.width };
     const mode = cfg.train.mode;
@@ -150,7 +161,7 @@ export interface LoopContext {
 export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>, model: LayersModel): Promise<FoldSummary> {
   const { cfg, dir, head, log } = ctx;
   const epochs = cfg.train.epochs;
-  const optimizer: TorchOptimizer = createOptimizer(cfg.optim, model.trainableWeights.map((w) => w.read() as tf.Variable));
+  const optimizer: TorchOptimizer = createOptimizer(cfg.optim, trainableVariables(model));
   const schedule = createLrSchedule(cfg.scheduler, cfg.optim, epochs);
   const lastDir = join(dir, foldFiles.last);
   const bestDir = join(dir, foldFiles.best);

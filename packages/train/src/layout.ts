@@ -1,8 +1,15 @@
 import { join } from 'node:path';
 
-/** Where a fold of a round keeps its files: `<work>/train/round<r>/fold-<k>/`. */
+/**
+ * Where the train stage writes (and ensemble reads): `<work>/train/round<r>/fold-<k>/`. This module
+ * is its own export (`@facemask/train/layout`) so readers need not load tfjs.
+ */
+export function roundDir(work: string, round: number): string {
+  return join(work, 'train', `round${round}`);
+}
+
 export function foldDir(work: string, round: number, fold: number): string {
-  return join(work, 'train', `round${round}`, `fold-${fold}`);
+  return join(roundDir(work, round), `fold-${fold}`);
 }
 
 export const foldFiles = {

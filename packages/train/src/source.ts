@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildAugmenter, evalTransform, type Augmenter } from '@facemask/augment';
+import { buildAugmenter, evalTransform, ttaViews, type Augmenter } from '@facemask/augment';
 import type { ImageCache } from '@facemask/preprocess';
 
 /**
@@ -51,9 +51,7 @@ export function imageSource(cache: ImageCache, opts: ImageSourceOptions): BatchS
     },
     views(raw, tta) {
       const base = { mean: opts.augment.mean, std: opts.augment.std, outHeight: opts.height, outWidth: opts.width };
-      const plain = evalTransform(raw.pixels, raw.n, h, w, base);
-      if (!tta) return [plain];
-      return [plain, tf.tidy(() => tf.reverse(plain, 2))];
+      return tta ? ttaViews(raw.pixels, raw.n, h, w, base) : [evalTransform(raw.pixels, raw.n, h, w, base)];
     },
   };
 }
@@ -75,9 +73,9 @@ export interface FeatureBatch {
 
 /**
  * Feature batches. Training mirrors a photo (uses its flipped features) with probability
- * `flipP`, drawn from the same seeded stream per (epoch, batch) as the image path would.
+ * `flipP`, drawn from a seeded stream per (epoch, batch), so resumed runs see the same flips.
  */
-export function featureSource(table: FeatureTable, opts: { flipP: number; seed: number; rngFor: (epoch: number, batch: number) => () => number }): BatchSource<FeatureBatch> {
+export function featureSource(table: FeatureTable, opts: { flipP: number; rngFor: (epoch: number, batch: number) => () => number }): BatchSource<FeatureBatch> {
   const d = table.dim;
   const gather = (src: Float32Array, rows: readonly number[]) => {
     const out = new Float32Array(rows.length * d);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '@facemask/core';
 import { createModel } from '@facemask/model-resnet';
-import { createHeadAdapter, createOptimizer, trainStep } from '@facemask/train';
+import { createHeadAdapter, createOptimizer, trainableVariables, trainStep } from '@facemask/train';
 
 export interface Measurement {
   backend: string;
@@ -21,7 +21,7 @@ export async function measure(arch: string, size: number, batch: number, steps: 
   const model = await createModel(arch, { inputHeight: size, inputWidth: size, seed: 1 }, { log: () => {} });
   const cfg = parseConfig({ data: { root: '.' }, loss: { name: 'label_smoothing' } });
   const head = createHeadAdapter('single', cfg.loss, null);
-  const optimizer = createOptimizer(cfg.optim, model.trainableWeights.map((w) => w.read() as tf.Variable));
+  const optimizer = createOptimizer(cfg.optim, trainableVariables(model));
   const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 18), 'int32'), 18), 'float32')) as tf.Tensor2D;
   try {

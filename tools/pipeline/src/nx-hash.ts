@@ -2,9 +2,9 @@
  * Nx runtime input: prints what a stage's cache key must cover for the current config
  * ($FACEMASK_CONFIG). Used as `{ "runtime": "... nx-hash.ts <stage>" }` by the Nx plugin.
  */
-import { createHash } from 'node:crypto';
 import { fingerprintCacheFile, fingerprintDataRoot } from '@facemask/preprocess';
-import { isStage, stableStringify, stageView } from './stages.ts';
+import { hashJson } from '@facemask/core';
+import { isStage, stageView } from './stages.ts';
 import { loadPipelineConfig } from './workspace.ts';
 
 const stage = process.argv[2] ?? '';
@@ -16,4 +16,4 @@ const cfg = await loadPipelineConfig();
 const view: Record<string, unknown> = stageView(cfg, stage);
 // The photos and CSVs are outside what Nx hashes (data/ is gitignored, or the root is elsewhere).
 if (stage === 'preprocess') view.dataFingerprint = await fingerprintDataRoot(cfg.data.root, { cacheFile: fingerprintCacheFile(cfg.data.work) });
-console.log(createHash('sha256').update(stableStringify(view)).digest('hex'));
+console.log(hashJson(view));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig, readArtifact, type PipelineConfig } from '@facemask/core';
-import { ensembleArtifacts } from '@facemask/ensemble';
+import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
 import { scoreSubmission, submissionPath } from '@facemask/submit';
 import { graphSpec } from './stages.ts';
 import { runNx, type NxRun } from './nx.ts';
@@ -38,7 +38,7 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
   const round = spec.pseudo ? 2 : 1;
-  const report = await readArtifact(ensembleArtifacts(round).report, join(config.data.work, 'ensemble', `round${round}`, 'report.json'));
+  const report = await readArtifact(ensembleArtifacts(round).report, ensemblePaths(config.data.work, round).report);
   const submission = submissionPath(config.data.work);
   const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
   return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };

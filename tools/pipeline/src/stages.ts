@@ -30,15 +30,6 @@ export function stageView(cfg: PipelineConfig, stage: Stage): Record<string, unk
   return view;
 }
 
-export function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** What the Nx plugin needs to lay out the task graph for a config. */
 export interface GraphSpec {
   /** Work folder relative to the workspace root (Nx outputs must live inside it). */

@@ -1,6 +1,6 @@
-import { loadStageConfig, resolveConfigPath, WORKSPACE_ROOT, type PipelineConfig } from '@facemask/core';
+import { loadStageConfig, WORKSPACE_ROOT, type PipelineConfig } from '@facemask/core';
 
-export { WORKSPACE_ROOT, resolveConfigPath };
+export { WORKSPACE_ROOT };
 
 /** The pipeline config: `cli` if given, else $FACEMASK_CONFIG, else the demo config. */
 export async function loadPipelineConfig(cliConfig?: string): Promise<PipelineConfig> {
