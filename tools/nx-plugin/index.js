@@ -4,7 +4,7 @@
 //   -> pseudo-label:run -> train:round2-fold-<k> -> train:round2 -> ensemble:round2 -> submit:run
 // Without pseudo-labelling, submit:run follows ensemble:round1 and round 2 is not in the graph.
 // Every stage hashes the config sections it reads (a runtime input) and its upstream artifacts
-// (dependentTasksOutputFiles), so a change reruns exactly the stages downstream of it.
+// (dependentTasksOutputFiles, transitively), so a change reruns exactly the stages downstream of it.
 import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 
@@ -25,7 +25,10 @@ function readSpec(workspaceRoot) {
 }
 
 const hashOf = (stage) => ({ runtime: `${TSX} tools/pipeline/src/nx-hash.ts ${stage}` });
-const upstreamJson = { dependentTasksOutputFiles: '**/*.json' };
+// Transitive: a stage reruns whenever anything upstream of it changed, even when its direct
+// input happens to come out identical (a hard vote that did not flip), so every artifact
+// downstream of a change is rebuilt from it (and carries its lineage).
+const upstreamJson = { dependentTasksOutputFiles: '**/*.json', transitive: true };
 const code = ['production', '^production'];
 
 function command(script, args, description) {

@@ -137,6 +137,10 @@ export const configSchema = z.object({
       /** finetune: everything trains; frozen: backbone frozen; features: cache pooled features, train the head. */
       mode: z.enum(['finetune', 'frozen', 'features']).default('finetune'),
       sampler: z.enum(['uniform', 'balanced']).default('uniform'),
+      /**
+       * Weigh the loss by inverse class frequency in the fold's training part: the 18 classes
+       * for the single head, each head's own classes (mask, gender, age band) for the multi head.
+       */
       classWeights: z.boolean().default(false),
       /** Which folds `train:all` trains (null: every fold). */
       folds: z.array(z.number().int().min(0)).nullable().default(null),

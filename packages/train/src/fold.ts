@@ -30,7 +30,7 @@ import { foldDir, foldFiles } from './layout.ts';
 import { createLrSchedule, createOptimizer, type TorchOptimizer } from './optim/index.ts';
 import { predictionsArtifact, type Predictions } from './predictions.ts';
 import { concatCaches } from './rows.ts';
-import { classWeights, chunk, planEpoch } from './sampler.ts';
+import { chunk, planEpoch } from './sampler.ts';
 import { imageSource, type BatchSource } from './source.ts';
 import { DivergedError, evalBatch, trainableVariables, trainStep } from './step.ts';
 import { foldSummaryArtifact, formatFoldSummary, type FoldSummary } from './summary.ts';
@@ -122,8 +122,7 @@ export async function runFold(cfg: PipelineConfig, opts: FoldOptions): Promise<F
       inputStd: cfg.augment.std,
     }, { log });
     try {
-      const weights = cfg.train.classWeights ? classWeights(trainRows.map((r) => r.cls), NUM_CLASSES) : null;
-      const head = createHeadAdapter(cfg.model.head, cfg.loss, weights);
+      const head = createHeadAdapter(cfg.model.head, cfg.loss, cfg.train.classWeights ? trainRows.map((r) => r.cls) : null);
       await mkdir(dir, { recursive: true });
       await writeArtifact(augmentDescriptionArtifact, join(dir, foldFiles.augment), describeAugmentation(cfg.augment.train, { ...cfg.augment, outHeight: input.height, outWidth: input.width }));
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PipelineConfig } from '@facemask/core';
+import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/core';
 import { createLoss, type LossFn } from '@facemask/losses';
 import { multiHeadProbs, multiHeadTargets } from '@facemask/model-resnet';
+import { classWeights } from './sampler.ts';
 
 /**
  * What the model's outputs mean: one 18-way logits tensor ('single'), or mask/gender/age logits
@@ -15,24 +16,32 @@ export interface HeadAdapter {
   probs(outputs: tf.Tensor[]): tf.Tensor2D;
 }
 
-export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineConfig['loss'], classWeights: number[] | null): HeadAdapter {
+/**
+ * `weightedBy`: the training rows' classes when the loss is class-weighted (train.classWeights),
+ * else null. The single head weighs its 18 classes; each of the three heads weighs its own
+ * classes by their marginal frequency, so the rare mask states and age bands count as much.
+ */
+export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineConfig['loss'], weightedBy: readonly number[] | null): HeadAdapter {
+  const weighted = (numClasses: number, classOf: (cls: number) => number): LossFn =>
+    createLoss(lossCfg, { numClasses, ...(weightedBy ? { classWeights: classWeights(weightedBy.map(classOf), numClasses) } : {}) });
   if (head === 'single') {
-    const fn = createLoss(lossCfg, { numClasses: 18, ...(classWeights ? { classWeights } : {}) });
+    const fn = weighted(NUM_CLASSES, (c) => c);
     return {
       kind: 'single',
       loss: (outputs, targets) => fn(single(outputs), targets),
       probs: (outputs) => tf.softmax(single(outputs)) as tf.Tensor2D,
     };
   }
-  // Class weights are per 18-class; the marginal heads train unweighted.
-  const fn: LossFn = createLoss(lossCfg);
+  const maskLoss = weighted(3, (c) => decodeClass(c).mask);
+  const genderLoss = weighted(2, (c) => decodeClass(c).gender);
+  const ageLoss = weighted(3, (c) => decodeClass(c).ageBand);
   return {
     kind: 'multi',
     loss: (outputs, targets) =>
       tf.tidy(() => {
         const [m, g, a] = triple(outputs);
         const t = multiHeadTargets(targets);
-        return tf.addN([fn(m as tf.Tensor2D, t.mask), fn(g as tf.Tensor2D, t.gender), fn(a as tf.Tensor2D, t.age)]) as tf.Scalar;
+        return tf.addN([maskLoss(m as tf.Tensor2D, t.mask), genderLoss(g as tf.Tensor2D, t.gender), ageLoss(a as tf.Tensor2D, t.age)]) as tf.Scalar;
       }),
     probs: (outputs) => multiHeadProbs(triple(outputs)),
   };

@@ -19,7 +19,8 @@ function argError(argv: string[]): string {
 describe('parseSynthArgs', () => {
   it('reads the options, with the spec defaults', () => {
     const o = parseSynthArgs(['--out', 'x', '--people', '12', '--seed', '3']);
-    expect(o).toMatchObject({ out: 'x', people: 12, seed: 3, width: 384, height: 512, evalFraction: 0.4, quality: 90, overwrite: false });
+    expect(o).toMatchObject({ out: 'x', people: 12, seed: 3, width: 384, height: 512, evalFraction: 0.4, cues: 'clear', quality: 90, overwrite: false });
+    expect(parseSynthArgs(['--out', 'x', '--cues', 'subtle']).cues).toBe('subtle');
     expect(parseSynthArgs(['--', '--out', 'y', '--eval-fraction', '0.25', '--width', '96', '--height', '128', '--quality', '70', '--overwrite'])).toMatchObject({
       out: 'y', evalFraction: 0.25, width: 96, height: 128, quality: 70, overwrite: true,
     });
@@ -34,6 +35,7 @@ describe('parseSynthArgs', () => {
     expect(argError(['--out', 'x', '--eval-fraction', '1.5'])).toMatch(/--eval-fraction must be a number in \[0, 1\), got "1.5"/);
     expect(argError(['--out', 'x', '--width', '8'])).toMatch(/--width must be an integer in 16\.\.4096/);
     expect(argError(['--out', 'x', '--quality', '101'])).toMatch(/--quality/);
+    expect(argError(['--out', 'x', '--cues', 'loud'])).toMatch(/--cues.*'loud' is invalid.*clear, subtle/);
     expect(argError(['--out', 'x', '--peple', '3'])).toBe("unknown option '--peple' (Did you mean --people?) (run synth --help for the options)");
     expect(argError(['--out'])).toMatch(/--out <dir>.*argument missing/);
     expect(argError(['--out', 'x', 'extra'])).toMatch(/too many arguments|unexpected/);

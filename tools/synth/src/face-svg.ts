@@ -60,6 +60,7 @@ export function faceSvg(look: Look, view: FaceView): string {
   out += wrinklesSvg(look, view, dark, k);
   out += beardSvg(look);
   out += eyesSvg(look, view);
+  out += clearAgeSvg(look, view, dark);
   out += browsSvg(look, view);
   out += noseSvg(look, view);
   out += mouthSvg(look, view);
@@ -95,6 +96,25 @@ function wrinklesSvg(look: Look, view: FaceView, dark: string, k: number): strin
     if (mar > 0) out += path(d`M${s * (lips.width + 2) + x} ${lips.y + 4} Q${s * (lips.width + 5) + x} ${lips.y + 15} ${s * (lips.width + 1) + x} ${lips.y + 26}`, { stroke: dark, 'stroke-width': 1.3, fill: 'none', opacity: mar });
     const jowl = (k - 0.6) * 0.8;
     if (jowl > 0) out += path(d`M${s * (look.face.jawHalfWidth - 4)} 66 Q${s * (look.face.jawHalfWidth - 10)} 82 ${s * (look.face.chinHalfWidth + 10)} ${look.face.chinY - 6}`, { stroke: dark, 'stroke-width': 1.4, fill: 'none', opacity: jowl });
+  }
+  return out;
+}
+
+/** The "clear" age cues around the eyes, bold enough to survive a 64 px input above a mask. */
+function clearAgeSvg(look: Look, view: FaceView, dark: string): string {
+  if (look.eyeBags === 0 && look.crowsFeet === 0) return '';
+  const { y: ey, spacing, width: ew, height: eh } = look.eyes;
+  let out = '';
+  for (const s of [-1, 1]) {
+    const cx = s * spacing + view.yaw * 6;
+    if (look.eyeBags > 0.01) {
+      const y0 = ey + eh * 0.6 + 1;
+      out += path(d`M${cx - ew * 0.5} ${y0} Q${cx} ${y0 + 9} ${cx + ew * 0.5} ${y0}`, { stroke: dark, 'stroke-width': 3.5, fill: 'none', opacity: 0.75 * look.eyeBags });
+    }
+    if (look.crowsFeet > 0.01) {
+      const ox = cx + s * (ew / 2 + 2);
+      for (const t of [-1, 0, 1]) out += path(d`M${ox} ${ey + t * 4} l${s * 12} ${t * 6 - 1}`, { stroke: dark, 'stroke-width': 2.6, fill: 'none', opacity: 0.8 * look.crowsFeet });
+    }
   }
   return out;
 }

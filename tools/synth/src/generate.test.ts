@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PHOTO_KINDS, encodeClass, maskOfKind, ageBand, parseCsv } from '@facemask/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDataset, MARKER_FILE, type SynthSummary } from './generate.ts';
+import { GENERATOR_VERSION, generateDataset, matchesSynthOptions, MARKER_FILE, readSynthMarker, type SynthSummary } from './generate.ts';
 import { validateLayout } from './layout.ts';
 import { evalImageName, parseFolderName } from './names.ts';
 import { drawPerson } from './person.ts';
@@ -119,6 +119,23 @@ describe('generateDataset', () => {
     expect(await readFile(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  it('records its version and options, so a stale folder can be told apart', async () => {
+    const { out: _out, ...options } = smallOptions(out);
+    expect(await readSynthMarker(out)).toMatchObject({ version: GENERATOR_VERSION, seed: 7, people: 5, cues: 'clear' });
+    expect(await matchesSynthOptions(out, options)).toBe(true);
+    expect(await matchesSynthOptions(out, { ...options, cues: 'subtle' })).toBe(false);
+    expect(await matchesSynthOptions(out, { ...options, people: 6 })).toBe(false);
+    expect(await matchesSynthOptions(join(dir.path, 'nowhere'), options)).toBe(false);
+  });
+
+  it('draws other faces, same labels, with subtle cues', async () => {
+    const s = join(dir.path, 's');
+    const subtle = await generateDataset(smallOptions(s, { cues: 'subtle' }));
+    expect(subtle.evalImages).toEqual(summary.evalImages);
+    const photo = join('train', 'images', (await readdir(join(out, 'train', 'images')))[0]!, 'normal.jpg');
+    expect(Buffer.compare(await readFile(join(out, photo)), await readFile(join(s, photo)))).not.toBe(0);
+  });
+
   it('replaces its own earlier output without --overwrite', async () => {
     const d = join(dir.path, 'd');
     await generateDataset(smallOptions(d, { people: 5 }));
@@ -131,5 +148,6 @@ describe('generateDataset', () => {
   it('rejects bad options with a message naming the option', async () => {
     await expect(generateDataset(smallOptions(join(dir.path, 'x'), { people: 0 }))).rejects.toThrow(/people must be/);
     await expect(generateDataset(smallOptions(join(dir.path, 'x'), { evalFraction: 1 }))).rejects.toThrow(/evalFraction/);
+    await expect(generateDataset(smallOptions(join(dir.path, 'x'), { cues: 'loud' as never }))).rejects.toThrow(/cues must be one of clear, subtle/);
   });
 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   NUM_CLASSES,
@@ -15,7 +15,7 @@ import {
   type PhotoKind,
 } from '@facemask/core';
 import { INFO_CSV_COLUMNS, RACE, TRAIN_CSV_COLUMNS, evalImageName, trainFolderName } from './names.ts';
-import { drawPerson, personFolderId, splitPeople, type Person } from './person.ts';
+import { CUE_STRENGTHS, drawPerson, personFolderId, splitPeople, type CueStrength, type Person } from './person.ts';
 import { renderPhoto } from './raster.ts';
 
 export interface SynthOptions {
@@ -27,6 +27,8 @@ export interface SynthOptions {
   height: number;
   /** Share of people whose photos go to eval/ (the rest to train/). */
   evalFraction: number;
+  /** How plainly faces show gender and age band (see CueStrength). */
+  cues: CueStrength;
   /** JPEG quality 1..100. */
   quality: number;
   /** Replace a non-empty folder that was not written by this generator. */
@@ -42,6 +44,7 @@ export const DEFAULT_SYNTH_OPTIONS: Omit<SynthOptions, 'out'> = {
   width: 384,
   height: 512,
   evalFraction: 0.4,
+  cues: 'clear',
   quality: 90,
   overwrite: false,
   concurrency: Math.max(2, Math.min(4, availableParallelism() + 1)),
@@ -71,6 +74,39 @@ export interface SynthSummary {
 
 /** Marks a folder as this generator's output, so re-running into it may replace it. */
 export const MARKER_FILE = '.facemask-synth.json';
+/** Raised whenever the same options draw different photos, so callers can tell a stale folder. */
+export const GENERATOR_VERSION = 2;
+
+/** What MARKER_FILE records: enough to tell whether a folder matches a set of options. */
+export interface SynthMarker {
+  generator: '@facemask/synth';
+  version: number;
+  seed: number;
+  people: number;
+  width: number;
+  height: number;
+  evalFraction: number;
+  cues: CueStrength;
+  quality: number;
+}
+
+/** The marker of a folder this generator wrote, or null if it has none or an unreadable one. */
+export async function readSynthMarker(out: string): Promise<SynthMarker | null> {
+  try {
+    const m = JSON.parse(await readFile(join(out, MARKER_FILE), 'utf8')) as Partial<SynthMarker>;
+    return m.generator === '@facemask/synth' ? (m as SynthMarker) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True if the folder was written by this generator version with these options. */
+export async function matchesSynthOptions(out: string, o: Omit<SynthOptions, 'out'>): Promise<boolean> {
+  const m = await readSynthMarker(out);
+  if (!m) return false;
+  return m.version === GENERATOR_VERSION && m.seed === o.seed && m.people === o.people && m.width === o.width && m.height === o.height &&
+    m.evalFraction === o.evalFraction && m.cues === o.cues && m.quality === o.quality;
+}
 
 export function checkSynthOptions(o: SynthOptions): void {
   const fail = (msg: string): never => {
@@ -83,6 +119,7 @@ export function checkSynthOptions(o: SynthOptions): void {
     if (!Number.isInteger(v) || v < 16 || v > 4096) fail(`${k} must be an integer number of pixels in 16..4096, got ${v}`);
   }
   if (!(o.evalFraction >= 0 && o.evalFraction < 1)) fail(`evalFraction must be in [0, 1), got ${o.evalFraction}`);
+  if (!CUE_STRENGTHS.includes(o.cues)) fail(`cues must be one of ${CUE_STRENGTHS.join(', ')}, got ${String(o.cues)}`);
   if (!Number.isInteger(o.quality) || o.quality < 1 || o.quality > 100) fail(`quality must be an integer in 1..100, got ${o.quality}`);
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1) fail(`concurrency must be a positive integer, got ${o.concurrency}`);
 }
@@ -97,7 +134,7 @@ export async function generateDataset(options: SynthOptions): Promise<SynthSumma
   const out = resolve(options.out);
   await prepareOutDir(out, options);
 
-  const people = Array.from({ length: options.people }, (_, i) => drawPerson(options.seed, i + 1));
+  const people = Array.from({ length: options.people }, (_, i) => drawPerson(options.seed, i + 1, options.cues));
   const split = splitPeople(options.seed, options.people, options.evalFraction);
   const isEval = new Set(split.eval);
   const jobs: { person: Person; kind: PhotoKind; path: string }[] = [];
@@ -186,7 +223,7 @@ async function prepareOutDir(out: string, o: SynthOptions): Promise<void> {
   for (const p of ['train/train.csv', 'eval/info.csv', 'eval_labels.csv', 'train', 'eval']) {
     await rm(join(out, p), { recursive: true, force: true });
   }
-  const marker = { generator: '@facemask/synth', seed: o.seed, people: o.people, width: o.width, height: o.height, evalFraction: o.evalFraction, quality: o.quality };
+  const marker: SynthMarker = { generator: '@facemask/synth', version: GENERATOR_VERSION, seed: o.seed, people: o.people, width: o.width, height: o.height, evalFraction: o.evalFraction, cues: o.cues, quality: o.quality };
   await writeFileAtomic(join(out, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
 }
 

@@ -68,5 +68,10 @@ export function frontHairSvg(look: Look, rng: Rng): string {
       out += path(d`M${s * (w + 4 + v * 0.7)} -70 C${s * (w + 12 + v)} 0 ${s * (w + 10 + v)} ${low - 30} ${s * (w + 6 + v)} ${low} Q${s * (w - 2)} ${low + 4} ${s * inner} ${low - 12} C${s * (inner - 4)} 20 ${s * (inner - 2)} -30 ${s * (w * 0.72)} ${temple}`, { fill: color });
     }
   }
+  if (look.temples > 0.01) {
+    // Grey temples ("clear" cues): a light patch over each side of the hairline.
+    const grey = hex(mix(h.color, [205, 205, 208], 0.8));
+    for (const s of [-1, 1]) out += el('ellipse', { cx: s * (w - 2), cy: -46, rx: 10, ry: 24, fill: grey, opacity: 0.9 * look.temples });
+  }
   return out;
 }
