@@ -45,7 +45,7 @@ export function synthCommand(): Command {
     .addOption(new Option('--width <px>', 'photo width').argParser(integer('--width', 16, 4096)).default(d.width))
     .addOption(new Option('--height <px>', 'photo height').argParser(integer('--height', 16, 4096)).default(d.height))
     .addOption(new Option('--eval-fraction <f>', 'share of people whose photos go to eval/').argParser(fraction('--eval-fraction')).default(d.evalFraction))
-    .addOption(new Option('--cues <kind>', 'how plainly faces show gender and age band: clear (learnable to macro F1 > 0.9) or subtle (overlapping, like real faces)').choices(CUE_STRENGTHS).default(d.cues))
+    .addOption(new Option('--cues <kind>', 'how plainly faces show gender and age band: subtle (continuous, overlapping, like real faces) or clear (cues that switch on at 30 and 60; the demo\'s sample set)').choices(CUE_STRENGTHS).default(d.cues))
     .addOption(new Option('--quality <q>', 'JPEG quality').argParser(integer('--quality', 1, 100)).default(d.quality))
     .addOption(new Option('--concurrency <n>', 'photos rendered at once').argParser(integer('--concurrency', 1, 64)).default(d.concurrency))
     .addOption(new Option('--overwrite', 'replace train/, eval/ and eval_labels.csv in a non-empty --out not written by synth').default(false))

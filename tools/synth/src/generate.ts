@@ -44,7 +44,7 @@ export const DEFAULT_SYNTH_OPTIONS: Omit<SynthOptions, 'out'> = {
   width: 384,
   height: 512,
   evalFraction: 0.4,
-  cues: 'clear',
+  cues: 'subtle',
   quality: 90,
   overwrite: false,
   concurrency: Math.max(2, Math.min(4, availableParallelism() + 1)),

@@ -23,7 +23,8 @@ describe('drawPerson', () => {
   it('depends only on (seed, id, cues), and cues change the look, never the labels', () => {
     expect(drawPerson(11, 17, 'subtle')).toEqual(people[16]);
     expect(drawPerson(12, 17, 'subtle')).not.toEqual(people[16]);
-    expect(drawPerson(11, 17)).toEqual(clear[16]);
+    expect(drawPerson(11, 17)).toEqual(people[16]);
+    expect(drawPerson(11, 17, 'clear')).toEqual(clear[16]);
     for (let i = 0; i < N; i++) {
       expect([clear[i]!.gender, clear[i]!.age]).toEqual([people[i]!.gender, people[i]!.age]);
     }

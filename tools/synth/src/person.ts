@@ -3,10 +3,10 @@ import { clamp, clamp01, hsl, mix, type Rgb } from './color.ts';
 
 /**
  * How plainly the look shows gender and age band.
- * - "subtle": only continuous cues (a "masculinity" score, an "apparent age" 2 years either side
- *   of the true one), so neighbouring ages look alike and the classes overlap the way real faces
- *   do; a small CPU model cannot separate the age bands at low resolution.
- * - "clear" (the default sample set): the same faces plus cues that switch on at the band
+ * - "subtle" (the default): only continuous cues (a "masculinity" score, an "apparent age" 2
+ *   years either side of the true one), so a 29 and a 31 year old look alike and the classes
+ *   overlap the way real faces do; a small CPU model cannot separate the age bands at 64 px.
+ * - "clear" (the demo's sample set): the same faces plus cues that switch on at the band
  *   boundaries and stay visible above a mask at 64 px (grey temples, under-eye shadows and bold
  *   crow's feet from 30, white hair from 60; short hair and heavy brows for men), and apparent
  *   age within half a year of the true one. Only people within about a year of 30 or 60 stay
@@ -76,7 +76,7 @@ export function personFolderId(id: number): string {
 }
 
 /** The person depends only on (seed, id, cues), never on how many people are drawn. */
-export function drawPerson(seed: number, id: number, cues: CueStrength = 'clear'): Person {
+export function drawPerson(seed: number, id: number, cues: CueStrength = 'subtle'): Person {
   const rng = Rng.derive(seed, 'person', id);
   const gender: Gender = rng.bool(FEMALE_SHARE) ? 1 : 0;
   const u = rng.next();
