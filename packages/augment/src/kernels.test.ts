@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@facemask/core';
-import { addGaussianNoise, colorJitter, cropU8, cutmixBatch, fillRect, flipF32, flipU8, mixupBatch, normalizeInPlace, toUnit } from './kernels.ts';
+import { addGaussianNoise, adjustHue, colorJitter, cropU8, cutmixBatch, fillRect, flipF32, flipU8, mixupBatch, normalizeInPlace, toUnit } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';
 
 const mean = [0.485, 0.456, 0.406];
@@ -29,16 +29,38 @@ describe('kernels', () => {
     const rng = new Rng(1);
     const x = Float32Array.from({ length: 30 }, () => rng.next());
     const y = x.slice();
-    colorJitter(y, ['saturation', 'contrast', 'brightness'], { brightness: 1, contrast: 1, saturation: 1 });
+    colorJitter(y, ['saturation', 'hue', 'contrast', 'brightness'], { brightness: 1, contrast: 1, saturation: 1, hue: 0 });
     expect(Array.from(y)).toEqual(Array.from(x));
-    colorJitter(y, ['brightness'], { brightness: 0, contrast: 1, saturation: 1 });
+    colorJitter(y, ['brightness'], { brightness: 0, contrast: 1, saturation: 1, hue: 0 });
     expect(y.every((v) => v === 0)).toBe(true);
   });
 
   it('saturation 0 turns a photo grey with torchvision weights', () => {
     const x = Float32Array.of(1, 0, 0, 0, 1, 0);
-    colorJitter(x, ['saturation'], { brightness: 1, contrast: 1, saturation: 0 });
+    colorJitter(x, ['saturation'], { brightness: 1, contrast: 1, saturation: 0, hue: 0 });
     expect(Array.from(x).map((v) => +v.toFixed(4))).toEqual([0.2989, 0.2989, 0.2989, 0.587, 0.587, 0.587]);
+  });
+
+  it('adjustHue turns the colour wheel like torchvision: red to green at a third, greys untouched', () => {
+    const round = (x: Float32Array) => Array.from(x).map((v) => +v.toFixed(5));
+    // Pure red, orange (hue 30 degrees) and a grey.
+    const x = Float32Array.of(1, 0, 0, 1, 0.5, 0, 0.4, 0.4, 0.4);
+    const third = x.slice();
+    adjustHue(third, 1 / 3);
+    expect(round(third)).toEqual([0, 1, 0, 0, 1, 0.5, 0.4, 0.4, 0.4]);
+    const back = x.slice();
+    adjustHue(back, -1 / 12);
+    expect(round(back)).toEqual([1, 0, 0.5, 1, 0, 0, 0.4, 0.4, 0.4]);
+    // Half a turn twice is a full turn; value and saturation never change.
+    const rng = new Rng(5);
+    const y = Float32Array.from({ length: 300 }, () => rng.next());
+    const z = y.slice();
+    adjustHue(z, 0.5);
+    for (let i = 0; i < y.length; i += 3) {
+      expect(Math.max(z[i]!, z[i + 1]!, z[i + 2]!)).toBeCloseTo(Math.max(y[i]!, y[i + 1]!, y[i + 2]!), 5);
+    }
+    adjustHue(z, 0.5);
+    for (let i = 0; i < y.length; i++) expect(z[i]).toBeCloseTo(y[i]!, 5);
   });
 
   it('addGaussianNoise draws the requested spread, reproducibly', () => {

@@ -88,6 +88,10 @@ export function colorJitter(x: Float32Array, order: readonly JitterOp[], f: Reco
   const n = x.length;
   for (const op of order) {
     const k = f[op];
+    if (op === 'hue') {
+      if (k !== 0) adjustHue(x, k);
+      continue;
+    }
     if (k === 1) continue;
     if (op === 'brightness') {
       for (let i = 0; i < n; i++) x[i] = clamp01(k * x[i]!);
@@ -104,6 +108,48 @@ export function colorJitter(x: Float32Array, order: readonly JitterOp[], f: Reco
         x[i + 2] = clamp01(k * x[i + 2]! + g);
       }
     }
+  }
+}
+
+/**
+ * torchvision's adjust_hue on a [0, 1] HWC photo, in place: RGB -> HSV (its _rgb2hsv), hue
+ * shifted by `shift` turns modulo 1, back to RGB (its _hsv2rgb).
+ */
+export function adjustHue(x: Float32Array, shift: number): void {
+  for (let i = 0; i < x.length; i += C) {
+    const r = x[i]!;
+    const g = x[i + 1]!;
+    const b = x[i + 2]!;
+    const v = Math.max(r, g, b);
+    const cr = v - Math.min(r, g, b);
+    if (cr === 0) continue; // grey: no hue to shift
+    const s = cr / v;
+    let h: number;
+    if (v === r) h = (v - b) / cr - (v - g) / cr;
+    else if (v === g) h = 2 + (v - r) / cr - (v - b) / cr;
+    else h = 4 + (v - g) / cr - (v - r) / cr;
+    h = (((h / 6 + 1) % 1) + shift) % 1;
+    if (h < 0) h += 1;
+    const h6 = h * 6;
+    const sector = Math.floor(h6);
+    const fr = h6 - sector;
+    const p = clamp01(v * (1 - s));
+    const q = clamp01(v * (1 - s * fr));
+    const t = clamp01(v * (1 - s * (1 - fr)));
+    let nr = v;
+    let ng = p;
+    let nb = q;
+    switch (sector % 6) {
+      case 0: [nr, ng, nb] = [v, t, p]; break;
+      case 1: [nr, ng, nb] = [q, v, p]; break;
+      case 2: [nr, ng, nb] = [p, v, t]; break;
+      case 3: [nr, ng, nb] = [p, q, v]; break;
+      case 4: [nr, ng, nb] = [t, p, v]; break;
+      default: break;
+    }
+    x[i] = nr;
+    x[i + 1] = ng;
+    x[i + 2] = nb;
   }
 }
 

@@ -33,5 +33,16 @@ describe('planBatch', () => {
     const always = planBatch(describeTransforms([{ type: 'hflip', p: 1 }, { type: 'randomResizedCrop', p: 1 }, { type: 'colorJitter', p: 1 }]), input);
     expect(always.samples.every((s) => s.flip && s.crop !== null && s.jitter !== null)).toBe(true);
     expect([...always.jitterOrder].sort()).toEqual(['brightness', 'contrast', 'saturation']);
+    expect(always.samples.every((s) => s.jitter!.hue === 0)).toBe(true);
+  });
+
+  it('draws a hue shift in [-hue, hue] only when asked, leaving other configs\' draws unchanged', () => {
+    const plain = planBatch(describeTransforms([{ type: 'colorJitter', p: 1 }]), input);
+    const withHue = planBatch(describeTransforms([{ type: 'colorJitter', p: 1, hue: 0.1 }]), input);
+    expect([...withHue.jitterOrder].sort()).toEqual(['brightness', 'contrast', 'hue', 'saturation']);
+    const shifts = withHue.samples.map((s) => s.jitter!.hue);
+    expect(shifts.every((h) => h >= -0.1 && h <= 0.1)).toBe(true);
+    expect(new Set(shifts).size).toBe(shifts.length);
+    expect(planBatch(describeTransforms([{ type: 'colorJitter', p: 1, hue: 0 }]), input)).toEqual(plain);
   });
 });

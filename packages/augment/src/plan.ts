@@ -8,13 +8,13 @@ import { sampleCutmixBox, sampleErasing, sampleJitterFactor, sampleResizedCrop, 
  * from (seed, epoch, batchIndex) and adding one transform does not reshuffle the others' draws.
  */
 
-export type JitterOp = 'brightness' | 'contrast' | 'saturation';
+export type JitterOp = 'brightness' | 'contrast' | 'saturation' | 'hue';
 
 export interface SamplePlan {
   /** Source rectangle that is resized to the output size; null: the whole photo. */
   crop: Rect | null;
   flip: boolean;
-  /** ColorJitter factors (1 = unchanged); null when the transform was skipped for this photo. */
+  /** ColorJitter factors (1 = unchanged; hue: a shift, 0 = unchanged); null when skipped for this photo. */
   jitter: Record<JitterOp, number> | null;
   noise: boolean;
   /** Output-space rectangle set to 0 after Normalize (torchvision's RandomErasing value=0). */
@@ -76,13 +76,15 @@ export function planBatch(specs: readonly TransformSpec[], p: PlanInput): BatchP
   let jitterOrder: JitterOp[] = [];
   if (cj) {
     const rng = stream(cj.type);
-    jitterOrder = rng.shuffle<JitterOp>(['brightness', 'contrast', 'saturation']);
+    // Hue joins the order only when used, so configs without it keep their random streams.
+    jitterOrder = rng.shuffle<JitterOp>(cj.hue > 0 ? ['brightness', 'contrast', 'saturation', 'hue'] : ['brightness', 'contrast', 'saturation']);
     for (const s of samples) {
       if (!rng.bool(cj.p)) continue;
       s.jitter = {
         brightness: sampleJitterFactor(rng, cj.brightness),
         contrast: sampleJitterFactor(rng, cj.contrast),
         saturation: sampleJitterFactor(rng, cj.saturation),
+        hue: cj.hue > 0 ? rng.uniform(-cj.hue, cj.hue) : 0,
       };
     }
   }

@@ -25,6 +25,8 @@ export const transformSpec = z.discriminatedUnion('type', [
     brightness: z.number().min(0).default(0.2),
     contrast: z.number().min(0).default(0.2),
     saturation: z.number().min(0).default(0.2),
+    /** Hue shift range as a fraction of the colour wheel, uniform in [-hue, hue] (torchvision's ColorJitter(hue)). */
+    hue: z.number().min(0).max(0.5).default(0),
     p: z.number().min(0).max(1).default(1),
   }),
   z.object({
