@@ -136,20 +136,15 @@ export function adjustHue(x: Float32Array, shift: number): void {
     const p = clamp01(v * (1 - s));
     const q = clamp01(v * (1 - s * fr));
     const t = clamp01(v * (1 - s * (1 - fr)));
-    let nr = v;
-    let ng = p;
-    let nb = q;
+    // Plain stores per sector: this runs for every pixel of every jittered photo.
     switch (sector % 6) {
-      case 0: [nr, ng, nb] = [v, t, p]; break;
-      case 1: [nr, ng, nb] = [q, v, p]; break;
-      case 2: [nr, ng, nb] = [p, v, t]; break;
-      case 3: [nr, ng, nb] = [p, q, v]; break;
-      case 4: [nr, ng, nb] = [t, p, v]; break;
-      default: break;
+      case 0: x[i] = v; x[i + 1] = t; x[i + 2] = p; break;
+      case 1: x[i] = q; x[i + 1] = v; x[i + 2] = p; break;
+      case 2: x[i] = p; x[i + 1] = v; x[i + 2] = t; break;
+      case 3: x[i] = p; x[i + 1] = q; x[i + 2] = v; break;
+      case 4: x[i] = t; x[i + 1] = p; x[i + 2] = v; break;
+      default: x[i] = v; x[i + 1] = p; x[i + 2] = q;
     }
-    x[i] = nr;
-    x[i + 1] = ng;
-    x[i + 2] = nb;
   }
 }
 

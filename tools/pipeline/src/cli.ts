@@ -5,7 +5,7 @@
  */
 import { runIfEntryPoint } from '@facemask/core';
 import { Command } from 'commander';
-import { runPipeline } from './run.ts';
+import { resultLines, runPipeline } from './run.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipeline')
@@ -27,9 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       skipNxCache: o.skipNxCache ?? false,
       nxArgs: [`--parallel=${o.parallel}`],
     });
-    console.log(`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`);
-    if (r.evalMacroF1 !== null) console.log(`eval macro-F1: ${r.evalMacroF1.toFixed(4)}`);
-    console.log(`submission: ${r.submission}`);
+    for (const line of resultLines(r)) console.log(line);
     return 0;
   } catch (err) {
     console.error(`pipeline: ${(err as Error).message}`);

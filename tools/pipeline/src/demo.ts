@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/core';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset, matchesSynthOptions, validateLayout, type SynthOptions } from '@facemask/synth';
-import { runPipeline } from './run.ts';
+import { resultLines, runPipeline } from './run.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 /** The sample set the demo config points at. */
@@ -43,9 +43,7 @@ export async function main(): Promise<number> {
     await ensureSampleSet(cfg.data.root);
     // Two folds at a time: the wasm backend uses one core per process.
     const r = await runPipeline(DEMO_CONFIG, { nxArgs: ['--parallel=2'] });
-    console.log(`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`);
-    console.log(`eval macro-F1: ${r.evalMacroF1 === null ? 'n/a (no eval labels)' : r.evalMacroF1.toFixed(4)}`);
-    console.log(`submission: ${r.submission}`);
+    for (const line of resultLines(r, 'always')) console.log(line);
     return 0;
   } catch (err) {
     console.error(`demo: ${(err as Error).message}`);

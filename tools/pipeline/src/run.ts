@@ -43,3 +43,15 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
   return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
 }
+
+/**
+ * The closing lines scripts rely on: the out-of-fold macro-F1, the eval macro-F1 (when scored, or
+ * always with `evalLine: 'always'`, as `pnpm demo` promises) and, last, `submission: <path>`.
+ */
+export function resultLines(r: Pick<PipelineResult, 'oofMacroF1' | 'evalMacroF1' | 'submission'>, evalLine: 'when-scored' | 'always' = 'when-scored'): string[] {
+  const lines = [`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`];
+  if (r.evalMacroF1 !== null) lines.push(`eval macro-F1: ${r.evalMacroF1.toFixed(4)}`);
+  else if (evalLine === 'always') lines.push('eval macro-F1: n/a (no eval labels)');
+  lines.push(`submission: ${r.submission}`);
+  return lines;
+}

@@ -102,7 +102,6 @@ function wrinklesSvg(look: Look, view: FaceView, dark: string, k: number): strin
 
 /** The "clear" age cues around the eyes, bold enough to survive a 64 px input above a mask. */
 function clearAgeSvg(look: Look, view: FaceView, dark: string): string {
-  if (look.eyeBags === 0 && look.crowsFeet === 0) return '';
   const { y: ey, spacing, width: ew, height: eh } = look.eyes;
   let out = '';
   for (const s of [-1, 1]) {

@@ -10,6 +10,7 @@ import {
   encodeClass,
   genderName,
   maskOfKind,
+  stableStringify,
   writeCsv,
   writeFileAtomic,
   type PhotoKind,
@@ -100,12 +101,15 @@ export async function readSynthMarker(out: string): Promise<SynthMarker | null> 
   }
 }
 
+/** The marker this generator version writes for a set of options: the options that shape the photos. */
+function markerOf(o: Omit<SynthOptions, 'out'>): SynthMarker {
+  return { generator: '@facemask/synth', version: GENERATOR_VERSION, seed: o.seed, people: o.people, width: o.width, height: o.height, evalFraction: o.evalFraction, cues: o.cues, quality: o.quality };
+}
+
 /** True if the folder was written by this generator version with these options. */
 export async function matchesSynthOptions(out: string, o: Omit<SynthOptions, 'out'>): Promise<boolean> {
   const m = await readSynthMarker(out);
-  if (!m) return false;
-  return m.version === GENERATOR_VERSION && m.seed === o.seed && m.people === o.people && m.width === o.width && m.height === o.height &&
-    m.evalFraction === o.evalFraction && m.cues === o.cues && m.quality === o.quality;
+  return m !== null && stableStringify(m) === stableStringify(markerOf(o));
 }
 
 export function checkSynthOptions(o: SynthOptions): void {
@@ -223,8 +227,7 @@ async function prepareOutDir(out: string, o: SynthOptions): Promise<void> {
   for (const p of ['train/train.csv', 'eval/info.csv', 'eval_labels.csv', 'train', 'eval']) {
     await rm(join(out, p), { recursive: true, force: true });
   }
-  const marker: SynthMarker = { generator: '@facemask/synth', version: GENERATOR_VERSION, seed: o.seed, people: o.people, width: o.width, height: o.height, evalFraction: o.evalFraction, cues: o.cues, quality: o.quality };
-  await writeFileAtomic(join(out, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
+  await writeFileAtomic(join(out, MARKER_FILE), `${JSON.stringify(markerOf(o), null, 2)}\n`);
 }
 
 async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
