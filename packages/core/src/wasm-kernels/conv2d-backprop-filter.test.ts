@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../backend.ts';
-import { convCaseGrid, scaledError, seededData, valuesOn, type ConvCase } from './parity.ts';
+import { convCaseGrid, scaledError, seededData, type ConvCase, useWasmBesideCpu, valuesOn } from './parity.ts';
 
 
 type Case = ConvCase;
@@ -30,11 +29,7 @@ function compare(c: Case, seed: number): void {
 }
 
 describe('wasm Conv2DBackpropFilter (conv of the transposed input with dy as a dilated filter)', () => {
-  beforeAll(async () => {
-    await selectBackend({ prefer: 'wasm', log: () => {} });
-    await import('@tensorflow/tfjs-backend-cpu');
-    await tf.ready();
-  });
+  beforeAll(useWasmBesideCpu);
 
   for (const { name, c, seed } of convCaseGrid()) it(name, () => compare(c, seed));
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './tensor-info.ts';
+import { asTensor, nhwcPad } from './tensor-info.ts';
 
 /**
  * dW[a,b,ci,co] = Σ_{n,i,j} xPadded[n, i·s + a, j·s + b, ci] · dy[n,i,j,co]
@@ -21,13 +21,13 @@ export function conv2dBackpropFilterByConv(
     const nchw = attrs.dataFormat === 'NCHW';
     const xs: tf.Tensor4D = nchw ? tf.transpose(x, [0, 2, 3, 1]) : x;
     const dys: tf.Tensor4D = nchw ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
-    const pad = nchw && Array.isArray(attrs.pad) ? [attrs.pad[0], attrs.pad[2], attrs.pad[3], attrs.pad[1]] : attrs.pad;
+    const pad = nhwcPad(attrs.pad, attrs.dataFormat);
     const info = tf.backend_util.computeConv2DInfo(
       xs.shape,
       attrs.filterShape,
       attrs.strides,
       1,
-      pad as tf.Conv2DBackpropFilterAttrs['pad'],
+      pad,
       attrs.dimRoundingMode,
     );
     const { top, left } = info.padInfo;

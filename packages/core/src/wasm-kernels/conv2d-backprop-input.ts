@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './tensor-info.ts';
+import { asTensor, nhwcPad } from './tensor-info.ts';
 
 /**
  * dx of a conv2d as a stride-1 conv2d that wasm runs on XNNPACK: dy dilated by the stride
@@ -21,9 +21,9 @@ export function conv2dBackpropInputByConv(
     const inShape = attrs.inputShape as [number, number, number, number];
     const xShape: [number, number, number, number] = nchw ? [inShape[0], inShape[2], inShape[3], inShape[1]] : inShape;
     const dys: tf.Tensor4D = nchw ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
-    const pad = nchw && Array.isArray(attrs.pad) ? [attrs.pad[0], attrs.pad[2], attrs.pad[3], attrs.pad[1]] : attrs.pad;
+    const pad = nhwcPad(attrs.pad, attrs.dataFormat);
     const [kh, kw] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, attrs.strides, 1, pad as tf.Conv2DBackpropInputAttrs['pad'], attrs.dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, attrs.strides, 1, pad, attrs.dimRoundingMode);
     const [n, oh, ow, co] = dys.shape;
     const [, h, w] = xShape;
     if (oh !== info.outHeight || ow !== info.outWidth) {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../backend.ts';
-import { scaledError, seededData, valuesOn } from './parity.ts';
+import { scaledError, seededData, useWasmBesideCpu, valuesOn } from './parity.ts';
 
 type Pad = 'same' | 'valid' | number;
 
@@ -28,10 +27,7 @@ function compare(shape: [number, number, number, number], k: number, s: number, 
 }
 
 describe('wasm MaxPoolGrad (first-maximum routing from wasm kernels)', () => {
-  beforeAll(async () => {
-    await selectBackend({ prefer: 'wasm', log: () => {} });
-    await import('@tensorflow/tfjs-backend-cpu');
-  });
+  beforeAll(useWasmBesideCpu);
 
   let seed = 1;
   for (const [k, s] of [[3, 2], [2, 2], [3, 1], [1, 2], [3, 3]] as const) {

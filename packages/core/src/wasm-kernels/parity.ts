@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../backend.ts';
 import { Rng } from '../rng.ts';
 
 /**
@@ -11,6 +12,13 @@ export function seededData(size: number, seed: number, map: (v: number) => numbe
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = map(rng.normal());
   return out;
+}
+
+/** Makes wasm the active backend with cpu registered beside it, so valuesOn can compare the two. */
+export async function useWasmBesideCpu(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await tf.ready();
 }
 
 /** Runs `f` on the named backend (must be registered and initialised) and returns its values. */

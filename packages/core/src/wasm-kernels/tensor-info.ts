@@ -8,3 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 export function asTensor(info: tf.TensorInfo): tf.Tensor {
   return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
 }
+
+/**
+ * A conv's padding for its NHWC twin: explicit NCHW padding [[n], [c], [h], [w]] reorders to
+ * [[n], [h], [w], [c]]; named and numeric padding mean the same in both layouts.
+ */
+export function nhwcPad<P>(pad: P, dataFormat: string | undefined): P {
+  return dataFormat === 'NCHW' && Array.isArray(pad) ? ([pad[0], pad[2], pad[3], pad[1]] as P) : pad;
+}

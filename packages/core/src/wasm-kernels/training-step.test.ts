@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../backend.ts';
-import { scaledError, seededData, valuesOn } from './parity.ts';
+import { scaledError, seededData, useWasmBesideCpu, valuesOn } from './parity.ts';
 
 const H = 20;
 const W = 18;
@@ -42,10 +41,7 @@ function loss(model: tfl.LayersModel): tf.Scalar {
 }
 
 describe('training a small ResNet on wasm', () => {
-  beforeAll(async () => {
-    await import('@tensorflow/tfjs-backend-cpu');
-    await selectBackend({ prefer: 'wasm', log: () => {} });
-  });
+  beforeAll(useWasmBesideCpu);
 
   it('gives the same gradients for every variable as the cpu backend', () => {
     const model = smallResNet(1);
