@@ -18,7 +18,7 @@ let dir;
 try {
   dir = dirname(require.resolve(`${pkg}/package.json`));
 } catch {
-  console.error(`${pkg} is not installed: run \`pnpm install\` first (it is an optional dependency of @facemask/core)`);
+  console.error(`${pkg} is not installed: run \`pnpm install\` first (it is an optional dependency of @facemask/engine)`);
   process.exit(1);
 }
 console.log(`running the install step of ${pkg} in ${dir}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { buildAugmenter, evalTransform, ttaViews } from './augmenter.ts';
 import { cropU8 } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';

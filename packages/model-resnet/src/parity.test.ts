@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { readSafetensors, tensorF32 } from '@facemask/core';
-import { checkTolerance, referenceCases, referenceDir } from '@facemask/core/reference';
+import { readSafetensors, tensorF32 } from '@facemask/engine';
+import { checkTolerance, referenceCases, referenceDir } from '@facemask/contracts/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from './registry.ts';

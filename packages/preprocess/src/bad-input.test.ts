@@ -1,10 +1,9 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSamples, readSummary } from './artifacts.ts';
+import { readPreprocessSummary, readSamples } from '@facemask/contracts';
 import { PreprocessError } from './issues.ts';
-import { runPreprocess } from './run.ts';
-import { fixtureConfig, makeFixture, makePeople, type Fixture } from './test-utils/fixture.ts';
+import { fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
 /**
  * One test per kind of bad input: in "error" mode a PreprocessError that names the file and the
@@ -22,7 +21,7 @@ async function setup(): Promise<Fixture> {
 const person = (i: number) => join(f.root, 'train', 'images', f.folderOf(f.people[i]!));
 
 async function expectError(file: string, problem: RegExp, fix: RegExp): Promise<PreprocessError> {
-  const err = await runPreprocess(fixtureConfig(f, { folds: 2 }), { quiet: true }).then(
+  const err = await preprocessWith(fixtureConfig(f, { folds: 2 }), { quiet: true }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -38,8 +37,8 @@ async function expectError(file: string, problem: RegExp, fix: RegExp): Promise<
 
 async function runSkip() {
   const logs: string[] = [];
-  await runPreprocess(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true, log: (l) => logs.push(l) });
-  return { summary: await readSummary(f.work), samples: (await readSamples(f.work)).samples, logs };
+  await preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true, log: (l) => logs.push(l) });
+  return { summary: await readPreprocessSummary(f.work), samples: (await readSamples(f.work)).samples, logs };
 }
 
 describe('bad photos', () => {
@@ -175,11 +174,11 @@ describe('CSV formats', () => {
       const text = await readFile(csv, 'utf8');
       await writeFile(csv, '\ufeff' + text.replace(/\n/g, '\r\n'));
     }
-    await runPreprocess(fixtureConfig(f, { folds: 2 }), { quiet: true });
+    await preprocessWith(fixtureConfig(f, { folds: 2 }), { quiet: true });
     const samples = (await readSamples(f.work)).samples;
     expect(samples).toHaveLength(28);
     expect(new Set(samples.map((s) => s.personId))).toEqual(new Set(f.people.map((p) => p.id)));
-    expect((await readSummary(f.work)).totals.evalImages).toBe(3);
+    expect((await readPreprocessSummary(f.work)).totals.evalImages).toBe(3);
   });
 
   it('a CSV with a wrong header is an error even in skip mode', async () => {
@@ -188,7 +187,7 @@ describe('CSV formats', () => {
     const text = await readFile(csv, 'utf8');
     await writeFile(csv, text.replace('id,gender,race,age,path', 'id,sex,race,age,path'));
     await expectError(csv, /wrong header "id,sex,race,age,path".*missing gender/, /first line is the header id,gender,race,age,path/);
-    await expect(runPreprocess(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true })).rejects.toThrow(/wrong header/);
+    await expect(preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true })).rejects.toThrow(/wrong header/);
     await writeFile(csv, text);
     const info = join(f.root, 'eval', 'info.csv');
     await writeFile(info, (await readFile(info, 'utf8')).replace('ImageID,ans', 'image,ans'));

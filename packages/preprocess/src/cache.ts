@@ -1,7 +1,15 @@
 import { copyFile, link, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { createProgress, defineArtifact, hashJson, readArtifact, writeArtifact } from '@facemask/core';
+import {
+  createProgress,
+  hashJson,
+  imageCacheIndexArtifact,
+  readArtifact,
+  workLayout,
+  writeArtifact,
+  type CacheSplit,
+  type ImageCacheIndex,
+} from '@facemask/contracts';
 import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
 import { forEachOrdered } from './pool.ts';
 
@@ -11,37 +19,6 @@ import { forEachOrdered } from './pool.ts';
  * decoding a JPEG. The index carries a hash of its inputs (ids + file contents) and of the
  * transform, so a later run reuses the cache when neither changed.
  */
-
-export const CACHE_SPLITS = ['train', 'eval'] as const;
-export type CacheSplit = (typeof CACHE_SPLITS)[number];
-
-export const imageCacheIndexSchema = z.object({
-  split: z.enum(CACHE_SPLITS),
-  count: z.number().int().min(0),
-  height: z.number().int().positive(),
-  width: z.number().int().positive(),
-  channels: z.number().int().positive(),
-  /** Photo ids in store order: train "folder/file", eval ImageID. */
-  ids: z.array(z.string()),
-  /** Hash of the ordered inputs (id + content sha256) this store was built from. */
-  inputsHash: z.string(),
-  /** Hash of the transform options (centerCrop, height, width) and the store format. */
-  transformHash: z.string(),
-  /** Inputs that could not be decoded (only in onBadInput "skip" runs), not in the store. */
-  failures: z.array(z.object({ id: z.string(), reason: z.string() })),
-}).refine((x) => x.ids.length === x.count, { message: 'ids must have count entries' });
-export type ImageCacheIndex = z.infer<typeof imageCacheIndexSchema>;
-
-export const imageCacheIndexArtifact = defineArtifact({
-  kind: 'preprocess/image-cache',
-  version: 1,
-  schema: imageCacheIndexSchema,
-  producedBy: 'preprocess:run',
-});
-
-export function cacheFiles(preprocessDir: string, split: CacheSplit): { bin: string; index: string } {
-  return { bin: join(preprocessDir, 'cache', `${split}.u8`), index: join(preprocessDir, 'cache', `${split}.json`) };
-}
 
 export interface CacheInput {
   id: string;
@@ -75,7 +52,7 @@ export async function buildImageCache(
   t: CacheTransform,
   opts: BuildCacheOptions,
 ): Promise<ImageCacheIndex> {
-  const files = cacheFiles(preprocessDir, split);
+  const files = workLayout.imageCache(preprocessDir, split);
   await mkdir(join(preprocessDir, 'cache'), { recursive: true });
   const bytes = t.height * t.width * CACHE_CHANNELS;
   const ids: string[] = [];
@@ -137,7 +114,7 @@ export async function reuseImageCache(
   inputs: readonly CacheInput[],
   t: CacheTransform,
 ): Promise<ImageCacheIndex | null> {
-  const from = cacheFiles(oldPreprocessDir, split);
+  const from = workLayout.imageCache(oldPreprocessDir, split);
   let index: ImageCacheIndex;
   try {
     index = await readArtifact(imageCacheIndexArtifact, from.index);
@@ -147,7 +124,7 @@ export async function reuseImageCache(
   if (index.inputsHash !== inputsHash(inputs) || index.transformHash !== transformHash(t)) return null;
   const size = await stat(from.bin).then((s) => s.size, () => -1);
   if (size !== index.count * index.height * index.width * index.channels) return null;
-  const to = cacheFiles(newPreprocessDir, split);
+  const to = workLayout.imageCache(newPreprocessDir, split);
   await mkdir(join(newPreprocessDir, 'cache'), { recursive: true });
   // A hard link shares the bytes; the old folder can then be swapped away without losing them.
   await link(from.bin, to.bin).catch(() => copyFile(from.bin, to.bin));
@@ -169,11 +146,11 @@ export interface ImageCache {
 
 /** Opens `<workDir>/preprocess/cache/<split>`; workDir is config.data.work. */
 export async function openImageCache(workDir: string, split: CacheSplit): Promise<ImageCache> {
-  return openImageCacheIn(join(workDir, 'preprocess'), split);
+  return openImageCacheIn(workLayout.preprocess(workDir).dir, split);
 }
 
 export async function openImageCacheIn(preprocessDir: string, split: CacheSplit): Promise<ImageCache> {
-  const files = cacheFiles(preprocessDir, split);
+  const files = workLayout.imageCache(preprocessDir, split);
   const index = await readArtifact(imageCacheIndexArtifact, files.index);
   const bytes = index.height * index.width * index.channels;
   let fh: FileHandle;

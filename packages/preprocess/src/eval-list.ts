@@ -1,6 +1,6 @@
 import { readInputCsv } from './csv-input.ts';
 import { type Issues } from './issues.ts';
-import { EVAL_CSV_COLUMNS, layout } from './layout.ts';
+import { dataLayout, EVAL_CSV_COLUMNS } from '@facemask/contracts';
 import { scanEvalImages } from './scan.ts';
 
 export interface EvalEntry {
@@ -10,7 +10,7 @@ export interface EvalEntry {
 
 /** info.csv rows (in order) paired with their files in eval/images. */
 export async function listEvalImages(root: string, issues: Issues): Promise<{ entries: EvalEntry[]; hiddenFiles: number }> {
-  const csv = layout.evalCsv(root);
+  const csv = dataLayout.infoCsv(root);
   const rows = await readInputCsv(csv, EVAL_CSV_COLUMNS, 'eval/info.csv');
   const { files, hiddenFiles } = await scanEvalImages(root);
   const seen = new Map<string, number>();

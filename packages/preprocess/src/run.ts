@@ -1,17 +1,24 @@
-import { join, resolve } from 'node:path';
-import { writeArtifact, writeDirAtomic, writeFileAtomic, type PipelineConfig, hashJson } from '@facemask/core';
+import { resolve } from 'node:path';
 import {
-  artifactFiles,
   evalListArtifact,
   fingerprintArtifact,
-  preprocessDir,
+  hashJson,
+  inDir,
+  PREPROCESS_FILES,
+  preprocessSummaryArtifact,
   samplesArtifact,
-  summaryArtifact,
+  workLayout,
+  writeArtifact,
+  writeDirAtomic,
+  writeFileAtomic,
+  type CacheSplit,
   type EvalList,
   type Fingerprint,
+  type ImageCacheIndex,
   type PreprocessSummary,
-} from './artifacts.ts';
-import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput, type CacheSplit, type ImageCacheIndex } from './cache.ts';
+  type StageParams,
+} from '@facemask/contracts';
+import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput } from './cache.ts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
 import { type CacheTransform } from './decode.ts';
 import { listEvalImages } from './eval-list.ts';
@@ -22,9 +29,11 @@ import { buildSamples, foldStats } from './samples.ts';
 import { scanTrainImages } from './scan.ts';
 import { formatSummary } from './summary-text.ts';
 
+export type PreprocessParams = StageParams<'preprocess'>;
+
 export interface RunOptions {
-  /** Overrides config.data.work. */
-  workDir?: string;
+  /** The work folder (config.data.work): artifacts go to its preprocess/ folder. */
+  work: string;
   /** No progress bars, and no log lines unless `log` is given. */
   quiet?: boolean;
   /** Where warnings and correction logs go (default: stderr, or nowhere when quiet). */
@@ -42,22 +51,17 @@ export interface PreprocessResult {
   report: string;
 }
 
-/** Sidecar of per-file hashes, kept outside the preprocess folder so it survives failed runs. */
-export function fingerprintCacheFile(workDir: string): string {
-  return join(workDir, '.cache', 'fingerprint-files.json');
-}
-
 const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
 
 /**
  * Reads the data root, labels and folds every train photo, caches all pixels and writes the
  * artifacts to `<work>/preprocess/` in one atomic swap.
  */
-export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {}): Promise<PreprocessResult> {
-  const root = resolve(config.data.root);
-  const work = resolve(opts.workDir ?? config.data.work);
-  const outDir = preprocessDir(work);
-  const pp = config.preprocess;
+export async function runPreprocess(params: PreprocessParams, opts: RunOptions): Promise<PreprocessResult> {
+  const root = resolve(params.root);
+  const work = resolve(opts.work);
+  const outDir = workLayout.preprocess(work).dir;
+  const pp = params.preprocess;
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => console.error(line));
   for (const [lo, hi] of pp.dropAgeRanges) {
     if (lo > hi) fatal('config', `preprocess.dropAgeRanges has [${lo}, ${hi}]`, 'write each range as [low, high] with low <= high');
@@ -72,7 +76,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
   else corrected = { people: people.map((p) => ({ ...p, corrections: [], swapIncorrectNormal: false })), applied: [], ignored: [] };
   const evalList = await listEvalImages(root, issues);
 
-  const hashes = await hashDataFiles(root, { cacheFile: fingerprintCacheFile(work), progress: !opts.quiet });
+  const hashes = await hashDataFiles(root, { cacheFile: workLayout.fingerprintSidecar(work), progress: !opts.quiet });
   const shaOf = new Map(hashes.map((h) => [h.rel, h.sha256]));
   const input = (id: string, path: string, rel: string): CacheInput => {
     const sha256 = shaOf.get(rel);
@@ -85,7 +89,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
   };
   const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width };
   const options = {
-    seed: config.seed,
+    seed: params.seed,
     preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256File(corrPath) } : null },
   };
   const fingerprint: Fingerprint = {
@@ -118,7 +122,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
     }
     const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
     const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
-    const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, config.seed);
+    const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, params.seed);
     const stats = foldStats(built, pp.folds);
     const evalOut: EvalList = {
       dataRoot: root,
@@ -129,7 +133,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
     };
     summary = {
       dataRoot: root,
-      seed: config.seed,
+      seed: params.seed,
       folds: pp.folds,
       totals: {
         peopleFound: scan.folders.length,
@@ -162,17 +166,13 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
         eval: { count: caches.eval.index.count, reused: caches.eval.reused },
       },
     };
-    await writeArtifact(samplesArtifact, join(tmp, artifactFiles.samples), {
-      dataRoot: root,
-      folds: pp.folds,
-      seed: config.seed,
-      samples: built.samples,
-    });
-    await writeArtifact(evalListArtifact, join(tmp, artifactFiles.eval), evalOut);
-    await writeArtifact(summaryArtifact, join(tmp, artifactFiles.summary), summary);
-    await writeArtifact(fingerprintArtifact, join(tmp, artifactFiles.fingerprint), fingerprint);
+    const out = inDir(tmp, PREPROCESS_FILES);
+    await writeArtifact(samplesArtifact, out.samples, { dataRoot: root, folds: pp.folds, seed: params.seed, samples: built.samples });
+    await writeArtifact(evalListArtifact, out.eval, evalOut);
+    await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
+    await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
     report = formatSummary(summary, fingerprint, outDir);
-    await writeFileAtomic(join(tmp, 'summary.txt'), report + '\n');
+    await writeFileAtomic(out.summaryText, report + '\n');
   });
   return { dir: outDir, summary: summary!, fingerprint, report };
 }

@@ -1,5 +1,5 @@
-import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/core';
-import { type Fingerprint, type PreprocessSummary } from './artifacts.ts';
+import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/contracts';
+import { type Fingerprint, type PreprocessSummary } from '@facemask/contracts';
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type SafetensorsFile, type TensorToWrite } from '@facemask/core';
+import { FOLD_FILES, readEpochLog, writeDirAtomic, writeFileAtomic, type EpochRecord } from '@facemask/contracts';
+import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, type SafetensorsFile, type TensorToWrite } from '@facemask/engine';
+import { writeEpochLog } from './epoch-log.ts';
 import type { OptimizerState, TorchOptimizer } from './optim/index.ts';
 
 /**
@@ -91,5 +93,52 @@ function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState, s
     step: Number(meta.step),
     // Adam's bias correction depends on each parameter's own step count.
     params: template.params.map((p, i) => ({ ...p, step: steps[i]!.step, buffers: byIndex.get(i) ?? {} })),
+  };
+}
+
+/** Where a fold's training keeps its progress: the last checkpoint, the best model, the epoch log. */
+export interface FoldStore {
+  /** The checkpoint folder named in messages. */
+  lastDir: string;
+  /**
+   * Restores the last checkpoint into model and optimizer when it belongs to `runKey`; otherwise
+   * clears the fold's progress and says why (reason null: there was nothing to resume).
+   */
+  resume(
+    runKey: string,
+    model: LayersModel,
+    optimizer: TorchOptimizer,
+  ): Promise<{ kind: 'resumed'; state: RunState; history: EpochRecord[]; from: string } | { kind: 'fresh'; reason: string | null }>;
+  /** After an epoch: the best model when it improved, the epoch log, then the checkpoint. */
+  saveEpoch(e: { state: RunState; history: EpochRecord[]; model: LayersModel; optimizer: TorchOptimizer; improved: boolean; fold: number; round: number }): Promise<void>;
+}
+
+export function foldStore(dir: string): FoldStore {
+  const lastDir = join(dir, FOLD_FILES.last);
+  const bestDir = join(dir, FOLD_FILES.best);
+  const metrics = join(dir, FOLD_FILES.metrics);
+  return {
+    lastDir,
+    async resume(runKey, model, optimizer) {
+      let reason: string | null = null;
+      const saved = await readRunState(lastDir).catch((err: Error) => {
+        reason = `the checkpoint in ${lastDir} is unreadable (${err.message})`;
+        return null;
+      });
+      if (saved && saved.runKey === runKey) {
+        await loadCheckpoint(lastDir, model, optimizer);
+        return { kind: 'resumed', state: saved, history: (await readEpochLog(metrics)).filter((r) => r.epoch <= saved.epoch), from: lastDir };
+      }
+      if (saved) reason = `the checkpoint in ${lastDir} is for another config, data or engine`;
+      await rm(lastDir, { recursive: true, force: true });
+      await rm(bestDir, { recursive: true, force: true });
+      await writeEpochLog(metrics, []);
+      return { kind: 'fresh', reason };
+    },
+    async saveEpoch({ state, history, model, optimizer, improved, fold, round }) {
+      if (improved) await saveModel(model, bestDir, { metadata: { epoch: state.epoch, macroF1: state.bestMacroF1, fold, round } });
+      await writeEpochLog(metrics, history);
+      await saveCheckpoint(lastDir, model, optimizer, state);
+    },
   };
 }

@@ -1,55 +1,53 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { createProgress, hashJson, readSafetensors, Rng, saveModel, tensorF32, writeSafetensors } from '@facemask/core';
+import { createProgress, hashJson, readFingerprint, Rng, workLayout, type StageParams } from '@facemask/contracts';
+import { readSafetensors, tensorF32, writeSafetensors } from '@facemask/engine';
 import { ttaViews } from '@facemask/augment';
 import { featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
-import { readFingerprint, type ImageCache } from '@facemask/preprocess';
+import type { ImageCache } from '@facemask/preprocess';
 import { chunk } from './sampler.ts';
-import { featureSource, type FeatureTable } from './source.ts';
-import { featureCacheDir, foldFiles } from './layout.ts';
-import { trainLoop, type LoopContext } from './fold.ts';
-import type { FoldSummary } from './summary.ts';
+import { featureSource, type BatchSource, type FeatureBatch, type FeatureTable } from './source.ts';
 
 /**
  * The CPU user's fast path: the frozen backbone's pooled features are computed once per data set
  * and model (plain and mirrored view of every cached photo, shared by every fold), then only the
  * head trains, for as many epochs as wanted, at thousands of samples per second.
  */
-export async function featureRun(ctx: LoopContext, cache: ImageCache): Promise<FoldSummary> {
-  const { cfg, model } = ctx;
-  const fp = await readFingerprint(cfg.data.work);
+export interface FeatureSetup {
+  source: BatchSource<FeatureBatch>;
+  /** The full model's own head layers over pooled features (weights shared with the full model). */
+  headModel: LayersModel;
+}
+
+export async function featureSetup(
+  params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment'>,
+  work: string,
+  model: LayersModel,
+  cache: ImageCache,
+  opts: { quiet: boolean; log: (line: string) => void },
+): Promise<FeatureSetup> {
+  const fp = await readFingerprint(work);
   const key = hashJson({
-    model: { ...cfg.model, head: null, dropout: null },
-    seed: cfg.model.pretrained ? null : cfg.seed,
-    mean: cfg.augment.mean,
-    std: cfg.augment.std,
+    model: { ...params.model, head: null, dropout: null },
+    seed: params.model.pretrained ? null : params.seed,
+    mean: params.augment.mean,
+    std: params.augment.std,
     data: fp.dataset,
     options: fp.optionsHash,
     h: cache.height,
     w: cache.width,
   }).slice(0, 16);
-  const table = await loadOrComputeFeatures(featureCacheDir(cfg.data.work, key), model, cache, cfg.augment, ctx.opts.quiet ?? false, ctx.log);
-  const headModel = headOnly(model, table.dim);
-  const flip = cfg.augment.train.find((t) => t.type === 'hflip');
+  const table = await loadOrComputeFeatures(workLayout.features(work, key), model, cache, params.augment, opts.quiet, opts.log);
+  const flip = params.augment.train.find((t) => t.type === 'hflip');
   const source = featureSource(table, {
     flipP: flip ? flip.p : 0,
     rngFor: (epoch, batch) => {
-      const rng = Rng.derive(cfg.seed, 'feature-flip', epoch, batch);
+      const rng = Rng.derive(params.seed, 'feature-flip', epoch, batch);
       return () => rng.next();
     },
   });
-  try {
-    const summary = await trainLoop(ctx, source, headModel);
-    // The head's layers are the full model's own, so the full model now holds the best head:
-    // save it as the fold's model, a complete classifier on photos.
-    if (summary.complete) await saveModel(model, join(ctx.dir, foldFiles.best), { metadata: { fold: ctx.fold, round: ctx.round, mode: 'features' } });
-    return summary;
-  } finally {
-    // Releases the head model's hold on the shared layers (tfjs counts a layer's uses), so that
-    // disposing the full model frees them.
-    headModel.dispose();
-  }
+  return { source, headModel: headOnly(model, table.dim) };
 }
 
 /** A model over pooled features made of the full model's own head layers (weights shared). */
@@ -92,7 +90,7 @@ async function loadOrComputeFeatures(
   const batches = chunk(rows, 32);
   const read = (rows: number[]) => {
     const p = cache.read(rows);
-    p.catch(() => {}); // see prefetch in fold.ts
+    p.catch(() => {}); // see prefetch in predict.ts
     return p;
   };
   let pending = batches.length ? read(batches[0]!) : null;

@@ -4,11 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend, type ConfigInput } from '@facemask/core';
-import { readEpochLog } from './epoch-log.ts';
-import { runFold } from './fold.ts';
-import { foldDir, foldFiles } from './layout.ts';
-import { freshRun, preparedDataset } from './test-utils/dataset.ts';
+import { type ConfigInput, FOLD_FILES, readEpochLog, workLayout } from '@facemask/contracts';
+import { selectBackend } from '@facemask/engine';
+import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const over: Partial<ConfigInput> = {
@@ -35,20 +33,22 @@ function train(configFile: string) {
 describe('kill -9 and restart', () => {
   it('continues from the last complete epoch and ends like an uninterrupted run', async () => {
     const straight = await freshRun(base, over);
-    await runFold(straight, { round: 1, fold: 0, quiet: true, log: () => {} });
+    await trainFold(straight, { round: 1, fold: 0, quiet: true, log: () => {} });
 
     const killed = await freshRun(base, over);
     const configFile = join(killed.data.work, 'config.json');
     await writeFile(configFile, JSON.stringify({ ...base, ...over, data: { ...(base.data as object), work: killed.data.work } }));
-    const dir = foldDir(killed.data.work, 1, 0);
-    const metrics = join(dir, foldFiles.metrics);
+    const dir = workLayout.fold(killed.data.work, 1, 0).dir;
+    const metrics = join(dir, FOLD_FILES.metrics);
+    const checkpoint = join(dir, FOLD_FILES.last, 'state.json');
 
-    // Kill the process hard in the middle of its second epoch.
+    // Kill the process hard in the middle of its second epoch, once the first epoch's checkpoint
+    // is in place (the epoch log is written just before it).
     const child = train(configFile);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     await new Promise<void>((resolveWait, reject) => {
       const timer = setInterval(async () => {
-        if (existsSync(metrics) && (await readFile(metrics, 'utf8')).trim().split('\n').filter(Boolean).length >= 1) {
+        if (existsSync(checkpoint)) {
           clearInterval(timer);
           setTimeout(() => {
             child.kill('SIGKILL');
@@ -62,7 +62,7 @@ describe('kill -9 and restart', () => {
       });
     });
     await exited;
-    expect(existsSync(join(dir, foldFiles.eval))).toBe(false);
+    expect(existsSync(join(dir, FOLD_FILES.eval))).toBe(false);
     const done = (await readEpochLog(metrics)).length;
     expect(done).toBeGreaterThanOrEqual(1);
     expect(done).toBeLessThan(4);
@@ -74,12 +74,12 @@ describe('kill -9 and restart', () => {
     expect(await new Promise((r) => again.on('exit', (code) => r(code)))).toBe(0);
     expect(err).toMatch(/resuming after epoch \d\/4/);
 
-    const a = foldDir(straight.data.work, 1, 0);
-    const wa = await readFile(join(a, foldFiles.last, 'model', 'weights.bin'));
-    const wb = await readFile(join(dir, foldFiles.last, 'model', 'weights.bin'));
+    const a = workLayout.fold(straight.data.work, 1, 0).dir;
+    const wa = await readFile(join(a, FOLD_FILES.last, 'model', 'weights.bin'));
+    const wb = await readFile(join(dir, FOLD_FILES.last, 'model', 'weights.bin'));
     expect(wb.equals(wa)).toBe(true);
     const strip = (rs: Awaited<ReturnType<typeof readEpochLog>>) => rs.map(({ seconds: _s, imagesPerSecond: _i, ...r }) => r);
-    expect(strip(await readEpochLog(metrics))).toEqual(strip(await readEpochLog(join(a, foldFiles.metrics))));
-    expect(await readFile(join(dir, foldFiles.eval), 'utf8')).toBe(await readFile(join(a, foldFiles.eval), 'utf8'));
+    expect(strip(await readEpochLog(metrics))).toEqual(strip(await readEpochLog(join(a, FOLD_FILES.metrics))));
+    expect(await readFile(join(dir, FOLD_FILES.eval), 'utf8')).toBe(await readFile(join(a, FOLD_FILES.eval), 'utf8'));
   }, 600_000);
 });

@@ -3,7 +3,7 @@
  * `pnpm pipeline --config FILE`: the whole pipeline through Nx for a config whose data.root names
  * the data folder (FILE may live outside the repository). Prints `submission: <path>` last.
  */
-import { runIfEntryPoint } from '@facemask/core';
+import { runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import { resultLines, runPipeline } from './run.ts';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/core';
+import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset, matchesSynthOptions, validateLayout, type SynthOptions } from '@facemask/synth';
 import { resultLines, runPipeline } from './run.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';

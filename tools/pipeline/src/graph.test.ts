@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '@facemask/core';
+import { parseConfig, pipelineGraph } from '@facemask/contracts';
 import { runNx } from './nx.ts';
-import { graphSpec } from './stages.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 let dir: string;
@@ -53,8 +52,8 @@ describe('the pipeline task graph', () => {
   }, 120_000);
 
   it('refuses a work folder outside the workspace and a fold that does not exist', () => {
-    expect(() => graphSpec(parseConfig({ data: { root: '/d', work: '/elsewhere' } }), WORKSPACE_ROOT)).toThrow(/must be inside the workspace/);
-    expect(() => graphSpec(parseConfig({ data: { root: '/d', work: 'data/w' }, preprocess: { folds: 3 }, train: { folds: [3] } }), WORKSPACE_ROOT)).toThrow(
+    expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: '/elsewhere' } }), WORKSPACE_ROOT)).toThrow(/must be inside the workspace/);
+    expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: 'data/w' }, preprocess: { folds: 3 }, train: { folds: [3] } }), WORKSPACE_ROOT)).toThrow(
       /train.folds lists fold 3 but preprocess.folds is 3/,
     );
   });

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, readArtifact, type PipelineConfig } from '@facemask/core';
-import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
-import { scoreSubmission, submissionPath } from '@facemask/submit';
-import { graphSpec } from './stages.ts';
+import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { scoreSubmission } from '@facemask/submit';
 import { runNx, type NxRun } from './nx.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -31,15 +29,17 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const abs = resolve(configFile);
   if (!existsSync(abs)) throw new Error(`config ${abs} does not exist`);
   const config = await loadConfig(abs, WORKSPACE_ROOT);
-  const spec = graphSpec(config, WORKSPACE_ROOT);
+  // Fails early, before Nx starts, on a work folder outside the workspace or a fold that does not exist.
+  pipelineGraph(config, WORKSPACE_ROOT);
   const env: NodeJS.ProcessEnv = {};
+  // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
-  const args = ['run', 'submit:run', '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
+  const args = ['run', targets.submit, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
   const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
-  const round = spec.pseudo ? 2 : 1;
-  const report = await readArtifact(ensembleArtifacts(round).report, ensemblePaths(config.data.work, round).report);
-  const submission = submissionPath(config.data.work);
+  const round = lastRound(config);
+  const report = await readArtifact(ensembleArtifacts(round).report, workLayout.ensemble(config.data.work, round).report);
+  const submission = workLayout.submission(config.data.work).csv;
   const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
   return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
 }

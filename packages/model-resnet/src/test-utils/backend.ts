@@ -1,4 +1,4 @@
-import { selectBackend } from '@facemask/core';
+import { selectBackend } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type BackendName = 'cpu' | 'wasm';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, Rng } from '@facemask/core';
+import { configSchema, Rng } from '@facemask/contracts';
 import { Adam, AdamW } from './adam.ts';
 import { SGD } from './sgd.ts';
 import { createOptimizer } from './factory.ts';

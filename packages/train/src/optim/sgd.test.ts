@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/core/reference';
+import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
 import { SGD, type SgdOptions } from './sgd.ts';
 import type { GradInput } from './optimizer.ts';
 
