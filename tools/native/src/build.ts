@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { buildError, missingBuildTools, missingBuildToolsError } from './errors.ts';
 import type { TfjsNodePackage } from './package.ts';
 
-function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0;
+/** Whether `command` is on the PATH of `env` (the one the build will run with). */
+export function onPath(command: string, env: Record<string, string | undefined> = process.env): boolean {
+  return spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore', env: { PATH: env.PATH ?? '' } }).status === 0;
 }
 
 /**
@@ -32,7 +33,7 @@ export function buildEnv(env: Record<string, string | undefined>, nodeGyp: strin
  * package.json pnpm hard-links from its store). Output goes to `log`.
  */
 export async function buildBinding(pkg: TfjsNodePackage, log: string, env: Record<string, string | undefined> = process.env): Promise<void> {
-  const missing = missingBuildTools(onPath, env);
+  const missing = missingBuildTools((c) => onPath(c, env), env);
   if (missing.length) throw missingBuildToolsError(missing);
   const nodeGyp = join(dirname(createRequire(import.meta.url).resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
   await mkdir(dirname(log), { recursive: true });

@@ -31,10 +31,10 @@ export function buildError(output: string, log: string): NativeInstallError {
   if (/find Python|Could not find any Python/i.test(output)) {
     return say('cannot build the binding: node-gyp found no Python: install python3 and rerun');
   }
-  const tool = /(?:spawn (\S+) ENOENT|(\S+): (?:command )?not found|not found: (\S+))/.exec(output);
+  const toolPatterns = [/spawn (\S+) ENOENT/, /not found: (\S+)/, /make(?:\[\d+\])?: (\S+): No such file or directory/, /sh: \d+: (\S+): not found/, /(\S+): command not found/];
+  const tool = toolPatterns.map((p) => p.exec(output)?.[1]).find((name) => name !== undefined);
   if (tool) {
-    const name = (tool[1] ?? tool[2] ?? tool[3] ?? '').replace(/:$/, '');
-    return say(`cannot build the binding: ${name} not found: install g++ and make (Debian/Ubuntu: apt-get install g++ make python3) and rerun`);
+    return say(`cannot build the binding: ${tool} not found: install g++ and make (Debian/Ubuntu: apt-get install g++ make python3) and rerun`);
   }
   const header = /fatal error: ([\w/.+-]+\.h): No such file/.exec(output);
   if (header) {
