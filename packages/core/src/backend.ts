@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 
@@ -132,6 +133,7 @@ let settled: BackendChoice | undefined;
 
 /**
  * Chooses the backend once per process and prints the choice once, e.g.
+ * "backend: tensorflow (tfjs-node 4.22.0 on TensorFlow 2.21.0, 2 threads; tfjs-node-gpu: native addon not found)" or
  * "backend: wasm (simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found)".
  * Later calls return the same choice (re-activating it if something switched tfjs away); asking
  * for a different explicit backend afterwards is an error unless `force` is set, since tensors
@@ -155,7 +157,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   }
   const log = opts.log ?? ((line: string) => console.log(line));
   const promise = chooseBackend(opts).then((choice) => {
-    if (settled?.name !== choice.name || settled.reason !== choice.reason) log(`backend: ${LABEL[choice.name]} (${choice.reason})`);
+    if (settled?.name !== choice.name || settled.reason !== choice.reason) log(`backend: ${choice.name} (${choice.reason})`);
     settled = choice;
     return choice;
   });
@@ -186,12 +188,33 @@ export function wasmBinaryDir(): string {
   return dir;
 }
 
-async function loadNative(pkg: string): Promise<void> {
+/**
+ * What TensorFlow reads from the environment when the native binding loads, unless the user set
+ * it: a quiet log (warnings and info off; the two lines oneDNN prints while the library loads
+ * stay), and intra-op threads = the cores, stated so the backend line can name the count.
+ */
+export function nativeEnvDefaults(cores: number = availableParallelism()): Record<string, string> {
+  return { TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: String(cores) };
+}
+
+/** The native backend's detail for the backend line: package, library and threads. */
+export function nativeDetail(info: { label: string; tfjsNode?: string; tensorflow?: string; gpu?: boolean; threads: number }): string {
+  const device = info.gpu === undefined ? '' : info.gpu ? ', GPU' : ', no GPU found: runs on the CPU';
+  const version = info.tfjsNode ? ` ${info.tfjsNode}` : '';
+  const library = info.tensorflow ? ` on TensorFlow ${info.tensorflow}` : '';
+  return `${info.label}${version}${library}${device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+async function loadNative(pkg: string, label: string, gpu: boolean): Promise<string> {
+  for (const [key, value] of Object.entries(nativeEnvDefaults())) {
+    if (!process.env[key]?.trim()) process.env[key] = value;
+  }
   // A native package that fails half-way has already registered its 'tensorflow' kernels;
   // remove them so the next attempt (tfjs-node after tfjs-node-gpu) starts clean and quiet.
   const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
+  let mod: { version?: Record<string, string>; default?: { version?: Record<string, string> } };
   try {
-    await import(pkg);
+    mod = await import(pkg);
   } catch (err) {
     for (const k of tf.getKernelsForBackend('tensorflow')) {
       if (!before.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
@@ -199,6 +222,14 @@ async function loadNative(pkg: string): Promise<void> {
     throw err;
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
+  const backend = tf.backend() as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  return nativeDetail({
+    label,
+    tfjsNode: (mod.version ?? mod.default?.version)?.['tfjs-node'],
+    tensorflow: backend.binding?.TF_Version,
+    gpu: gpu ? backend.isUsingGpuDevice === true : undefined,
+    threads: Number(process.env.TF_NUM_INTRAOP_THREADS),
+  });
 }
 
 /*
@@ -229,8 +260,8 @@ export function defaultLoaders(): Record<BackendName, BackendLoader> {
   const gpu = '@tensorflow/tfjs-node-gpu';
   const node = '@tensorflow/tfjs-node';
   return {
-    'tensorflow-gpu': () => loadNative(gpu),
-    tensorflow: () => loadNative(node),
+    'tensorflow-gpu': () => loadNative(gpu, LABEL['tensorflow-gpu'], true),
+    tensorflow: () => loadNative(node, LABEL.tensorflow, false),
     wasm: loadWasm,
     cpu: loadCpu,
   };
