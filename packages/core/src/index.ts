@@ -13,3 +13,4 @@ export * from './backend.ts';
 export * from './wasm-kernels/index.ts';
 export * from './cli.ts';
 export * from './hash.ts';
+export * from './engine-under-test.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readArtifact, selectBackend, type ConfigInput } from '@facemask/core';
+import { readArtifact, engineUnderTest, type ConfigInput } from '@facemask/core';
 import { readEpochLog } from './epoch-log.ts';
 import { runFold } from './fold.ts';
 import { foldDir, foldFiles } from './layout.ts';
@@ -21,7 +21,7 @@ const small: Partial<ConfigInput> = {
 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(100, 11, 32));
 }, 600_000);
 

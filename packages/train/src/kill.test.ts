@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend, type ConfigInput } from '@facemask/core';
+import { engineName, engineUnderTest, type ConfigInput } from '@facemask/core';
 import { readEpochLog } from './epoch-log.ts';
 import { runFold } from './fold.ts';
 import { foldDir, foldFiles } from './layout.ts';
@@ -16,12 +16,13 @@ const over: Partial<ConfigInput> = {
   optim: { name: 'sgd', lr: 0.01, momentum: 0.9 },
   scheduler: { name: 'step', stepSize: 1, gamma: 0.5 },
   train: { epochs: 4, batchSize: 8 },
-  backend: 'wasm',
+  // The child process trains on the same engine as this one.
+  backend: engineName(),
 };
 let base: ConfigInput;
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(20, 21, 32));
 }, 600_000);
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, pseudoLabelsArtifact, pseudoLabelsPath, readArtifact, selectBackend, writeArtifact, type ConfigInput } from '@facemask/core';
+import { loadModel, pseudoLabelsArtifact, pseudoLabelsPath, readArtifact, engineUnderTest, writeArtifact, type ConfigInput } from '@facemask/core';
 import { readEvalList } from '@facemask/preprocess';
 import { readEpochLog } from './epoch-log.ts';
 import { runFold } from './fold.ts';
@@ -15,7 +15,7 @@ let base: ConfigInput;
 const model = { arch: 'resnet18', widthMultiplier: 0.25 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(12, 31, 32));
 }, 600_000);
 

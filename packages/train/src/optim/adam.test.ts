@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, Rng } from '@facemask/core';
+import { backendsUnderTest, configSchema, Rng, useBackendUnderTest } from '@facemask/core';
 import { Adam, AdamW } from './adam.ts';
 import { SGD } from './sgd.ts';
 import { createOptimizer } from './factory.ts';
@@ -60,9 +60,9 @@ function expectClose(got: number[][], want: number[][], tol: number): void {
   got.forEach((row, s) => row.forEach((x, i) => expect(Math.abs(x - want[s]![i]!), `step ${s} elem ${i}`).toBeLessThan(tol * (1 + Math.abs(want[s]![i]!)))));
 }
 
-describe('Adam and AdamW with torch semantics', () => {
+describe.each(backendsUnderTest())('Adam and AdamW with torch semantics on %s', (backend) => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackendUnderTest(backend);
   });
 
   const base = { lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8 };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendsUnderTest, useBackendUnderTest } from '@facemask/core';
 import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/core/reference';
 import { SGD, type SgdOptions } from './sgd.ts';
 import type { GradInput } from './optimizer.ts';
@@ -59,9 +60,9 @@ function gradsAs(form: number, w: tf.Variable, b: tf.Variable, gw: tf.Tensor, gb
 
 const cases = referenceCases('sgd_trajectory');
 
-describe('SGD against torch.optim.SGD trajectories', () => {
+describe.each(backendsUnderTest())('SGD against torch.optim.SGD trajectories on %s', (backend) => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackendUnderTest(backend);
   });
 
   it('the manifest has sgd trajectory cases', () => {
