@@ -82,7 +82,7 @@ describe('chooseBackend (injected loaders)', () => {
     const err = await chooseBackend({ prefer: 'tensorflow-gpu', env: {}, loaders }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(
-      /tfjs backend "tensorflow-gpu" \(requested by --backend\) cannot be used: tfjs-node-gpu: native addon not found\. Fix: install @tensorflow\/tfjs-node-gpu/,
+      /tfjs backend "tensorflow-gpu" \(requested by --backend\) cannot be used: tfjs-node-gpu: native addon not found\. Fix: run `pnpm native:install gpu`/,
     );
     expect(tried).toEqual(['tensorflow-gpu']);
     await expect(chooseBackend({ env: { TFJS_BACKEND: 'tensorflow' }, loaders })).rejects.toThrow(/requested by TFJS_BACKEND/);

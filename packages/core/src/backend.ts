@@ -50,8 +50,8 @@ const LABEL: Record<BackendName, string> = {
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu':
-    'install @tensorflow/tfjs-node-gpu 4.22.0 with its native addon (needs CUDA 11.2 + cuDNN 8.1) or pick another backend',
-  tensorflow: 'install @tensorflow/tfjs-node 4.22.0 with its native addon or pick another backend',
+    'run `pnpm native:install gpu` (tfjs-node-gpu 4.22 wants CUDA 11.2 + cuDNN 8.1 for its own libtensorflow, or a matching one through LIBTENSORFLOW_DIR) or pick another backend',
+  tensorflow: "run `pnpm native:install` (builds tfjs-node 4.22.0 against TensorFlow's C library) or pick another backend",
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm 4.22.0 or pick --backend cpu',
   cpu: 'reinstall @tensorflow/tfjs-backend-cpu 4.22.0',
 };
