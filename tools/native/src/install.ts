@@ -17,7 +17,7 @@ import {
   type CachedSource,
 } from './cache.ts';
 import { downloadTarball, probe } from './download.ts';
-import { NativeInstallError } from './errors.ts';
+import { NativeInstallError, firstLine } from './errors.ts';
 import { findLibrary, identify, type Library } from './library.ts';
 import { applyLinks, linkPlan, staleLinks } from './links.ts';
 import { resolvePackage, type TfjsNodePackage } from './package.ts';
@@ -120,8 +120,11 @@ async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; e
       const dir = libraryDir(root, variant, step.source, step.version);
       const manifest = libraryManifest.safeParse(readJson(join(dir, LIBRARY_MANIFEST)));
       if (!manifest.success) throw new Unavailable(`${dir}/${LIBRARY_MANIFEST} is unreadable`);
-      const lib = findLibrary(dir, step.source, name);
-      return { ...lib, tensorflowVersion: manifest.data.tensorflowVersion };
+      try {
+        return { ...findLibrary(dir, step.source, name), tensorflowVersion: manifest.data.tensorflowVersion };
+      } catch (err) {
+        throw new Unavailable(`the cached library is incomplete (${(err as Error).message})`);
+      }
     }
     case 'download': {
       const why = await probe(step.url, ctx.probeTimeoutMs);
@@ -129,10 +132,14 @@ async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; e
       const dir = libraryDir(root, variant, 'download', step.version);
       const t0 = performance.now();
       log(`library: downloading ${step.url} ...`);
-      await buildDirAtomic(dir, async (tmp) => {
-        await downloadTarball(step.url, tmp);
-        await finish(tmp, 'download', step.version, step.url);
-      });
+      try {
+        await buildDirAtomic(dir, async (tmp) => {
+          await downloadTarball(step.url, tmp);
+          await finish(tmp, 'download', step.version, step.url);
+        });
+      } catch (err) {
+        throw new Unavailable(`downloading ${step.url} failed (${firstLine((err as Error).message)})`);
+      }
       log(`library: unpacked into ${dir} in ${seconds(t0)} s`);
       return { ...findLibrary(dir, 'download', name), tensorflowVersion: step.version };
     }
@@ -253,7 +260,7 @@ export function summary(r: InstallResult): string[] {
       : `installed: ${r.package.name} ${r.engine.tfjsNode} on TensorFlow ${r.engine.tensorflow} (${device}), binding ${r.binding}`,
     `library: ${r.library.label}: ${dirname(r.library.main)}`,
     `binding: ${r.package.bindingPath} (copy of ${r.bindingCache})`,
-    `checked: a child process loaded it and ran an op; done in ${r.seconds.toFixed(1)} s. The pipeline now prints "backend: tensorflow (...)"; TFJS_BACKEND=wasm still picks wasm.`,
+    `checked: a child process loaded it and ran an op; done in ${r.seconds.toFixed(1)} s. The pipeline now prints "backend: ${r.package.name.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow'} (...)"; TFJS_BACKEND=wasm still picks wasm.`,
   ];
 }
 

@@ -29,6 +29,14 @@ describe('findLibrary', () => {
     expect(lib.tensorflowVersion).toBe('2.9.1');
   });
 
+  it('versioned files without their symlinks are found too', () => {
+    touch('lib', 'libtensorflow.so.2.9.1');
+    touch('lib', 'libtensorflow_framework.so.2.9.1');
+    touch('include', 'tensorflow', 'c', 'c_api.h');
+    const lib = findLibrary(dir, 'download', 'x');
+    expect([lib.main, lib.framework]).toEqual([join(dir, 'lib', 'libtensorflow.so.2.9.1'), join(dir, 'lib', 'libtensorflow_framework.so.2.9.1')]);
+  });
+
   it('an installed tensorflow Python package: the .so files beside include/', () => {
     touch('libtensorflow_cc.so.2');
     touch('libtensorflow_framework.so.2');

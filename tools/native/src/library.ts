@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeInstallError } from './errors.ts';
 import type { FileIdentity } from './cache.ts';
@@ -26,19 +26,22 @@ const FRAMEWORK_NAMES = ['libtensorflow_framework.so.2', 'libtensorflow_framewor
  */
 export function findLibrary(dir: string, source: Library['source'], label: string): Library {
   const where = source === 'dir' ? `LIBTENSORFLOW_DIR=${dir}` : dir;
-  const pick = (names: string[]) => {
+  // The usual names first, then any versioned one (libtensorflow.so.2.9.1 without its symlinks).
+  const pick = (names: string[], versioned: RegExp) => {
     for (const sub of [join(dir, 'lib'), dir]) {
       for (const name of names) if (existsSync(join(sub, name))) return realpathSync(join(sub, name));
+      const found = existsSync(sub) ? readdirSync(sub).filter((f) => versioned.test(f)).sort() : [];
+      if (found.length) return realpathSync(join(sub, found[0]!));
     }
     return undefined;
   };
-  const main = pick(MAIN_NAMES);
+  const main = pick(MAIN_NAMES, /^libtensorflow(_cc)?\.so\.\d+(\.\d+)*$/);
   if (!main) {
     throw new NativeInstallError(
       `${where} has no ${MAIN_NAMES.slice(0, 2).join(' or ')} (looked in lib/ and the folder itself): point it at an unpacked libtensorflow or an installed tensorflow package folder`,
     );
   }
-  const framework = pick(FRAMEWORK_NAMES);
+  const framework = pick(FRAMEWORK_NAMES, /^libtensorflow_framework\.so\.\d+(\.\d+)*$/);
   if (!framework) throw new NativeInstallError(`${where} has ${main} but no libtensorflow_framework.so.2 beside it: use a complete TensorFlow C library`);
   const include = join(dir, 'include');
   if (!existsSync(join(include, 'tensorflow', 'c', 'c_api.h'))) {
