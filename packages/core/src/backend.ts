@@ -205,7 +205,17 @@ export function nativeDetail(info: { label: string; tfjsNode?: string; tensorflo
   return `${info.label}${version}${library}${device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
+/** The native package whose binding this process loaded: one TensorFlow library per process. */
+let nativeLoaded: { pkg: string; detail: string } | undefined;
+
 async function loadNative(pkg: string, label: string, gpu: boolean): Promise<string> {
+  if (nativeLoaded) {
+    // Loading the other package too would register its kernels over the first one's and load a
+    // second TensorFlow library into the process.
+    if (nativeLoaded.pkg !== pkg) throw new Error(`${nativeLoaded.pkg} is already loaded in this process`);
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
+    return nativeLoaded.detail;
+  }
   for (const [key, value] of Object.entries(nativeEnvDefaults())) {
     if (!process.env[key]?.trim()) process.env[key] = value;
   }
@@ -223,13 +233,15 @@ async function loadNative(pkg: string, label: string, gpu: boolean): Promise<str
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
   const backend = tf.backend() as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
-  return nativeDetail({
+  const detail = nativeDetail({
     label,
     tfjsNode: (mod.version ?? mod.default?.version)?.['tfjs-node'],
     tensorflow: backend.binding?.TF_Version,
     gpu: gpu ? backend.isUsingGpuDevice === true : undefined,
     threads: Number(process.env.TF_NUM_INTRAOP_THREADS),
   });
+  nativeLoaded = { pkg, detail };
+  return detail;
 }
 
 /*

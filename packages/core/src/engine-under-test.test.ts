@@ -16,7 +16,7 @@ describe('engineUnderTest', () => {
     const name = await engineUnderTest();
     expect(tf.getBackend()).toBe(name === 'tensorflow-gpu' ? 'tensorflow' : name);
     const failing = await engineUnderTest({ TFJS_BACKEND: 'tensorflow-gpu' }).catch((e: Error) => e);
-    // tfjs-node-gpu stays without its addon here unless `pnpm native:install gpu` ran.
+    // tfjs-node-gpu cannot load here: it lacks its addon, or tfjs-node already holds this process.
     if (failing instanceof Error) expect(failing.message).toMatch(/tfjs backend "tensorflow-gpu" \(requested by TFJS_BACKEND\) cannot be used/);
   });
 });

@@ -27,16 +27,23 @@ it(`ResNet-34 at 224 px: forward and training steps on ${ENGINE} with numTensors
   };
 
   const forward = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  // Each pass blocks the event loop for seconds on wasm; yielding between them keeps vitest's
+  // worker answering its runner on a loaded machine ("Timeout calling onTaskUpdate").
+  const yieldToRunner = () => new Promise((r) => setImmediate(r));
   forward();
+  await yieldToRunner();
   const afterForward = tf.memory().numTensors;
   const logits0 = forward();
   expect(tf.memory().numTensors).toBe(afterForward);
+  await yieldToRunner();
 
   const first = step(); // creates the optimizer's momentum slots
+  await yieldToRunner();
   const settled = tf.memory().numTensors;
   const second = step();
   expect(tf.memory().numTensors).toBe(settled);
   expect(Number.isFinite(first) && Number.isFinite(second)).toBe(true);
+  await yieldToRunner();
   expect(forward().some((v, i) => v !== logits0[i])).toBe(true);
 
   opt.dispose();

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '../registry.ts';
 
 await engineUnderTest();
-const model = await createModel('resnet18', { inputHeight: 48, inputWidth: 48, seed: 1, widthMultiplier: 0.5 });
-const x = tf.randomNormal([8, 48, 48, 3], 0, 1, 'float32', 2);
+const model = await createModel('resnet18', { inputHeight: 32, inputWidth: 32, seed: 1, widthMultiplier: 0.25 });
+const x = tf.randomNormal([8, 32, 32, 3], 0, 1, 'float32', 2);
 const y = tf.oneHot(tf.tensor1d([3, 14, 1, 2, 5, 6, 7, 8], 'int32'), 18);
 const opt = tf.train.momentum(0.01, 0.9);
 const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
