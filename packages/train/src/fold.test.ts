@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifact, type ConfigInput, FOLD_FILES, predictionsArtifact, readEpochLog, workLayout } from '@facemask/contracts';
-import { selectBackend } from '@facemask/engine';
+import { engineUnderTest } from '@facemask/engine';
 import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 let base: ConfigInput;
@@ -18,7 +18,7 @@ const small: Partial<ConfigInput> = {
 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(100, 11, 32));
 }, 600_000);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConfigInput, FOLD_FILES, readEpochLog, workLayout } from '@facemask/contracts';
-import { selectBackend } from '@facemask/engine';
+import { engineName, engineUnderTest } from '@facemask/engine';
 import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -14,12 +14,13 @@ const over: Partial<ConfigInput> = {
   optim: { name: 'sgd', lr: 0.01, momentum: 0.9 },
   scheduler: { name: 'step', stepSize: 1, gamma: 0.5 },
   train: { epochs: 4, batchSize: 8 },
-  backend: 'wasm',
+  // The child process trains on the same engine as this one.
+  backend: engineName(),
 };
 let base: ConfigInput;
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(20, 21, 32));
 }, 600_000);
 

@@ -4,14 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pseudoLabelsArtifact, readArtifact, writeArtifact, type ConfigInput, FOLD_FILES, predictionsArtifact, readEpochLog, readEvalList, workLayout } from '@facemask/contracts';
-import { loadModel, selectBackend } from '@facemask/engine';
+import { engineUnderTest, loadModel } from '@facemask/engine';
 import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 let base: ConfigInput;
 const model = { arch: 'resnet18', widthMultiplier: 0.25 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(12, 31, 32));
 }, 600_000);
 
