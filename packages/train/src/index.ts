@@ -12,4 +12,5 @@ export * from './predict.ts';
 export * from './loop.ts';
 export * from './finish.ts';
 export * from './features.ts';
+export * from './oom.ts';
 export * from './fold.ts';
