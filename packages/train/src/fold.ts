@@ -85,7 +85,7 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
       let source: BatchSource<unknown>;
       let trained: LayersModel = model;
       if (params.train.mode === 'features') {
-        const f = await featureSetup(params, work, model, cache, { quiet, log });
+        const f = await featureSetup(params, work, model, cache, fingerprint);
         source = f.source as BatchSource<unknown>;
         headModel = trained = f.headModel;
       } else {
