@@ -18,7 +18,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = join(parent, `.${basename(path)}.${tag()}.tmp`);
   try {
     await writeFile(tmp, data);
-    faultPoint('file-write');
+    faultPoint('file-write', basename(path));
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -46,7 +46,7 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  faultPoint('dir-build');
+  faultPoint('dir-build', basename(dir));
   let moved = false;
   try {
     await rename(dir, old);
@@ -54,10 +54,10 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  faultPoint('dir-swap');
+  faultPoint('dir-swap', basename(dir));
   await rename(tmp, dir);
   if (moved) {
-    faultPoint('dir-cleanup');
+    faultPoint('dir-cleanup', basename(dir));
     await rm(old, { recursive: true, force: true });
   }
 }

@@ -19,9 +19,9 @@ describe('fault sites', () => {
     try {
       process.env[FAULT_TRACE_ENV] = join(dir, 'trace');
       faultPoint('cache-photo');
-      faultPoint('dir-swap');
+      faultPoint('dir-swap', 'last');
       faultPoint('cache-photo');
-      expect(await readFile(join(dir, 'trace'), 'utf8')).toBe('cache-photo\ndir-swap\ncache-photo\n');
+      expect(await readFile(join(dir, 'trace'), 'utf8')).toBe('cache-photo\ndir-swap\tlast\ncache-photo\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,9 +6,9 @@ import { appendFileSync } from 'node:fs';
  * - `FACEMASK_FAULT_AT=<site>:<n>` makes the process SIGKILL itself the n-th time it passes the
  *   named site, so a test can kill a stage at an exact point (mid-swap of a checkpoint, say) that
  *   timing alone would rarely hit.
- * - `FACEMASK_FAULT_TRACE=<file>` appends the name of every site passed, one a line: the map of
- *   where an uninterrupted run can be killed, from which the fault-injection test draws its
- *   schedule.
+ * - `FACEMASK_FAULT_TRACE=<file>` appends the name of every site passed, one a line (with what
+ *   it was writing after a tab): the map of where an uninterrupted run can be killed, from which
+ *   the fault-injection test draws its schedule.
  *
  * The sites mark the moments a kill is most likely to hurt; each is a single call.
  */
@@ -47,14 +47,17 @@ function faultAt(raw: string): { site: FaultSite; n: number } {
   return at;
 }
 
-/** Marks a fault site: does nothing unless FACEMASK_FAULT_AT or FACEMASK_FAULT_TRACE is set. */
-export function faultPoint(site: FaultSite): void {
+/**
+ * Marks a fault site: does nothing unless FACEMASK_FAULT_AT or FACEMASK_FAULT_TRACE is set.
+ * `detail` (e.g. the folder being swapped) goes to the trace after a tab, for readers of it.
+ */
+export function faultPoint(site: FaultSite, detail?: string): void {
   const at = process.env[FAULT_AT_ENV];
   const trace = process.env[FAULT_TRACE_ENV];
   if (!at && !trace) return;
   const n = (passes.get(site) ?? 0) + 1;
   passes.set(site, n);
-  if (trace) appendFileSync(trace, `${site}\n`);
+  if (trace) appendFileSync(trace, detail ? `${site}\t${detail}\n` : `${site}\n`);
   if (at) {
     const want = faultAt(at);
     if (want.site === site && want.n === n) process.kill(process.pid, 'SIGKILL');
