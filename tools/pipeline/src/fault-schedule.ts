@@ -34,8 +34,8 @@ export function parseTrace(text: string): SitePass[] {
 /**
  * `count` kill points drawn with `seed` from every site pass of the traces: first one of each
  * kind of site the run passes (so a short schedule still kills mid-batch, during a checkpoint
- * swap, mid-write, during the image cache build and during feature extraction), then uniformly
- * over all passes.
+ * swap, mid-write, during the image cache build and during feature extraction), then a kind of
+ * site at random and a pass of it at random.
  */
 export function faultSchedule(traces: ReadonlyMap<string, readonly SitePass[]>, count: number, seed: number): KillPoint[] {
   const rng = Rng.derive(seed, 'fault-schedule');
@@ -59,8 +59,17 @@ export function faultSchedule(traces: ReadonlyMap<string, readonly SitePass[]>, 
       chosen.set(describePoint(p), p);
     }
   }
+  // Then a kind of site, then one of its passes: photos in the cache build outnumber every other
+  // pass, and would otherwise take most of the schedule.
+  const kinds = FAULT_SITES.filter((site) => passes.some((p) => p.site === site));
   while (chosen.size < Math.min(count, passes.length)) {
-    const p = rng.pick(passes);
+    const site = rng.pick(kinds);
+    const left = passes.filter((p) => p.site === site && !chosen.has(describePoint(p)));
+    if (left.length === 0) {
+      kinds.splice(kinds.indexOf(site), 1);
+      continue;
+    }
+    const p = rng.pick(left);
     chosen.set(describePoint(p), p);
   }
   return [...chosen.values()];

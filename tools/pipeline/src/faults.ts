@@ -5,8 +5,6 @@ import { FAULT_AT_ENV, FAULT_TRACE_ENV, pipelineGraph, stableStringify, stageScr
 import { downstreamOf, parseTrace, type KillPoint, type SitePass } from './fault-schedule.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
-export * from './fault-schedule.ts';
-
 /**
  * Fault injection over a whole pipeline: an uninterrupted run maps where each task passes the
  * fault sites (FACEMASK_FAULT_TRACE), a seeded schedule picks points among them, and for each
@@ -15,6 +13,7 @@ export * from './fault-schedule.ts';
  * redo (upstream of the killed one, or beside it) are restored from the uninterrupted run, as Nx
  * restores them from its cache.
  */
+export * from './fault-schedule.ts';
 
 export interface TaskRun {
   code: number | null;
@@ -118,11 +117,13 @@ function comparable(rel: string, bytes: Buffer, works: readonly string[]): strin
 }
 
 /**
- * The differences between the artifacts of two work folders (the fingerprint sidecar cache
- * aside): files only one holds, and files whose content differs beyond timings.
+ * The differences between the artifacts of two work folders (the fingerprint sidecar cache and
+ * temporaries aside): files only one holds, and files whose content differs beyond timings.
  */
 export async function compareWork(expected: string, actual: string): Promise<string[]> {
-  const list = async (w: string) => (await tree(w)).filter((p) => !p.startsWith('.cache/') && !p.endsWith('/') && p !== 'config.json');
+  // temporaries are leftovers()'s to report
+  const list = async (w: string) =>
+    (await tree(w)).filter((p) => !p.startsWith('.cache/') && !p.endsWith('/') && p !== 'config.json' && !p.split('/').some((seg) => LEFTOVER.test(seg)));
   const [a, b] = [await list(expected), await list(actual)];
   const diffs: string[] = [];
   for (const p of a) if (!b.includes(p)) diffs.push(`${p}: missing`);
