@@ -1,12 +1,12 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { PipelineConfig } from './config/schema.ts';
 import { workLayout } from './layout.ts';
-import { trainedFolds, trainingRounds, lastRound, type StageName } from './stages.ts';
+import { trainedFolds, trainingRounds, lastRound, STAGES, type StageName } from './stages.ts';
 import { splitTarget, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
- *   preprocess -> train round 1 (a task per fold) -> ensemble round 1
+ *   preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble round 1
  *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
@@ -61,8 +61,20 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
     outputs: [workLayout.preprocess(work).dir],
     description: 'Labels, folds, image cache and fingerprint of the data root',
   });
+  // train.mode "features": the backbone's features are computed once, by one task, for every fold.
+  const features = cfg.train.mode === 'features' ? [targets.trainFeatures] : [];
+  if (features.length) {
+    tasks.push({
+      id: targets.trainFeatures,
+      stage: 'features',
+      args: [],
+      dependsOn: [targets.preprocess],
+      outputs: [workLayout.features(work).dir],
+      description: 'Pooled backbone features of every cached photo (train.mode "features")',
+    });
+  }
   for (const round of rounds) {
-    const upstream = round === 1 ? [targets.preprocess] : [targets.preprocess, targets.pseudoLabel];
+    const upstream = [targets.preprocess, ...features, ...(round === 2 ? [targets.pseudoLabel] : [])];
     for (const fold of folds) {
       tasks.push({
         id: targets.trainFold(round, fold),
@@ -105,6 +117,11 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   return { work, folds, rounds, tasks, groups };
 }
 
+/** A stage's CLI script, relative to the workspace root: what its task runs (through tsx). */
+export function stageScript(stage: StageName): string {
+  return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
+}
+
 /** The tasks of one project, keyed by target name. */
 export function projectTasks(graph: PipelineGraph, project: string): { tasks: Map<string, PipelineTask>; groups: Map<string, GroupTask> } {
   const mine = <T extends { id: string }>(xs: T[]) => new Map(xs.filter((t) => splitTarget(t.id).project === project).map((t) => [splitTarget(t.id).target, t]));
@@ -118,7 +135,8 @@ export function describeGraph(graph: PipelineGraph): string {
     const { project, target } = splitTarget(t.id);
     const round = /^round(\d)/.exec(target)?.[1];
     const name = round ? `${project} round ${round}` : project;
-    if (project === 'train') {
+    if (t.id === targets.trainFeatures) steps.push('train features');
+    else if (project === 'train') {
       const label = `${name} (${graph.folds.length} fold${graph.folds.length === 1 ? '' : 's'})`;
       if (steps[steps.length - 1] !== label) steps.push(label);
     } else steps.push(name);

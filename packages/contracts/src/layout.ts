@@ -25,6 +25,13 @@ export const FOLD_FILES = {
   augment: 'augment.json',
 } as const;
 
+export const FEATURES_FILES = {
+  /** plain and mirrored view of every cached photo (train cache, then eval cache), [count, dim] each */
+  table: 'features.safetensors',
+  /** what they were computed from (`train/features`) */
+  meta: 'features.json',
+} as const;
+
 export const ENSEMBLE_FILES = {
   eval: 'eval.json',
   oof: 'oof.json',
@@ -64,8 +71,11 @@ export const workLayout = {
   },
   /** A fold's folder with Nx's `{options.round}` / `{options.fold}` in place of the numbers. */
   foldTemplate: (work: string) => foldDir(work, '{options.round}', '{options.fold}'),
-  /** Pooled backbone features computed once for the frozen-features mode, keyed by what shapes them. */
-  features: (work: string, key: string) => join(work, 'train', 'features', key),
+  /** Pooled backbone features computed once (train:features) for the folds of the features mode. */
+  features(work: string) {
+    const dir = join(work, 'train', 'features');
+    return { dir, ...inDir(dir, FEATURES_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
   ensemble(work: string, round: Round) {
     const dir = join(work, 'ensemble', `round${round}`);
     return { dir, ...inDir(dir, ENSEMBLE_FILES), run: join(dir, RUN_RECORD_FILE) };

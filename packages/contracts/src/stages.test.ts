@@ -14,6 +14,11 @@ describe('stage selectors', () => {
       'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
       'train.batchSize', 'train.classWeights', 'train.epochs', 'train.mode', 'train.sampler',
     ]);
+    // what shapes the pooled features: not the head, dropout or freezing of the model
+    expect(paramPaths(cfg, 'features')).toEqual([
+      'augment.mean', 'augment.std', 'backend', 'model.arch', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
+    ]);
+    expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);
     expect(paramPaths(cfg, 'submit')).toEqual(['data.evalLabels', 'data.root', 'pseudo.enabled']);
   });
@@ -31,7 +36,9 @@ describe('stage selectors', () => {
     for (const name of STAGE_NAMES) {
       const readme = readFileSync(resolve(WORKSPACE_ROOT, 'packages', STAGES[name].project, 'README.md'), 'utf8');
       const { begin, end } = paramsMarkers(name);
-      const found = readme.slice(readme.indexOf(begin), readme.indexOf(end) + end.length);
+      // a project may hold two stages' blocks: the end marker after this block's start
+      const at = readme.indexOf(begin);
+      const found = readme.slice(at, readme.indexOf(end, at) + end.length);
       expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs)`).toBe(paramsTable(name, cfg));
     }
   });

@@ -10,6 +10,8 @@ import type { Round } from './targets.ts';
 export interface StageSpec<P> {
   /** The Nx project (the package folder under packages/). */
   project: string;
+  /** The stage's CLI under the project's src/ (default main.ts): a project may hold two stages. */
+  script?: string;
   description: string;
   params(cfg: PipelineConfig): P;
 }
@@ -18,9 +20,9 @@ function stage<P>(spec: StageSpec<P>): StageSpec<P> {
   return spec;
 }
 
-/** A copy of `obj` without `key`, reading only the keys it keeps (see paramPaths). */
-function without<T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> {
-  return Object.fromEntries(Object.keys(obj).filter((k) => k !== key).map((k) => [k, obj[k as keyof T]])) as Omit<T, K>;
+/** A copy of `obj` without `keys`, reading only the keys it keeps (see paramPaths). */
+function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.keys(obj).filter((k) => !keys.includes(k as K)).map((k) => [k, obj[k as keyof T]])) as Omit<T, K>;
 }
 
 /** Which folds the pipeline trains: `train.folds`, else every fold; each must exist. */
@@ -42,6 +44,17 @@ export function lastRound(cfg: Pick<PipelineConfig, 'pseudo'>): Round {
   return cfg.pseudo.enabled ? 2 : 1;
 }
 
+/**
+ * What shapes the pooled backbone features of train.mode "features": the backbone (the model
+ * without its head, dropout and freezing), its random initialisation when it is not pretrained,
+ * the input normalisation, the cache's image size and the engine. The features stage's selector
+ * and a fold's check of the features it reads both use it.
+ */
+export function featureParams(c: Pick<PipelineConfig, 'model' | 'seed' | 'augment' | 'backend'>, size: { height: number; width: number }) {
+  const backbone = without(c.model, 'head', 'dropout', 'trainableStages');
+  return { backbone, seed: c.model.pretrained ? null : c.seed, mean: c.augment.mean, std: c.augment.std, size, backend: c.backend };
+}
+
 export const STAGES = {
   preprocess: stage({
     project: 'preprocess',
@@ -57,6 +70,12 @@ export const STAGES = {
       const train = without(c.train, 'folds');
       return { seed: c.seed, augment: c.augment, model: c.model, loss: c.loss, optim: c.optim, scheduler: c.scheduler, train, backend: c.backend };
     },
+  }),
+  features: stage({
+    project: 'train',
+    script: 'features-main.ts',
+    description: 'the frozen backbone\'s pooled features of every cached photo, computed once for the folds of train.mode "features"',
+    params: (c) => featureParams(c, { height: c.preprocess.height, width: c.preprocess.width }),
   }),
   ensemble: stage({
     project: 'ensemble',

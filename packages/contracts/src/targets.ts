@@ -19,6 +19,8 @@ export const targets = {
   trainFold: (round: Round, fold: number) => `train:round${round}-fold-${fold}`,
   /** Every fold of a round (a no-op target depending on each fold). */
   trainRound: (round: Round) => `train:round${round}`,
+  /** The pooled backbone features every fold of train.mode "features" reads (computed once). */
+  trainFeatures: 'train:features',
   /** `nx run train:fold --fold=2 [--round=1]`: one fold by option, for interactive use. */
   trainAnyFold: 'train:fold',
   ensemble: (round: Round) => `ensemble:round${round}`,

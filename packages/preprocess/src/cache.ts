@@ -2,6 +2,7 @@ import { copyFile, link, mkdir, open, stat, type FileHandle } from 'node:fs/prom
 import { join } from 'node:path';
 import {
   createProgress,
+  faultPoint,
   hashJson,
   imageCacheIndexArtifact,
   readArtifact,
@@ -82,6 +83,7 @@ export async function buildImageCache(
         let done = 0;
         while (done < result.length) done += (await fh.write(result, done, result.length - done, null)).bytesWritten;
         ids.push(input.id);
+        faultPoint('cache-photo');
       },
     );
   } finally {

@@ -92,6 +92,25 @@ describe('the Nx plugin', () => {
     expect(three.ensemble!.round1!.dependsOn).toHaveLength(3);
   });
 
+  it('in features mode, computes the features in one task every fold depends on, keyed on what shapes them', async () => {
+    const features = { ...base, train: { mode: 'features' as const } };
+    const t = await targetsOf(features);
+    const task = t.train!.features!;
+    expect(task.options.command).toBe('node --import tsx --conditions=source packages/train/src/features-main.ts');
+    expect(task.outputs).toEqual(['{workspaceRoot}/data/plugin-test/train/features']);
+    expect(task.inputs).toContainEqual({ env: 'TFJS_BACKEND' });
+    expect(task.dependsOn).toEqual([{ projects: ['preprocess'], target: 'run' }]);
+    for (const fold of ['round1-fold-0', 'fold']) {
+      expect(t.train![fold]!.dependsOn).toEqual([{ projects: ['preprocess'], target: 'run' }, { projects: ['train'], target: 'features' }]);
+    }
+    const before = keys(t);
+    const folds = ['train:fold', 'train:round1-fold-0', 'train:round1-fold-1', 'train:round1-fold-2'];
+    // the head is not part of the features; the backbone is
+    expect(changed(before, keys(await targetsOf({ ...features, model: { head: 'multi' } })))).toEqual(folds);
+    expect(changed(before, keys(await targetsOf({ ...features, model: { widthMultiplier: 0.5 } })))).toEqual(['train:features', ...folds]);
+    expect((await targetsOf(base)).train).not.toHaveProperty('features');
+  });
+
   it('lays out the shipped configs as the README describes the pipeline', async () => {
     const readme = await readFile(resolve(WORKSPACE_ROOT, 'README.md'), 'utf8');
     const configs = resolve(WORKSPACE_ROOT, 'tools/pipeline/configs');
@@ -124,7 +143,8 @@ function stagesInOrder(t: Targets): string {
     const [project, name] = id.split(':') as [string, string];
     const round = /^round(\d)/.exec(name)?.[1];
     let step = round ? `${project} round ${round}` : project;
-    if (project === 'train') {
+    if (id === 'train:features') step = 'train features';
+    else if (project === 'train') {
       const n = order.filter((o) => o.startsWith(`train:round${round}-fold-`)).length;
       step += ` (${n} folds)`;
     }

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
 import { hashJson, loadStageConfig, pipelineGraph, STAGE_NAMES, stageParams, workLayout, type StageName } from '@facemask/contracts';
 import { autoEngine } from '@facemask/engine/probe';
-import { nxTargets, TSX, type StageKeys } from './targets.ts';
+import { nxTargets, ON_ENGINE, TSX, type StageKeys } from './targets.ts';
 
 /**
  * Lays out the pipeline's task graph for the config $FACEMASK_CONFIG names (default: the demo
@@ -14,7 +14,7 @@ export async function createNodes(files: readonly string[], _options: unknown, c
   const cfg = await loadStageConfig(undefined, context.workspaceRoot);
   const graph = pipelineGraph(cfg, context.workspaceRoot);
   const params = Object.fromEntries(
-    STAGE_NAMES.map((s) => [s, hashJson(s === 'train' ? { params: stageParams(cfg, s), auto: autoEngine() } : stageParams(cfg, s))]),
+    STAGE_NAMES.map((s) => [s, hashJson(ON_ENGINE.includes(s) ? { params: stageParams(cfg, s), auto: autoEngine() } : stageParams(cfg, s))]),
   ) as Record<StageName, string>;
   const sidecar = join(context.workspaceRoot, workLayout.fingerprintSidecar(graph.work));
   const keys: StageKeys = {

@@ -1,12 +1,12 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { splitTarget, STAGES, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName } from '@facemask/contracts';
+import { splitTarget, stageScript, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName } from '@facemask/contracts';
 
 /** How every stage script runs: TypeScript through tsx, workspace packages from their source. */
 export const TSX = 'node --import tsx --conditions=source';
 
 /** What each stage's cache key covers beyond code and upstream artifacts. */
 export interface StageKeys {
-  /** Hash of each stage's config slice (and, for train, the engine `auto` picks). */
+  /** Hash of each stage's config slice (and, for the stages on an engine, the engine `auto` picks). */
   params: Record<StageName, string>;
   /** The command printing the data root's fingerprint: preprocess's only input outside the workspace. */
   fingerprintCommand: string;
@@ -18,9 +18,8 @@ const code = ['production', '^production'];
 // change is rebuilt from it (and carries its lineage).
 const upstream = { dependentTasksOutputFiles: '**/*.json', transitive: true };
 
-export function stageScript(stage: StageName): string {
-  return `packages/${STAGES[stage].project}/src/main.ts`;
-}
+/** The stages that run a model, whose results depend on the engine. */
+export const ON_ENGINE: readonly StageName[] = ['train', 'features'];
 
 function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNullable<TargetConfiguration['inputs']> {
   return [
@@ -28,7 +27,7 @@ function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNul
     // A literal in the key: the plugin parsed the config once and hashed the stage's slice.
     { runtime: `echo ${stage} params ${keys.params[stage]}` },
     ...(stage === 'preprocess' ? [{ runtime: keys.fingerprintCommand }] : []),
-    ...(stage === 'train' ? [{ env: 'TFJS_BACKEND' }] : []),
+    ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];
 }
@@ -65,7 +64,8 @@ export function nxTargets(graph: PipelineGraph, keys: StageKeys): Record<string,
     executor: 'nx:run-commands',
     options: { command: `${TSX} ${stageScript('train')}`, cwd: '{workspaceRoot}', round: 1 },
     cache: true,
-    dependsOn: dependsOn([targets.preprocess]),
+    // round 1's upstream, as the graph's own fold tasks: preprocess, and the features in features mode
+    dependsOn: dependsOn([targets.preprocess, ...graph.tasks.filter((t) => t.id === targets.trainFeatures).map((t) => t.id)]),
     inputs: inputs('train', keys, true),
     outputs: [`{workspaceRoot}/${workLayout.foldTemplate(graph.work)}`],
     metadata: { description: 'Train one fold: nx run train:fold --fold=2 [--round=1]' },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, stageParams, type ConfigInput, type FoldSummary, type PipelineConfig } from '@facemask/contracts';
 import { runPreprocess } from '@facemask/preprocess';
+import { runFeatures } from '../features-run.ts';
 import { runFold, type FoldOptions } from '../fold.ts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 
@@ -34,4 +35,9 @@ export async function freshRun(base: ConfigInput, over: Partial<ConfigInput>): P
 /** runFold on the train stage's slice of a whole config, as its CLI does; the fold's summary. */
 export async function trainFold(cfg: PipelineConfig, opts: Omit<FoldOptions, 'work'>): Promise<FoldSummary> {
   return (await runFold(stageParams(cfg, 'train'), { work: cfg.data.work, ...opts })).summary;
+}
+
+/** The train:features task of a config (train.mode "features"), as its CLI runs it. */
+export async function computeFeatures(cfg: PipelineConfig, log: (line: string) => void = () => {}): Promise<void> {
+  await runFeatures(stageParams(cfg, 'features'), { work: cfg.data.work, quiet: true, log });
 }
