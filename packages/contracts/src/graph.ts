@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { PipelineConfig } from './config/schema.ts';
 import { workLayout } from './layout.ts';
 import { trainedFolds, trainingRounds, lastRound, STAGES, type StageName } from './stages.ts';
-import { splitTarget, targets } from './targets.ts';
+import { ROUNDS, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
@@ -32,8 +32,10 @@ export interface GroupTask {
 export interface PipelineGraph {
   /** data.work relative to the workspace root (Nx caches only outputs inside it). */
   work: string;
+  /** The folds the pipeline trains (train.folds) and the rounds it runs (2 with pseudo-labelling). */
   folds: number[];
   rounds: number[];
+  /** Every task that exists; `nx run submit:run` runs those submit depends on. */
   tasks: PipelineTask[];
   groups: GroupTask[];
 }
@@ -51,6 +53,12 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   const work = workRelative(cfg, workspaceRoot);
   const folds = trainedFolds(cfg);
   const rounds = trainingRounds(cfg);
+  // Nx keys every task on its whole project's configuration, so the SET of targets depends only
+  // on what changes every task anyway (the fold count, the training mode): every fold of both
+  // rounds always exists, and which of them run is up to what depends on them (ensemble on
+  // train.folds, submit on the last round). Adding a fold, or switching pseudo-labelling on,
+  // then reruns no fold already trained.
+  const allFolds = Array.from({ length: cfg.preprocess.folds }, (_, k) => k);
   const tasks: PipelineTask[] = [];
   const groups: GroupTask[] = [];
   tasks.push({
@@ -73,9 +81,9 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
       description: 'Pooled backbone features of every cached photo (train.mode "features")',
     });
   }
-  for (const round of rounds) {
+  for (const round of ROUNDS) {
     const upstream = [targets.preprocess, ...features, ...(round === 2 ? [targets.pseudoLabel] : [])];
-    for (const fold of folds) {
+    for (const fold of allFolds) {
       tasks.push({
         id: targets.trainFold(round, fold),
         stage: 'train',
@@ -85,7 +93,7 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
         description: `Train fold ${fold} of round ${round}`,
       });
     }
-    groups.push({ id: targets.trainRound(round), dependsOn: folds.map((f) => targets.trainFold(round, f)), description: `Every fold of round ${round}` });
+    groups.push({ id: targets.trainRound(round), dependsOn: allFolds.map((f) => targets.trainFold(round, f)), description: `Every fold of round ${round}` });
     tasks.push({
       id: targets.ensemble(round),
       stage: 'ensemble',
@@ -94,14 +102,14 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
       outputs: [workLayout.ensemble(work, round).dir],
       description: `Vote over the folds of round ${round}`,
     });
-    if (round === 1 && rounds.includes(2)) {
+    if (round === 1) {
       tasks.push({
         id: targets.pseudoLabel,
         stage: 'pseudo-label',
         args: [],
         dependsOn: [targets.ensemble(1)],
         outputs: [workLayout.pseudoLabel(work).dir],
-        description: 'Confident eval predictions as extra training samples',
+        description: 'Confident eval predictions as extra training samples (round 2 trains on them)',
       });
     }
   }
@@ -120,26 +128,4 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
 /** A stage's CLI script, relative to the workspace root: what its task runs (through tsx). */
 export function stageScript(stage: StageName): string {
   return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
-}
-
-/** The tasks of one project, keyed by target name. */
-export function projectTasks(graph: PipelineGraph, project: string): { tasks: Map<string, PipelineTask>; groups: Map<string, GroupTask> } {
-  const mine = <T extends { id: string }>(xs: T[]) => new Map(xs.filter((t) => splitTarget(t.id).project === project).map((t) => [splitTarget(t.id).target, t]));
-  return { tasks: mine(graph.tasks), groups: mine(graph.groups) };
-}
-
-/** The stages in the order the graph runs them, e.g. "preprocess -> train round 1 (4 folds) -> ensemble round 1 -> submit". */
-export function describeGraph(graph: PipelineGraph): string {
-  const steps: string[] = [];
-  for (const t of graph.tasks) {
-    const { project, target } = splitTarget(t.id);
-    const round = /^round(\d)/.exec(target)?.[1];
-    const name = round ? `${project} round ${round}` : project;
-    if (t.id === targets.trainFeatures) steps.push('train features');
-    else if (project === 'train') {
-      const label = `${name} (${graph.folds.length} fold${graph.folds.length === 1 ? '' : 's'})`;
-      if (steps[steps.length - 1] !== label) steps.push(label);
-    } else steps.push(name);
-  }
-  return steps.join(' -> ');
 }
