@@ -64,7 +64,7 @@ figure.chart svg { display: block; }
 figcaption { color: #5b636b; font-size: 13px; margin-top: 2px; }
 .row { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
 .row figure.chart { margin: 4px 0 10px; }
-ul.thumbs { list-style: none; padding: 0; margin: 8px 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; }
+ul.thumbs { list-style: none; padding: 0; margin: 8px 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; }
 ul.thumbs li { border: 1px solid #e1e4e8; border-radius: 6px; padding: 6px; background: #fafbfc; font-size: 12.5px; }
 ul.thumbs img, ul.thumbs .noimg { display: block; width: 100%; height: auto; border-radius: 4px; background: #eee; }
 ul.thumbs .noimg { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; color: #8a6d00; background: #fff8e5; }

@@ -8,6 +8,7 @@ import { parseConfig } from '@facemask/core';
 import { ensemblePaths } from '@facemask/ensemble';
 import { foldDir, foldFiles } from '@facemask/train';
 import { runReport } from './run.ts';
+import { writeStageRun } from './stage-run.ts';
 import { fakeRun, type FakeRun } from './test-utils/fake-run.ts';
 import { markTexts } from './test-utils/svg.ts';
 
@@ -45,7 +46,7 @@ describe('runReport on a complete run', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     for (const n of ['01', '02', '03']) {
       const meta = await sharp(join(r.paths.thumbs, `worst-${n}.jpg`)).metadata();
-      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 160, 160]);
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 192, 192]);
     }
   });
 
@@ -62,6 +63,20 @@ describe('runReport on a complete run', () => {
     // gender right on 11 of 12, age band on all
     expect(html).toContain('accuracy 91.7%');
     expect(html).toContain('accuracy 100.0%, macro F1 1.0000');
+  });
+
+  it('shows the backend and the time per stage when the stages recorded them', async () => {
+    const r0 = await runReport(run.config);
+    expect(await readFile(r0.paths.index, 'utf8')).toContain('time per stage: not recorded');
+    const work = run.config.data.work;
+    await writeStageRun(work, { stage: 'preprocess', target: 'preprocess:run', seconds: 4, backend: null, startedAt: '2026-03-01T09:00:00Z' });
+    await writeStageRun(work, { stage: 'train', target: 'train:round1-fold-0', seconds: 90, backend: 'backend: WebAssembly (simd)', startedAt: '2026-03-01T09:00:05Z' });
+    const r = await runReport(run.config);
+    await rm(join(work, 'stage-runs'), { recursive: true });
+    const html = await readFile(r.paths.index, 'utf8');
+    expect(html).toContain('<p>backend: WebAssembly (simd)</p>');
+    expect(html).toContain('<td><code>train:round1-fold-0</code></td><td>1 min 30 s</td>');
+    expect(html).toContain('<td>total</td><td>1 min 34 s</td>');
   });
 
   it('shows face-crop fallbacks when a detection summary is given', async () => {

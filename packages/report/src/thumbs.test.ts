@@ -34,9 +34,9 @@ async function meanColour(path: string): Promise<{ r: number; b: number; width: 
 }
 
 describe('thumbSize', () => {
-  it('keeps the cache aspect with the long side at 160', () => {
-    expect(thumbSize({ width: 64, height: 64 })).toEqual({ width: 160, height: 160 });
-    expect(thumbSize({ width: 96, height: 128 })).toEqual({ width: 120, height: 160 });
+  it('keeps the cache aspect with the long side at 192', () => {
+    expect(thumbSize({ width: 64, height: 64 })).toEqual({ width: 192, height: 192 });
+    expect(thumbSize({ width: 96, height: 128 })).toEqual({ width: 144, height: 192 });
   });
 });
 
@@ -45,9 +45,9 @@ describe('writeThumbnail', () => {
     const dir = await mkdtemp(join(tmpdir(), 'thumbs-'));
     const photo = await banded(dir);
     const out = join(dir, 'crop.jpg');
-    expect(await writeThumbnail(photo, out, { centerCrop: 100, width: 32, height: 32 })).toEqual({ width: 160, height: 160 });
+    expect(await writeThumbnail(photo, out, { centerCrop: 100, width: 32, height: 32 })).toEqual({ width: 192, height: 192 });
     const c = await meanColour(out);
-    expect([c.width, c.height]).toEqual([160, 160]);
+    expect([c.width, c.height]).toEqual([192, 192]);
     expect(c.r).toBeGreaterThan(200);
     expect(c.b).toBeLessThan(20);
   });

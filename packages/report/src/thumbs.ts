@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { decodePhoto, transformPhoto, CACHE_CHANNELS, type CacheTransform } from '@facemask/preprocess';
 
 /** Thumbnails are this many pixels on their long side: small files, still legible faces. */
-export const THUMB_LONG_SIDE = 160;
+export const THUMB_LONG_SIDE = 192;
 
 /** The thumbnail size with the image cache's aspect ratio. */
 export function thumbSize(cache: Pick<CacheTransform, 'height' | 'width'>, longSide = THUMB_LONG_SIDE): { width: number; height: number } {

@@ -30,7 +30,7 @@ export function barSpec(data: readonly BarDatum[], opts: BarOptions): TopLevelSp
   };
   return {
     title: opts.title,
-    width: 360,
+    width: 460,
     height: { step: 17 },
     data: { values: [...data] },
     encoding: { y, x },
@@ -54,7 +54,7 @@ export function pairedBarSpec(data: readonly PairDatum[], groups: readonly [stri
   const labels = [...new Set(data.map((d) => d.label))];
   return {
     title: opts.title,
-    width: 360,
+    width: 460,
     // With yOffset the step is the height of one bar of a pair.
     height: { step: 10 },
     data: { values: [...data] },

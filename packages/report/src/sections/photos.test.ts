@@ -18,7 +18,7 @@ describe('worstHtml', () => {
     expect(html).toContain('<img src="thumbs/worst-01.jpg" width="160" height="160" alt="p1/mask1.jpg">');
     expect(html).toContain('<dt>true</dt><dd class="true">wear/<wbr>male/<wbr>&lt;30</dd>');
     expect(html).toContain('<dt>pred</dt><dd class="pred">wear/<wbr>female/<wbr>&lt;30</dd>');
-    expect(html).toContain('<dd><b>90%</b> (true class 5%)</dd>');
+    expect(html).toContain('<dt>conf</dt><dd><b>90%</b> (true class 5%)</dd>');
     expect(html).toContain('image missing');
     expect(html).toContain('p2/&lt;normal&gt;.jpg: photo /d/p2/normal.jpg does not exist');
     expect(html).not.toContain('<normal>');

@@ -28,7 +28,7 @@ export function worstHtml(round: number, worst: Loaded<WrongPrediction[]>, thumb
     return (
       `<li>${img}<dl><dt>true</dt><dd class="true">${classHtml(w.trueCls)}</dd>` +
       `<dt>pred</dt><dd class="pred">${classHtml(w.predCls)}</dd>` +
-      `<dt>p</dt><dd><b>${fmt.pct(w.confidence, 0)}</b> (true class ${fmt.pct(w.trueProb, 0)})</dd></dl>` +
+      `<dt>conf</dt><dd><b>${fmt.pct(w.confidence, 0)}</b> (true class ${fmt.pct(w.trueProb, 0)})</dd></dl>` +
       `<code>${esc(w.id)}</code></li>`
     );
   });
