@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@facemask/core';
 import { ensemblePaths } from '@facemask/ensemble';
 import { foldDir, foldFiles } from '@facemask/train';
@@ -20,9 +20,17 @@ function chartSvg(html: string, id: string): string {
 }
 
 let run: FakeRun;
+const dirs: string[] = [];
+/** A fresh hand-made run, removed after the tests. */
+async function freshRun(): Promise<FakeRun> {
+  const r = await fakeRun();
+  dirs.push(r.dir);
+  return r;
+}
 beforeAll(async () => {
-  run = await fakeRun();
+  run = await freshRun();
 });
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe('runReport on a complete run', () => {
   it('writes index.html and the thumbnails of the wrong photos, and lists nothing as missing', async () => {
@@ -87,7 +95,7 @@ describe('runReport on a complete run', () => {
 
 describe('runReport on a broken run', () => {
   it('says what is missing: a fold without metrics and a photo that is gone', async () => {
-    const broken = await fakeRun();
+    const broken = await freshRun();
     await rm(join(foldDir(broken.config.data.work, 1, 1), foldFiles.metrics));
     await rm(broken.photos[10]!);
     const r = await runReport(broken.config);
@@ -106,7 +114,7 @@ describe('runReport on a broken run', () => {
   });
 
   it('names a corrupt artifact and keeps the rest of the page', async () => {
-    const broken = await fakeRun();
+    const broken = await freshRun();
     await writeFile(ensemblePaths(broken.config.data.work, 1).report, '{ not json');
     const r = await runReport(broken.config);
     expect(r.missing).toHaveLength(1);
@@ -118,6 +126,7 @@ describe('runReport on a broken run', () => {
 
   it('still writes a page for a run that never started, listing each missing artifact', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'report-empty-'));
+    dirs.push(dir);
     const config = parseConfig({ data: { root: join(dir, 'data'), work: join(dir, 'work'), evalLabels: join(dir, 'labels.csv') }, preprocess: { folds: 2 }, pseudo: { enabled: true } });
     const r = await runReport(config);
     expect(existsSync(r.paths.index)).toBe(true);

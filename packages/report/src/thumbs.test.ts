@@ -1,8 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbSize, writeThumbnail } from './thumbs.ts';
 
 /** A 100x200 (w x h) photo: blue bands of 50 rows above and below a red 100x100 centre. */
@@ -33,6 +33,12 @@ async function meanColour(path: string): Promise<{ r: number; b: number; width: 
   return { r: r / n, b: b / n, width: info.width, height: info.height };
 }
 
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'thumbs-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
 describe('thumbSize', () => {
   it('keeps the cache aspect with the long side at 192', () => {
     expect(thumbSize({ width: 64, height: 64 })).toEqual({ width: 192, height: 192 });
@@ -42,7 +48,6 @@ describe('thumbSize', () => {
 
 describe('writeThumbnail', () => {
   it('centre-crops like the cache: CenterCrop(100) of a 100x200 photo keeps only the red middle', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'thumbs-'));
     const photo = await banded(dir);
     const out = join(dir, 'crop.jpg');
     expect(await writeThumbnail(photo, out, { centerCrop: 100, width: 32, height: 32 })).toEqual({ width: 192, height: 192 });
@@ -53,7 +58,6 @@ describe('writeThumbnail', () => {
   });
 
   it('without a crop the whole photo is resized, blue bands included', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'thumbs-'));
     const out = join(dir, 'whole.jpg');
     await writeThumbnail(await banded(dir), out, { centerCrop: null, width: 32, height: 32 });
     const c = await meanColour(out);
