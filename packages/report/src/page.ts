@@ -54,6 +54,7 @@ table.num td + td, table.num th + th { text-align: right; padding-left: 12px; }
 table.grid td:last-child, table.grid th:last-child { font-weight: 600; }
 table.grid tr:last-child td { font-weight: 600; border-top: 1px solid #c9ced4; }
 table.facts td:first-child { color: #5b636b; padding-right: 18px; white-space: nowrap; }
+table.stages td { white-space: nowrap; }
 table.facts thead { display: none; }
 details { margin: 8px 0; }
 details > summary { cursor: pointer; color: #0b5cad; }

@@ -86,7 +86,7 @@ describe('runReport on a complete run', () => {
     await rm(workLayout.submission(work).run);
     const html = await readFile(r.paths.index, 'utf8');
     expect(html).toContain('<p>engine: wasm (simd, 1 thread)</p>');
-    expect(html).toContain('<td><code>train:round1-fold-0</code></td><td>1 min 30 s</td>');
+    expect(html).toContain('<td><code>train:round1-fold-0</code></td><td>1 min 30 s</td><td>2026-03-01 09:00:05</td><td>wasm</td>');
     expect(html).toContain('<td>total</td><td>1 min 34 s</td><td>3 of 5 tasks not recorded</td>');
     // an unreadable record is a missing piece; an absent one is not
     expect(r.missing).toHaveLength(1);

@@ -60,24 +60,36 @@ describe('detectionHtml', () => {
 });
 
 describe('engineHtml', () => {
+  const record = (target: string, seconds: number, backend: string | null, startedAt: string) => loaded({ target, seconds, backend, startedAt, paramsHash: 'h' });
+
   it('says "not recorded" for tasks without a run record', () => {
     const html = engineHtml([{ target: 'preprocess:run', path: '/w/preprocess/run.json', record: null }]);
     expect(html).toContain('engine: not recorded');
-    expect(cells(html)).toEqual(['task', 'time', 'started', 'engine', '<code>preprocess:run</code>', 'not recorded', '', '', 'total', '0.0 s', '1 of 1 tasks not recorded', '']);
+    expect(cells(html)).toEqual(['task', 'time', 'started (UTC)', 'engine', '<code>preprocess:run</code>', 'not recorded', '', '', 'total', '0.0 s', '1 of 1 tasks not recorded', '']);
   });
 
-  it('lists each task with its time, the engines and the total', () => {
+  it('lists each task with its time and engine, the engine line and the total', () => {
     const html = engineHtml([
-      { target: 'preprocess:run', path: '/p', record: loaded({ target: 'preprocess:run', seconds: 12, backend: null, startedAt: '2026-01-02T10:00:00.000Z', paramsHash: 'a' }) },
-      { target: 'train:round1-fold-0', path: '/f', record: loaded({ target: 'train:round1-fold-0', seconds: 100, backend: 'wasm (simd, 1 thread)', startedAt: '2026-01-02T10:01:00.000Z', paramsHash: 'b' }) },
+      { target: 'preprocess:run', path: '/p', record: record('preprocess:run', 12, null, '2026-01-02T10:00:00.000Z') },
+      { target: 'train:round1-fold-0', path: '/f', record: record('train:round1-fold-0', 100, 'wasm (simd, 1 thread)', '2026-01-02T10:01:00.000Z') },
       { target: 'ensemble:round1', path: '/e', record: absent('ensemble:round1 run.json is not valid JSON') },
     ]);
     expect(html).toContain('<p>engine: wasm (simd, 1 thread)</p>');
     const c = cells(html);
-    expect(c.slice(8, 12)).toEqual(['<code>train:round1-fold-0</code>', '1 min 40 s', '2026-01-02T10:01:00.000Z', 'wasm (simd, 1 thread)']);
+    expect(c.slice(4, 8)).toEqual(['<code>preprocess:run</code>', '12.0 s', '2026-01-02 10:00:00', '-']);
+    expect(c.slice(8, 12)).toEqual(['<code>train:round1-fold-0</code>', '1 min 40 s', '2026-01-02 10:01:00', 'wasm']);
     expect(c.slice(12, 14)).toEqual(['<code>ensemble:round1</code>', '<span class="missing">unreadable run.json</span>']);
     // 12 + 100 seconds
     expect(c.slice(16)).toEqual(['total', '1 min 52 s', '1 of 3 tasks not recorded', '']);
+  });
+
+  it('numbers the engines when the tasks ran on more than one', () => {
+    const html = engineHtml([
+      { target: 'train:round1-fold-0', path: '/a', record: record('train:round1-fold-0', 1, 'wasm (simd, 1 thread)', '2026-01-02T10:00:00.000Z') },
+      { target: 'train:round1-fold-1', path: '/b', record: record('train:round1-fold-1', 1, 'cpu (requested by TFJS_BACKEND)', '2026-01-02T10:00:00.000Z') },
+    ]);
+    expect(html).toContain('<li>engine [1]: wasm (simd, 1 thread)</li><li>engine [2]: cpu (requested by TFJS_BACKEND)</li>');
+    expect(cells(html).filter((_, i) => i % 4 === 3)).toEqual(['engine', 'wasm [1]', 'cpu [2]', '']);
   });
 });
 

@@ -83,24 +83,38 @@ export function detectionHtml(detection: DetectionSummary | null): string {
   return lines.join('\n');
 }
 
-/** The engine lines and the time of every task, from their run records. */
+/** "2026-01-02T10:01:00.000Z" -> "2026-01-02 10:01:00". */
+const utc = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+
+/**
+ * The engine lines and the time of every task, from their run records. The table names each
+ * task's engine by its short name ("wasm"), numbered when the tasks ran on more than one engine
+ * line; the full lines stand above it.
+ */
 export function engineHtml(runs: readonly TaskRun[]): string {
   const parts = ['<h4>Engine and time per stage</h4>'];
   const records = runs.flatMap((r) => (r.record?.ok ? [r.record.value] : []));
-  const backends = [...new Set(records.map((r) => r.backend).filter((b): b is string => b !== null))];
-  parts.push(para(backends.length === 0 ? 'engine: not recorded (no task that ran tfjs wrote a run record)' : `engine: ${backends.join('; ')}`));
+  const engines = [...new Set(records.map((r) => r.backend).filter((b): b is string => b !== null))];
+  if (engines.length === 0) parts.push(para('engine: not recorded (no task that ran tfjs wrote a run record)'));
+  else if (engines.length === 1) parts.push(para(`engine: ${engines[0]}`));
+  else parts.push(`<ul>${engines.map((e, i) => `<li>${esc(`engine [${i + 1}]: ${e}`)}</li>`).join('')}</ul>`);
+  const engineName = (line: string | null) => {
+    if (line === null) return '-';
+    const name = line.split(' (')[0]!;
+    return engines.length > 1 ? `${name} [${engines.indexOf(line) + 1}]` : name;
+  };
   const rows = runs.map((r) => {
     const target = `<code>${esc(r.target)}</code>`;
     if (r.record === null) return [target, 'not recorded', '', ''];
     if (!r.record.ok) return [target, '<span class="missing">unreadable run.json</span>', '', ''];
     const v = r.record.value;
-    return [target, esc(fmt.seconds(v.seconds)), esc(v.startedAt), esc(v.backend ?? '-')];
+    return [target, esc(fmt.seconds(v.seconds)), esc(utc(v.startedAt)), esc(engineName(v.backend))];
   });
   const total = records.reduce((s, r) => s + r.seconds, 0);
   const unrecorded = runs.length - records.length;
   rows.push(['total', esc(fmt.seconds(total)), unrecorded === 0 ? '' : esc(`${unrecorded} of ${runs.length} tasks not recorded`), '']);
-  parts.push(table(['task', 'time', 'started', 'engine'], rows, { className: 'stages' }));
-  parts.push(para('Each task writes run.json beside its artifacts; a task Nx served from its cache shows the time it took when it ran.', 'hint'));
+  parts.push(table(['task', 'time', 'started (UTC)', 'engine'], rows, { className: 'stages' }));
+  parts.push(para('Each task writes run.json beside its artifacts; a task Nx served from its cache shows the time it took when it ran. Folds trained in parallel overlap, so the total is the sum of the task times, not the wall-clock time.', 'hint'));
   return parts.join('\n');
 }
 
