@@ -7,7 +7,7 @@ import { ROUNDS, targets } from './targets.ts';
 /**
  * The pipeline's task graph for a config:
  *   preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble round 1
- *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit
+ *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit -> report
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
 export interface PipelineTask {
@@ -121,6 +121,17 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
     dependsOn: [targets.ensemble(lastRound(cfg))],
     outputs: [workLayout.submission(work).dir],
     description: 'Write submission.csv in info.csv order',
+  });
+  tasks.push({
+    id: targets.report,
+    stage: 'report',
+    args: [],
+    // It reads every artifact of the run; submit is downstream of all of them (and its key,
+    // transitively, of theirs), while unused targets (folds not trained, round 2 without
+    // pseudo-labels) must not run.
+    dependsOn: [targets.submit],
+    outputs: [workLayout.report(work).dir],
+    description: 'A static page of the run (learning curves, confusion matrices, worst photos)',
   });
   return { work, folds, rounds, tasks, groups };
 }

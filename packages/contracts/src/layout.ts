@@ -88,6 +88,11 @@ export const workLayout = {
     const dir = join(work, 'submission');
     return { dir, csv: join(dir, 'submission.csv'), run: join(dir, RUN_RECORD_FILE) };
   },
+  /** The run report: a static page and the thumbnails it shows. */
+  report(work: string) {
+    const dir = join(work, 'report');
+    return { dir, index: join(dir, 'index.html'), thumbs: join(dir, 'thumbs'), run: join(dir, RUN_RECORD_FILE) };
+  },
 };
 
 /** The competition layout under a data root (what users bring). */

@@ -21,6 +21,18 @@ describe('stage selectors', () => {
     expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);
     expect(paramPaths(cfg, 'submit')).toEqual(['data.evalLabels', 'data.root', 'pseudo.enabled']);
+    // the report shows the whole config
+    expect(paramPaths(cfg, 'report')).toEqual([
+      'augment', 'backend', 'data.evalLabels', 'data.root', 'data.work', 'ensemble', 'loss', 'model', 'name',
+      'optim', 'preprocess', 'pseudo', 'report.thumbSize', 'report.worst', 'scheduler', 'seed', 'train',
+    ]);
+    expect(paramPaths(cfg, 'report').map((p) => p.split('.')[0])).toEqual(expect.arrayContaining(Object.keys(cfg)));
+  });
+
+  it('leave the report section to the report alone', () => {
+    for (const name of STAGE_NAMES.filter((n) => n !== 'report')) {
+      expect(paramPaths(cfg, name).filter((p) => p === 'report' || p.startsWith('report.')), name).toEqual([]);
+    }
   });
 
   it('leave which folds run out of the train slice', () => {

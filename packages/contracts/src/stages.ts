@@ -92,6 +92,13 @@ export const STAGES = {
     description: 'submission.csv in eval/info.csv order, scored when eval labels are known',
     params: (c) => ({ root: c.data.root, evalLabels: c.data.evalLabels, round: lastRound(c) }),
   }),
+  report: stage({
+    project: 'report',
+    description: 'a static page of the run: learning curves, confusion matrices, the worst photos, the eval distribution',
+    // The page shows the whole config, so it reads all of it; `report` is the one section no
+    // other stage reads, so changing a report option reruns the report alone.
+    params: (c) => ({ ...c, data: { ...c.data }, report: { ...c.report } }),
+  }),
 };
 
 export type StageName = keyof typeof STAGES;

@@ -26,6 +26,7 @@ export const targets = {
   ensemble: (round: Round) => `ensemble:round${round}`,
   pseudoLabel: 'pseudo-label:run',
   submit: 'submit:run',
+  report: 'report:run',
 } as const;
 
 /** Splits "project:target". */

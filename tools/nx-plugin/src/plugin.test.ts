@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
+import { targets as ids, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
 import { createNodes } from './plugin.ts';
 
 let dir: string;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const PROJECT_FILES = ['preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'augment'].map((p) => `packages/${p}/project.json`);
+const PROJECT_FILES = ['preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'report', 'augment'].map((p) => `packages/${p}/project.json`);
 type Targets = Record<string, Record<string, TargetConfiguration>>;
 
 /** The targets the plugin gives each project for a config file, called as Nx calls it. */
@@ -66,6 +66,15 @@ describe('the Nx plugin', () => {
     expect(fold.inputs).toContainEqual({ env: 'TFJS_BACKEND' });
     expect(t.train!.fold!.outputs).toEqual(['{workspaceRoot}/data/plugin-test/train/round{options.round}/fold-{options.fold}']);
     expect(t.submit!.run!.options.command).toMatch(/packages\/submit\/src\/main\.ts write$/);
+    // the report comes after every task: it reads every round
+    expect(t.report!.run!.options.command).toMatch(/packages\/report\/src\/main\.ts$/);
+    expect(t.report!.run!.outputs).toEqual(['{workspaceRoot}/data/plugin-test/report']);
+    expect(t.report!.run!.dependsOn).toEqual(
+      ['preprocess:run', 'train:round1-fold-0', 'train:round1-fold-1', 'train:round1-fold-2', 'ensemble:round1', 'submit:run'].map((id) => {
+        const [project, target] = id.split(':');
+        return { projects: [project], target };
+      }),
+    );
     // preprocess hashes the data root's files, which live outside the workspace
     expect(t.preprocess!.run!.inputs).toContainEqual({ runtime: expect.stringMatching(/fingerprint-main\.ts "\/data" ".*data\/plugin-test\/\.cache\/fingerprint-files\.json"$/) });
   });
@@ -73,13 +82,17 @@ describe('the Nx plugin', () => {
   it('changes the key of exactly the stages that read a changed option', async () => {
     const before = keys(await targetsOf(base));
     const folds = ['train:fold', 'train:round1-fold-0', 'train:round1-fold-1', 'train:round1-fold-2'];
-    expect(changed(before, keys(await targetsOf({ ...base, ensemble: { method: 'hard' } })))).toEqual(['ensemble:round1']);
-    expect(changed(before, keys(await targetsOf({ ...base, train: { epochs: 3 } })))).toEqual(folds);
-    expect(changed(before, keys(await targetsOf({ ...base, loss: { name: 'focal', gamma: 1 } })))).toEqual(folds);
-    expect(changed(before, keys(await targetsOf({ ...base, preprocess: { folds: 3, height: 96 } })))).toEqual(['preprocess:run']);
-    expect(changed(before, keys(await targetsOf({ ...base, data: { ...base.data, evalLabels: '/l.csv' } })))).toEqual(['submit:run']);
-    // read by no stage of this graph: nothing changes
-    expect(changed(before, keys(await targetsOf({ ...base, name: 'renamed', pseudo: { threshold: 0.5 } })))).toEqual([]);
+    // the report shows the whole config: every change is one for it too
+    const report = ids.report;
+    expect(changed(before, keys(await targetsOf({ ...base, ensemble: { method: 'hard' } })))).toEqual(['ensemble:round1', report]);
+    expect(changed(before, keys(await targetsOf({ ...base, train: { epochs: 3 } })))).toEqual([report, ...folds]);
+    expect(changed(before, keys(await targetsOf({ ...base, loss: { name: 'focal', gamma: 1 } })))).toEqual([report, ...folds]);
+    expect(changed(before, keys(await targetsOf({ ...base, preprocess: { folds: 3, height: 96 } })))).toEqual(['preprocess:run', report]);
+    expect(changed(before, keys(await targetsOf({ ...base, data: { ...base.data, evalLabels: '/l.csv' } })))).toEqual([report, 'submit:run']);
+    // read by no stage of this graph but the report
+    expect(changed(before, keys(await targetsOf({ ...base, name: 'renamed', pseudo: { threshold: 0.5 } })))).toEqual([report]);
+    // a report option: the report alone
+    expect(changed(before, keys(await targetsOf({ ...base, report: { worst: 5, thumbSize: 128 } })))).toEqual([report]);
   });
 
   it('adds a fold without touching the key of the folds already trained', async () => {
@@ -87,8 +100,8 @@ describe('the Nx plugin', () => {
     const three = await targetsOf({ ...base, train: { folds: [0, 1, 2] } });
     expect(Object.keys(two.train!)).not.toContain('round1-fold-2');
     const [a, b] = [keys(two), keys(three)];
-    // the new fold, and the ensemble, which reads which folds it votes over
-    expect(changed(a, b)).toEqual(['ensemble:round1', 'train:round1-fold-2']);
+    // the new fold, the ensemble, which reads which folds it votes over, and the report
+    expect(changed(a, b)).toEqual(['ensemble:round1', ids.report, 'train:round1-fold-2']);
     expect(three.ensemble!.round1!.dependsOn).toHaveLength(3);
   });
 
@@ -122,8 +135,8 @@ describe('the Nx plugin', () => {
 });
 
 /**
- * The stages submit:run depends on, in the order Nx runs them, read from the targets'
- * dependsOn alone: "preprocess -> train round 1 (5 folds) -> ensemble round 1 -> submit".
+ * The stages report:run depends on and itself, in the order Nx runs them, read from the targets'
+ * dependsOn alone: "preprocess -> train round 1 (5 folds) -> ensemble round 1 -> submit -> report".
  */
 function stagesInOrder(t: Targets): string {
   const done = new Set<string>();
@@ -137,7 +150,7 @@ function stagesInOrder(t: Targets): string {
     }
     if (t[project]?.[name]?.executor !== 'nx:noop') order.push(id);
   };
-  visit('submit:run');
+  visit(ids.report);
   const steps: string[] = [];
   for (const id of order) {
     const [project, name] = id.split(':') as [string, string];

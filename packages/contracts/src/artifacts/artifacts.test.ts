@@ -16,6 +16,12 @@ describe('artifact layout and specs', () => {
       summaryText: join('/w', 'ensemble', 'round2', 'report.txt'),
       run: join('/w', 'ensemble', 'round2', 'run.json'),
     });
+    expect(workLayout.report('/w')).toEqual({
+      dir: join('/w', 'report'),
+      index: join('/w', 'report', 'index.html'),
+      thumbs: join('/w', 'report', 'thumbs'),
+      run: join('/w', 'report', 'run.json'),
+    });
     expect(workLayout.trainRound('/w', 1)).toBe(join('/w', 'train', 'round1'));
     expect(workLayout.fold('/w', 2, 3).eval).toBe(join('/w', 'train', 'round2', 'fold-3', 'predictions-eval.json'));
   });

@@ -118,6 +118,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The run report's own options (`<data.work>/report/`); no other stage reads them. */
+    report: z
+      .object({
+        /** How many of the most confidently wrong out-of-fold photos the page shows. */
+        worst: z.number().int().min(0).max(500).default(24),
+        /** Thumbnail size of those photos: pixels on the long side. */
+        thumbSize: z.number().int().min(32).max(1024).default(192),
+      })
+      .strict()
+      .prefault({}),
     /** The tfjs engine; `--backend` and TFJS_BACKEND take precedence over it. */
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   })
