@@ -4,12 +4,17 @@ import { splitTarget, stageScript, targets, workLayout, type PipelineGraph, type
 /** How every stage script runs: TypeScript through tsx, workspace packages from their source. */
 export const TSX = 'node --import tsx --conditions=source';
 
-/** What each stage's cache key covers beyond code and upstream artifacts. */
+/**
+ * What each stage's cache key covers beyond code and upstream artifacts, as files the plugin
+ * writes: Nx also keys every task on its whole project's configuration, so the config's values
+ * must not appear in the targets themselves (a training option would then rerun train:features,
+ * and one fold's target would rerun every fold). The runtime inputs read the files instead.
+ */
 export interface StageKeys {
-  /** Hash of each stage's config slice (and, for the stages on an engine, the engine `auto` picks). */
-  params: Record<StageName, string>;
-  /** The command printing the data root's fingerprint: preprocess's only input outside the workspace. */
-  fingerprintCommand: string;
+  /** Per stage, the file holding its config slice (and, on an engine, the engine `auto` picks). */
+  keyFile: Record<StageName, string>;
+  /** The file naming the data root and its sidecar, for preprocess's fingerprint input. */
+  fingerprintArgs: string;
 }
 
 const code = ['production', '^production'];
@@ -24,9 +29,10 @@ export const ON_ENGINE: readonly StageName[] = ['train', 'features'];
 function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNullable<TargetConfiguration['inputs']> {
   return [
     ...code,
-    // A literal in the key: the plugin parsed the config once and hashed the stage's slice.
-    { runtime: `echo ${stage} params ${keys.params[stage]}` },
-    ...(stage === 'preprocess' ? [{ runtime: keys.fingerprintCommand }] : []),
+    // The plugin parsed the config once and wrote the stage's slice to this file.
+    { runtime: `cat ${JSON.stringify(keys.keyFile[stage])}` },
+    // The photos live outside what Nx hashes: preprocess keys on the data root's fingerprint.
+    ...(stage === 'preprocess' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
     ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];
