@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPreprocessSummary, readSamples } from '@facemask/contracts';
 import { PreprocessError } from './issues.ts';
+import { claimSize } from './test-utils/jpeg.ts';
 import { fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
 /**
@@ -63,6 +64,16 @@ describe('bad photos', () => {
     const { summary, samples } = await runSkip();
     expect(summary.skipped.map((s) => s.path)).toEqual([file]);
     expect(samples).toHaveLength(27);
+  });
+
+  it('a photo over the pixel limit: too large, not corrupt, and the fix is to downscale it', async () => {
+    await setup();
+    const file = join(person(1), 'mask4.jpg');
+    await writeFile(file, claimSize(await readFile(file), 20000, 15000));
+    const e = await expectError(file, /too large to decode: 20000x15000 pixels \(300\.0 megapixels\), over the limit of 268\.4 megapixels/, /Fix: downscale it/);
+    expect(e.message).not.toMatch(/corrupt/);
+    const { summary } = await runSkip();
+    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/^too large/) }]);
   });
 
   it('an empty photo', async () => {

@@ -37,8 +37,8 @@ export function inputsHash(inputs: readonly CacheInput[]): string {
 }
 
 export interface BuildCacheOptions {
-  /** Called for a photo that does not decode; throw to stop the run. */
-  onFailure: (input: CacheInput, reason: string) => void;
+  /** Called for a photo that does not decode, with what to do about it; throw to stop the run. */
+  onFailure: (input: CacheInput, reason: string, fix: string) => void;
   /** Decodes in flight. */
   concurrency?: number;
   quiet?: boolean;
@@ -74,7 +74,7 @@ export async function buildImageCache(
       async (result, input) => {
         progress.tick();
         if (result instanceof PhotoError) {
-          opts.onFailure(input, result.message);
+          opts.onFailure(input, result.message, result.fix);
           failures.push({ id: input.id, reason: result.message });
           return;
         }

@@ -20,7 +20,7 @@ import {
 } from '@facemask/contracts';
 import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput } from './cache.ts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
-import { type CacheTransform } from './decode.ts';
+import { PHOTO_FIX, type CacheTransform } from './decode.ts';
 import { listEvalImages } from './eval-list.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
@@ -50,8 +50,6 @@ export interface PreprocessResult {
   /** The one-screen report (also written as summary.txt). */
   report: string;
 }
-
-const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
 
 /**
  * Reads the data root, labels and folds every train photo, caches all pixels and writes the
@@ -113,7 +111,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
         caches[split] = { index: reused, reused: true };
       } else {
         const index = await buildImageCache(tmp, split, inputs[split], transform, {
-          onFailure: (inp, reason) => issues.bad(inp.path, reason, PHOTO_FIX),
+          onFailure: (inp, reason, fix) => issues.bad(inp.path, reason, fix),
           concurrency: opts.concurrency,
           quiet: opts.quiet,
         });
