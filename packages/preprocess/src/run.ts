@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  dataLayout,
   evalListArtifact,
   fingerprintArtifact,
   hashJson,
@@ -103,20 +104,23 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   let report = '';
   await writeDirAtomic(outDir, async (tmp) => {
     const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
-    for (const split of ['train', 'eval'] as const) {
+    // Eval first: an unusable eval photo stops the run (see Issues) before the train photos are decoded.
+    for (const split of ['eval', 'train'] as const) {
       const byId = new Map(inputs[split].map((i) => [i.id, i]));
+      const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
       const reused = await reuseImageCache(outDir, tmp, split, inputs[split], transform);
       if (reused) {
-        for (const f of reused.failures) issues.bad(byId.get(f.id)?.path ?? f.id, f.reason, PHOTO_FIX);
+        for (const f of reused.failures) bad(byId.get(f.id)?.path ?? f.id, f.reason, PHOTO_FIX);
         caches[split] = { index: reused, reused: true };
       } else {
         const index = await buildImageCache(tmp, split, inputs[split], transform, {
-          onFailure: (inp, reason, fix) => issues.bad(inp.path, reason, fix),
+          onFailure: (inp, reason, fix) => bad(inp.path, reason, fix),
           concurrency: opts.concurrency,
           quiet: opts.quiet,
         });
         caches[split] = { index, reused: false };
       }
+      if (split === 'eval') issues.stopOnEvalProblems(dataLayout.infoCsv(root));
     }
     const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
     const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
