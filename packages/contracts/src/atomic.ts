@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
+import { bytesUnder, diskFullError, DiskFullError, isDiskFull } from './disk.ts';
 
 /**
  * Artifacts are written to a temporary sibling and renamed into place, so a crash or a failed
@@ -14,6 +15,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
+    if (isDiskFull(err)) throw await diskFullError(path, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
     throw err;
   }
 }
@@ -28,11 +30,14 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const tmp = join(parent, `.${basename(dir)}.${tag}.tmp`);
   const old = join(parent, `.${basename(dir)}.${tag}.old`);
-  await mkdir(tmp, { recursive: true });
   try {
+    await mkdir(tmp, { recursive: true });
     await build(tmp);
   } catch (err) {
+    // A raw ENOSPC from inside the build names no file: name the folder and what it had written.
+    const written = isDiskFull(err) && !(err instanceof DiskFullError) ? await bytesUnder(tmp) : 0;
     await rm(tmp, { recursive: true, force: true });
+    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw await diskFullError(dir, written, { atLeast: true });
     throw err;
   }
   let moved = false;
