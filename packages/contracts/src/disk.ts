@@ -59,13 +59,14 @@ const FIX = 'Fix: free space there (or set data.work to a folder on a larger dis
 
 /**
  * The error for a write of `file` that ran out of space. `needed` is the whole write in bytes;
- * `atLeast` marks it a lower bound (a build that stopped part way). Call it after removing the
- * partial output, so the free space it reports is what a rerun will find.
+ * `atLeast` marks it a lower bound (a build that stopped part way); `before` words it for a check
+ * made before writing. Call it after removing the partial output, so the free space it reports is
+ * what a rerun will find.
  */
-export async function diskFullError(file: string, needed: number, opts: { atLeast?: boolean } = {}): Promise<DiskFullError> {
+export async function diskFullError(file: string, needed: number, opts: { atLeast?: boolean; before?: boolean } = {}): Promise<DiskFullError> {
   const folder = dirname(file);
   const free = await freeBytes(folder);
   const need = `${opts.atLeast ? 'more than ' : ''}${formatBytes(needed)}`;
   const has = free === null ? 'its free space is unknown' : `${formatBytes(free)} free there`;
-  return new DiskFullError(file, `disk full: writing ${file} needs ${need} in ${folder}, ${has}. ${FIX}`);
+  return new DiskFullError(file, `${opts.before ? 'not enough disk space' : 'disk full'}: writing ${file} needs ${need} in ${folder}, ${has}. ${FIX}`);
 }
