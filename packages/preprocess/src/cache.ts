@@ -1,6 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { imageCacheIndexArtifact, readArtifact, workLayout, type CacheSplit } from '@facemask/contracts';
-import { findImageStore, restoreImageStore } from './store.ts';
+import { restoreImageStore } from './store.ts';
 
 /**
  * Training reads batches of cached pixels by index, without decoding a JPEG: the preprocess
@@ -38,12 +38,15 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
   const indexFile = workLayout.imageCache(workLayout.preprocess(work).dir, split).index;
   const index = await readArtifact(imageCacheIndexArtifact, indexFile);
   const files = workLayout.imageStore(work, index.store);
-  if (!(await findImageStore(work, index.store))) {
+  const bytes = index.height * index.width * index.channels;
+  // Stores are swapped in whole (writeDirAtomic): pixels of the right size are the store.
+  if ((await stat(files.pixels).then((st) => st.size, () => -1)) !== index.count * bytes) {
     const log = opts.log ?? ((line: string) => console.error(line));
     log(`image store ${files.dir} (named by ${indexFile}) is missing or incomplete: rebuilding it from its ${index.count} photos`);
     await restoreImageStore(work, index, { quiet: opts.quiet, concurrency: opts.concurrency });
   }
-  const bytes = index.height * index.width * index.channels;
+  // Only what reading needs is kept: the index's per-photo sources are for rebuilding.
+  const { count, height, width, channels, ids } = index;
   let fh: FileHandle;
   try {
     fh = await open(files.pixels, 'r');
@@ -51,17 +54,17 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
     throw new Error(`image store ${files.pixels} cannot be opened (${(err as Error).message}): rerun \`nx run preprocess:run --skip-nx-cache\``);
   }
   const { size } = await fh.stat();
-  if (size !== index.count * bytes) {
+  if (size !== count * bytes) {
     await fh.close();
-    throw new Error(`image store ${files.pixels} has ${size} bytes, its index expects ${index.count * bytes}: rerun \`nx run preprocess:run --skip-nx-cache\``);
+    throw new Error(`image store ${files.pixels} has ${size} bytes, its index expects ${count * bytes}: rerun \`nx run preprocess:run --skip-nx-cache\``);
   }
   let closed = false;
   return {
-    count: index.count,
-    height: index.height,
-    width: index.width,
-    channels: index.channels,
-    ids: index.ids,
+    count,
+    height,
+    width,
+    channels,
+    ids,
     async read(indices) {
       if (closed) throw new Error(`image cache ${files.pixels} is closed`);
       const out = new Uint8Array(indices.length * bytes);
@@ -73,8 +76,8 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
         while (i + run < indices.length && indices[i + run] === first + run) run++;
         for (let j = i; j < i + run; j++) {
           const v = indices[j]!;
-          if (!Number.isInteger(v) || v < 0 || v >= index.count) {
-            throw new RangeError(`image cache ${split}: index ${v} out of range 0..${index.count - 1}`);
+          if (!Number.isInteger(v) || v < 0 || v >= count) {
+            throw new RangeError(`image cache ${split}: index ${v} out of range 0..${count - 1}`);
           }
         }
         const len = run * bytes;
