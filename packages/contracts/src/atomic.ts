@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename, resolve } from 'node:path';
+import { bytesUnder, diskFullError, DiskFullError, isDiskFull } from './disk.ts';
 import { faultPoint } from './fault.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
+    if (isDiskFull(err)) throw await diskFullError(path, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
     throw err;
   }
 }
@@ -39,11 +41,14 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
   const t = tag();
   const tmp = join(parent, `.${basename(dir)}.${t}.tmp`);
   const old = join(parent, `.${basename(dir)}.${t}.old`);
-  await mkdir(tmp, { recursive: true });
   try {
+    await mkdir(tmp, { recursive: true });
     await build(tmp);
   } catch (err) {
+    // A raw ENOSPC from inside the build names no file: name the folder and what it had written.
+    const written = isDiskFull(err) && !(err instanceof DiskFullError) ? await bytesUnder(tmp) : 0;
     await rm(tmp, { recursive: true, force: true });
+    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw await diskFullError(dir, written, { atLeast: true });
     throw err;
   }
   faultPoint('dir-build', basename(dir));

@@ -2,6 +2,7 @@ export * from './labels.ts';
 export * from './rng.ts';
 export * from './atomic.ts';
 export * from './fault.ts';
+export * from './disk.ts';
 export * from './artifact.ts';
 export * from './csv.ts';
 export * from './progress.ts';

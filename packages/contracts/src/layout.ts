@@ -58,9 +58,18 @@ export const workLayout = {
     const dir = join(work, 'preprocess');
     return { dir, ...inDir(dir, PREPROCESS_FILES), run: join(dir, RUN_RECORD_FILE) };
   },
-  /** The image cache of a split inside a preprocess folder (the live one or one being built). */
+  /** A split's image cache index inside a preprocess folder (the live one or one being built); it names the split's store. */
   imageCache(preprocessDir: string, split: CacheSplit) {
-    return { bin: join(preprocessDir, 'cache', `${split}.u8`), index: join(preprocessDir, 'cache', `${split}.json`) };
+    return { index: join(preprocessDir, 'cache', `${split}.json`) };
+  },
+  /**
+   * Content-addressed pixel stores, one folder per (photos, transform): outside every Nx output,
+   * since Nx would copy gigabytes of pixels into its own cache. Reused across runs.
+   */
+  imageStores: (work: string) => join(work, '.cache', 'images'),
+  imageStore(work: string, key: string) {
+    const dir = join(work, '.cache', 'images', key);
+    return { dir, pixels: join(dir, 'pixels.u8'), index: join(dir, 'index.json') };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
   fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),

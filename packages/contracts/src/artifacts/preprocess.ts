@@ -139,19 +139,26 @@ export const imageCacheIndexSchema = z
     height: int.positive(),
     width: int.positive(),
     channels: int.positive(),
+    centerCrop: int.positive().nullable(),
+    /** The store's folder under `<data.work>/.cache/images/` (workLayout.imageStore): hash of inputsHash and transformHash. */
+    store: sha,
+    /** sha256 of the store's pixels: downstream keys change whenever the pixels do, and a rebuilt store is checked against it. */
+    pixelsSha256: sha,
     /** Photo ids in store order: train "folder/file", eval ImageID. */
     ids: z.array(z.string()),
+    /** Each stored photo's file and content sha256 (as ids): what a deleted store is rebuilt from. */
+    sources: z.array(z.object({ path: z.string(), sha256: sha })),
     /** Hash of the ordered inputs (id + content sha256) this store was built from. */
-    inputsHash: z.string(),
-    /** Hash of the transform options (centerCrop, height, width) and the store format. */
-    transformHash: z.string(),
+    inputsHash: sha,
+    /** Hash of the transform options (centerCrop, height, width), the store format and the decoder's version. */
+    transformHash: sha,
     /** Inputs that could not be decoded (only in onBadInput "skip" runs), not in the store. */
-    failures: z.array(z.object({ id: z.string(), reason: z.string() })),
+    failures: z.array(z.object({ id: z.string(), reason: z.string(), fix: z.string() })),
   })
-  .refine((x) => x.ids.length === x.count, { message: 'ids must have count entries' });
+  .refine((x) => x.ids.length === x.count && x.sources.length === x.count, { message: 'ids and sources must have count entries' });
 export type ImageCacheIndex = z.infer<typeof imageCacheIndexSchema>;
 
-export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 1, schema: imageCacheIndexSchema, producedBy });
+export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 2, schema: imageCacheIndexSchema, producedBy });
 
 export const readSamples = (work: string): Promise<Samples> => readArtifact(samplesArtifact, workLayout.preprocess(work).samples);
 export const readEvalList = (work: string): Promise<EvalList> => readArtifact(evalListArtifact, workLayout.preprocess(work).eval);

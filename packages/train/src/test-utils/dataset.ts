@@ -1,7 +1,7 @@
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, stageParams, type ConfigInput, type FoldSummary, type PipelineConfig } from '@facemask/contracts';
+import { parseConfig, stageParams, workLayout, type ConfigInput, type FoldSummary, type PipelineConfig } from '@facemask/contracts';
 import { runPreprocess } from '@facemask/preprocess';
 import { runFeatures } from '../features-run.ts';
 import { runFold, type FoldOptions } from '../fold.ts';
@@ -24,11 +24,13 @@ export async function preparedDataset(people: number, seed: number, size: number
 
 /**
  * The prepared set's config with `over` applied and a fresh work folder holding a copy of the
- * preprocess artifacts, so runs do not share train outputs.
+ * preprocess artifacts and the pixel stores they name, so runs do not share train outputs.
  */
 export async function freshRun(base: ConfigInput, over: Partial<ConfigInput>): Promise<PipelineConfig> {
   const work = await mkdtemp(join(tmpdir(), 'train-work-'));
-  await cp(join((base.data as { work: string }).work, 'preprocess'), join(work, 'preprocess'), { recursive: true });
+  const from = (base.data as { work: string }).work;
+  await cp(join(from, 'preprocess'), join(work, 'preprocess'), { recursive: true });
+  await cp(workLayout.imageStores(from), workLayout.imageStores(work), { recursive: true });
   return parseConfig({ ...base, ...over, data: { ...(base.data as object), work } } as ConfigInput);
 }
 
