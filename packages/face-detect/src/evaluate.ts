@@ -1,5 +1,6 @@
 import type { DetectorSpec } from './options.ts';
 import { pickFaces, type DetectionRecord, type Face, type Box } from './record.ts';
+import { faceSquare } from './geometry.ts';
 import { containsFace } from './score.ts';
 
 /** One photo of a measured set: its group (kind or mask state) and the face square if known. */
@@ -38,7 +39,7 @@ export function groupStats(photos: readonly EvalPhoto[], faceOf: (p: EvalPhoto) 
       const s = by.get(g) ?? { group: g, photos: 0, detected: 0, contains: 0 };
       s.photos++;
       if (f) s.detected++;
-      if (f && p.face && containsFace(f.box, p.face)) s.contains++;
+      if (f && p.face && containsFace(faceSquare(f), p.face)) s.contains++;
       by.set(g, s);
     }
   }

@@ -99,9 +99,9 @@ export async function createLandmarks68(api: FaceApiModule, files: ModelFiles) {
         const y0 = Math.floor(Math.max(0, box.y));
         const lm = await net.detectLandmarks(face);
         const shift = (p: Point): Point => ({ x: p.x + x0, y: p.y + y0 });
-        const a = mean(lm.getLeftEye()).x <= mean(lm.getRightEye()).x ? lm.getLeftEye() : lm.getRightEye();
-        const b = a === lm.getLeftEye() ? lm.getRightEye() : lm.getLeftEye();
-        return { eyes: { left: shift(mean(a)), right: shift(mean(b)) }, landmarks: lm.positions.map(shift) };
+        const e1 = shift(mean(lm.getLeftEye()));
+        const e2 = shift(mean(lm.getRightEye()));
+        return { eyes: e1.x <= e2.x ? { left: e1, right: e2 } : { left: e2, right: e1 }, landmarks: lm.positions.map(shift) };
       } finally {
         face.dispose();
       }

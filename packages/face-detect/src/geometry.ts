@@ -1,6 +1,7 @@
 import { centerCropOffsets } from '@facemask/augment';
 import { z } from 'zod';
-import { primaryFace, type DetectionRecord, type Face, type Point } from './record.ts';
+import type { DetectorName } from './options.ts';
+import { primaryFace, type Box, type DetectionRecord, type Face, type Point } from './record.ts';
 
 /*
  * Pure crop geometry: from a detection and crop options to the region of the original photo a
@@ -11,11 +12,11 @@ export const CROP_BORDERS = ['shift', 'pad'] as const;
 export type CropBorder = (typeof CROP_BORDERS)[number];
 
 export const cropOptionsSchema = z.strictObject({
-  /** Added on every side, as a fraction of the face box's side: 0.25 makes the region 1.5x the box. */
+  /** Added on every side, as a fraction of the face square's side: 0.25 makes the region 1.5x the square. */
   margin: z.number().min(0).max(2).default(0.25),
   /**
-   * true: a square region, side = the box's longer side plus margins. false: the box's own aspect
-   * plus margins, stretched to the square output.
+   * true: a square region, the detection's face square (faceSquare) plus margins. false: the
+   * detector's own box plus margins, stretched to the square output.
    */
   square: z.boolean().default(true),
   /** 'eyes' turns the region so the eyes are level (faces without eye points are not turned). */
@@ -69,6 +70,29 @@ export interface PixelRect {
   height: number;
 }
 
+/**
+ * Each detector draws its box to its own convention (BlazeFace: the whole head; face-api's SSD:
+ * brow to chin, taller than wide). A crop should not depend on which detector of a cascade
+ * answered, so a box is first mapped to the face square: side = scale * the box's longer side,
+ * centre moved down by offsetY * side. The face square is the aligned-face convention of
+ * realfaces-dev-wide's face_boxes.csv (forehead to chin, a little hair and background); the
+ * constants are medians over its TRAIN photos (`measure calibrate`, README), checked on eval.
+ */
+export const FACE_SQUARE: Record<DetectorName, { scale: number; offsetY: number }> = {
+  ssd: { scale: 1.012, offsetY: 0.066 },
+  tiny: { scale: 0.914, offsetY: -0.001 },
+  blazeface: { scale: 0.821, offsetY: 0.023 },
+};
+
+/** The face square of a detection (original pixels; may reach past the border). */
+export function faceSquare(face: Pick<Face, 'box' | 'detector'>): Box {
+  const { scale, offsetY } = FACE_SQUARE[face.detector];
+  const side = scale * Math.max(face.box.width, face.box.height);
+  const cx = face.box.x + face.box.width / 2;
+  const cy = face.box.y + face.box.height / 2 + offsetY * side;
+  return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
+}
+
 /** Eye-line angle (radians, image coordinates) from the image-left eye to the image-right one. */
 export function eyeAngle(eyes: { left: Point; right: Point }): number {
   return Math.atan2(eyes.right.y - eyes.left.y, eyes.right.x - eyes.left.x);
@@ -94,14 +118,13 @@ export function fitRegion(r: CropRegion, imgWidth: number, imgHeight: number, bo
 
 /** The region around a detected face. */
 export function faceRegion(face: Face, imgWidth: number, imgHeight: number, opts: CropOptions): CropRegion {
-  const { box } = face;
+  const box = opts.square ? faceSquare(face) : face.box;
   const grow = 1 + 2 * opts.margin;
-  const side = Math.max(box.width, box.height) * grow;
   const region: CropRegion = {
     cx: box.x + box.width / 2,
     cy: box.y + box.height / 2,
-    width: opts.square ? side : box.width * grow,
-    height: opts.square ? side : box.height * grow,
+    width: box.width * grow,
+    height: box.height * grow,
     angle: opts.align === 'eyes' && face.eyes ? eyeAngle(face.eyes) : 0,
     source: 'face',
   };

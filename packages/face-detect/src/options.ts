@@ -33,6 +33,9 @@ export type DetectorSpecInput = z.input<typeof detectorSpecSchema>;
 export const FACE_PICKS = ['largest', 'score'] as const;
 export type FacePick = (typeof FACE_PICKS)[number];
 
+/** The recommended cascade (README "Measured"): BlazeFace at score 0.2. */
+export const RECOMMENDED_DETECTORS: readonly DetectorSpec[] = [{ name: 'blazeface', minScore: 0.2 }];
+
 /**
  * What to run on each photo. `detectors` are tried in order and the first that finds a face
  * answers (a cascade: a detector that misses masked faces can be backed by one that does not).
@@ -40,7 +43,7 @@ export type FacePick = (typeof FACE_PICKS)[number];
  * never reruns detection.
  */
 export const detectOptionsSchema = z.strictObject({
-  detectors: z.array(detectorSpecSchema).min(1).default([{ name: 'ssd', minScore: 0.5 }]),
+  detectors: z.array(detectorSpecSchema).min(1).default(() => RECOMMENDED_DETECTORS.map((d) => ({ ...d }))),
   /** Faces kept per photo, in `pick` order; the first is the one a crop uses. */
   maxFaces: z.number().int().min(1).max(100).default(1),
   /** Which face comes first when a photo shows several: the largest box, or the highest score. */
@@ -60,3 +63,6 @@ export function parseDetectOptions(input: unknown, source = 'detect options'): D
   if (!r.success) throw new Error(`${source}: ${z.prettifyError(r.error).replace(/\s*\n\s*/g, '; ')}`);
   return r.data;
 }
+
+/** The options with every default: the recommended detector. */
+export const DEFAULT_DETECT_OPTIONS: DetectOptions = detectOptionsSchema.parse({});

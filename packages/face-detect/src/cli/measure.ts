@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProgress, writeFileAtomic } from '@facemask/core';
+import { centreInside } from '../score.ts';
 import { cascadeFace, groupStats, type EvalPhoto } from '../evaluate.ts';
 import { detectorSpecSchema, parseDetectOptions } from '../options.ts';
 import type { DetectionRecord } from '../record.ts';
@@ -28,12 +29,13 @@ interface RunFile {
   backend: string;
   workers: number;
   seconds: number;
+  steadyMs: number;
   photos: number;
   records: DetectionRecord[];
 }
 
 function groupsOf(p: GroundTruthPhoto): string[] {
-  return [...(p.kind ? [p.kind] : []), `all:${p.mask}`, 'all'];
+  return [...(p.kind ? [p.kind] : []), `all:${p.mask}`, p.kind ? 'train' : 'eval', 'all'];
 }
 
 async function run(args: Record<string, string | undefined>) {
@@ -45,17 +47,30 @@ async function run(args: Record<string, string | undefined>) {
   const workers = args.workers === undefined ? 2 : Number(args.workers);
   const progress = createProgress({ label: `detect ${spec.name}`, total: photos.length, unit: 'img' });
   const t0 = performance.now();
+  let first = 0;
+  let last = 0;
   const result = await detectFiles(
     photos.map((p) => p.file),
     options,
-    { workers, backend: args.backend, onRecord: () => progress.tick(), recordPath: (f) => f.slice(set.length + 1) },
+    {
+      workers,
+      backend: args.backend,
+      onRecord: () => {
+        last = performance.now();
+        first ||= last;
+        progress.tick();
+      },
+      recordPath: (f) => f.slice(set.length + 1),
+    },
   );
   progress.stop();
   const seconds = (performance.now() - t0) / 1000;
-  const out: RunFile = { set, detector: spec, backend: result.backend, workers, seconds, photos: photos.length, records: result.records };
+  // Steady state: from the first photo's result to the last (model loading and warm-up excluded).
+  const steadyMs = photos.length > 1 ? (last - first) / (photos.length - 1) : NaN;
+  const out: RunFile = { set, detector: spec, backend: result.backend, workers, seconds, steadyMs, photos: photos.length, records: result.records };
   await mkdir(dirname(resolve(args.out!)), { recursive: true });
   await writeFileAtomic(resolve(args.out!), JSON.stringify(out));
-  console.log(`${spec.name} ${JSON.stringify(spec)}: ${photos.length} photos in ${seconds.toFixed(1)} s (${((1000 * seconds) / photos.length).toFixed(1)} ms/photo, ${result.backend}, ${workers} workers)`);
+  console.log(`${spec.name} ${JSON.stringify(spec)}: ${photos.length} photos in ${seconds.toFixed(1)} s (${((1000 * seconds) / photos.length).toFixed(1)} ms/photo with loading, ${steadyMs.toFixed(1)} ms/photo steady; ${result.backend}, ${workers} workers)`);
 }
 
 async function score(args: Record<string, string | undefined>) {
@@ -67,7 +82,7 @@ async function score(args: Record<string, string | undefined>) {
   const gt = await readGroundTruth(set);
   const byPath = runs.map((r) => new Map(r.records.map((rec) => [rec.path, rec])));
   const photos: EvalPhoto[] = gt.filter((p) => byPath[0]!.has(p.path)).map((p) => ({ path: p.path, groups: groupsOf(p), face: p.face }));
-  const order = ['mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'incorrect_mask', 'normal', 'all:wear', 'all:incorrect', 'all:not_wear', 'all'];
+  const order = ['mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'incorrect_mask', 'normal', 'all:wear', 'all:incorrect', 'all:not_wear', 'train', 'eval', 'all'];
   const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick));
   const name = runs.map((r, i) => `${JSON.stringify(r.detector).replace(/"minScore":[0-9.]+,?/, '')}@${minScores[i]}`).join(' -> ');
   const hasTruth = photos.some((p) => p.face);
@@ -80,6 +95,36 @@ async function score(args: Record<string, string | undefined>) {
   const text = lines.join('\n');
   console.log(text);
   if (args.out) await writeFile(args.out, text + '\n');
+}
+
+/**
+ * Per-detector face-square calibration (geometry.ts FACE_SQUARE): the median ratio of the
+ * ground-truth square's side to the box's longer side, and the median vertical offset of the
+ * square's centre from the box's, over the TRAIN photos only (eval photos stay for checking).
+ * Photos whose best box is far from the square (ratio outside 0.5..2, or centre outside) are left
+ * out: they are misses, not the box convention.
+ */
+async function calibrate(args: Record<string, string | undefined>) {
+  const set = resolve(args.set ?? '');
+  const minScores = (args['min-scores'] ?? '').split(',').map(Number);
+  const gt = new Map((await readGroundTruth(set)).map((p) => [p.path, p]));
+  for (const [k, file] of (args.runs ?? '').split(',').entries()) {
+    const run = JSON.parse(await readFile(file, 'utf8')) as RunFile;
+    const ratios: number[] = [];
+    const offsets: number[] = [];
+    for (const rec of run.records) {
+      const truth = gt.get(rec.path);
+      if (!truth?.face || !truth.kind) continue;
+      const f = rec.faces.filter((x) => x.score >= (minScores[k] ?? 0.5)).sort((a, b) => b.score - a.score)[0];
+      if (!f || !centreInside(f.box, truth.face)) continue;
+      const ratio = truth.face.width / Math.max(f.box.width, f.box.height);
+      if (ratio < 0.5 || ratio > 2) continue;
+      ratios.push(ratio);
+      offsets.push((truth.face.y + truth.face.height / 2 - (f.box.y + f.box.height / 2)) / truth.face.height);
+    }
+    const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]!;
+    console.log(`${JSON.stringify(run.detector)}: n ${ratios.length}, scale ${median(ratios).toFixed(3)}, offsetY ${median(offsets).toFixed(3)}`);
+  }
 }
 
 const { positionals, values } = parseArgs({
@@ -99,6 +144,7 @@ const { positionals, values } = parseArgs({
 const cmd = positionals[0];
 if (cmd === 'run') await run(values);
 else if (cmd === 'score') await score(values);
+else if (cmd === 'calibrate') await calibrate(values);
 else {
   console.error('usage: measure run|score ... (see the comment at the top of src/cli/measure.ts)');
   process.exit(2);

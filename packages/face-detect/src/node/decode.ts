@@ -11,7 +11,7 @@ export class PhotoError extends Error {
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super(`${file}: ${reason}. Fix: replace it with a readable JPEG/PNG or delete it`);
     this.name = 'PhotoError';
   }
 }
