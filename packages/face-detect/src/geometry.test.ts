@@ -1,8 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { applyAffine, cropOptionsSchema, cropRegion, eyeAngle, fallbackRegion, faceRegion, fitRegion, pixelRect, regionAffine, regionCorners, type CropRegion } from './geometry.ts';
+import {
+  applyAffine,
+  cropOptionsSchema,
+  cropRegion as cropRegionCalibrated,
+  eyeAngle,
+  faceRegion as faceRegionCalibrated,
+  faceSquare,
+  fallbackRegion,
+  fitRegion,
+  pixelRect,
+  regionAffine,
+  regionCorners,
+  type CropOptions,
+  type CropRegion,
+  type FaceSquareCalibration,
+} from './geometry.ts';
 import type { Face } from './record.ts';
 
 const opts = (o: object = {}) => cropOptionsSchema.parse(o);
+// The region arithmetic is tested with boxes taken as face squares as they are (scale 1, no shift);
+// the calibration has its own test.
+const IDENTITY: FaceSquareCalibration = { ssd: { scale: 1, offsetY: 0 }, tiny: { scale: 1, offsetY: 0 }, blazeface: { scale: 1, offsetY: 0 } };
+const faceRegion = (f: Face, w: number, h: number, o: CropOptions) => faceRegionCalibrated(f, w, h, o, IDENTITY);
+const cropRegion = (r: Parameters<typeof cropRegionCalibrated>[0], o: CropOptions) => cropRegionCalibrated(r, o, IDENTITY);
 const face = (x: number, y: number, width: number, height: number, extra: Partial<Face> = {}): Face => ({ box: { x, y, width, height }, score: 0.9, detector: 'ssd', ...extra });
 
 describe('faceRegion', () => {
@@ -55,6 +75,19 @@ describe('faceRegion', () => {
     expect(r.cx).toBeCloseTo(50 * Math.SQRT2, 9);
     expect(r.cy).toBe(500);
     for (const p of regionCorners(r)) expect(p.x).toBeGreaterThanOrEqual(-1e-9);
+  });
+});
+
+describe('faceSquare', () => {
+  it('scales the longer side and moves the centre down by offsetY * side (hand-computed)', () => {
+    const squares: FaceSquareCalibration = { ...IDENTITY, blazeface: { scale: 0.8, offsetY: 0.05 } };
+    // box 200x180 at (100, 50): centre (200, 140); side 0.8 * 200 = 160; centre y 140 + 0.05 * 160 = 148.
+    expect(faceSquare(face(100, 50, 200, 180, { detector: 'blazeface' }), squares)).toEqual({ x: 120, y: 68, width: 160, height: 160 });
+    // The crop region grows the face square, not the raw box: 160 * 1.5 = 240 about (200, 148).
+    const r = faceRegionCalibrated(face(100, 50, 200, 180, { detector: 'blazeface' }), 1000, 1000, opts({ margin: 0.25 }), squares);
+    expect(r).toMatchObject({ cx: 200, cy: 148, width: 240, height: 240 });
+    // square: false ignores the calibration: the raw box plus margins.
+    expect(faceRegionCalibrated(face(100, 50, 200, 180, { detector: 'blazeface' }), 1000, 1000, opts({ margin: 0.25, square: false }), squares)).toMatchObject({ cx: 200, cy: 140, width: 300, height: 270 });
   });
 });
 

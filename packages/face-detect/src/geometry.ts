@@ -78,15 +78,16 @@ export interface PixelRect {
  * realfaces-dev-wide's face_boxes.csv (forehead to chin, a little hair and background); the
  * constants are medians over its TRAIN photos (`measure calibrate`, README), checked on eval.
  */
-export const FACE_SQUARE: Record<DetectorName, { scale: number; offsetY: number }> = {
+export type FaceSquareCalibration = Record<DetectorName, { scale: number; offsetY: number }>;
+export const FACE_SQUARE: FaceSquareCalibration = {
   ssd: { scale: 1.012, offsetY: 0.066 },
   tiny: { scale: 0.914, offsetY: -0.001 },
   blazeface: { scale: 0.821, offsetY: 0.023 },
 };
 
 /** The face square of a detection (original pixels; may reach past the border). */
-export function faceSquare(face: Pick<Face, 'box' | 'detector'>): Box {
-  const { scale, offsetY } = FACE_SQUARE[face.detector];
+export function faceSquare(face: Pick<Face, 'box' | 'detector'>, squares: FaceSquareCalibration = FACE_SQUARE): Box {
+  const { scale, offsetY } = squares[face.detector];
   const side = scale * Math.max(face.box.width, face.box.height);
   const cx = face.box.x + face.box.width / 2;
   const cy = face.box.y + face.box.height / 2 + offsetY * side;
@@ -117,8 +118,8 @@ export function fitRegion(r: CropRegion, imgWidth: number, imgHeight: number, bo
 }
 
 /** The region around a detected face. */
-export function faceRegion(face: Face, imgWidth: number, imgHeight: number, opts: CropOptions): CropRegion {
-  const box = opts.square ? faceSquare(face) : face.box;
+export function faceRegion(face: Face, imgWidth: number, imgHeight: number, opts: CropOptions, squares: FaceSquareCalibration = FACE_SQUARE): CropRegion {
+  const box = opts.square ? faceSquare(face, squares) : face.box;
   const grow = 1 + 2 * opts.margin;
   const region: CropRegion = {
     cx: box.x + box.width / 2,
@@ -138,9 +139,9 @@ export function fallbackRegion(imgWidth: number, imgHeight: number, opts: Pick<C
 }
 
 /** The region a crop takes for one photo: around its first face, or the centre crop. */
-export function cropRegion(record: Pick<DetectionRecord, 'width' | 'height' | 'faces'>, opts: CropOptions): CropRegion {
+export function cropRegion(record: Pick<DetectionRecord, 'width' | 'height' | 'faces'>, opts: CropOptions, squares: FaceSquareCalibration = FACE_SQUARE): CropRegion {
   const face = primaryFace(record as DetectionRecord);
-  return face ? faceRegion(face, record.width, record.height, opts) : fallbackRegion(record.width, record.height, opts);
+  return face ? faceRegion(face, record.width, record.height, opts, squares) : fallbackRegion(record.width, record.height, opts);
 }
 
 /** Output (u, v) in [0, outWidth] x [0, outHeight] to original coordinates. */
