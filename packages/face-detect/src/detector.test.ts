@@ -81,6 +81,24 @@ describe('detector (default options)', () => {
     }
   });
 
+  it.skipIf(!hasShared)('a cascade: the next detector answers when the first finds nothing', async () => {
+    const path = 'train/images/000026_male_Asian_55/mask2.jpg';
+    const to = { x: 100, y: 100, width: 180, height: 180 };
+    const img = await pasteFace(join(wide, path), await truthOf(path), wall(400, 400, [170, 150, 150], 7), to);
+    const strict = await createNodeDetector(parseDetectOptions({ detectors: [{ name: 'blazeface', minScore: 0.99 }] }));
+    const cascade = await createNodeDetector(parseDetectOptions({ detectors: [{ name: 'blazeface', minScore: 0.99 }, { name: 'blazeface', minScore: 0.2 }] }));
+    try {
+      expect(await strict.detect(img)).toEqual([]);
+      const faces = await cascade.detect(img);
+      expect(faces).toHaveLength(1);
+      expect(faces[0]!.score).toBeLessThan(0.99);
+      expect(faces[0]!.score).toBeGreaterThanOrEqual(0.2);
+    } finally {
+      strict.dispose();
+      cascade.dispose();
+    }
+  });
+
   it('rejects pixels that are not RGB', async () => {
     await expect(detector.detect({ data: new Uint8Array(4 * 4 * 4), width: 4, height: 4 })).rejects.toThrow(/expected 48 \(RGB/);
   });

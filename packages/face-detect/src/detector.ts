@@ -29,36 +29,49 @@ export interface FaceDetector {
 }
 
 type Pass = (image: tf.Tensor3D) => Promise<RawFace[]>;
+type Loaded = {
+  ssd: Awaited<ReturnType<typeof createSsd>>;
+  tiny: Awaited<ReturnType<typeof createTiny>>;
+  blazeface: Awaited<ReturnType<typeof createBlazeface>>;
+};
 
-async function createPass(spec: DetectorSpec, opts: CreateDetectorOptions): Promise<{ run: Pass; dispose: () => void }> {
-  const { modules, files } = opts;
-  switch (spec.name) {
-    case 'ssd': {
-      const d = await createSsd(modules.faceapi, files);
-      return { run: (img) => d.detect(img, spec.minScore), dispose: d.dispose };
+/** Loads each network once, however often the cascade names it (e.g. BlazeFace at two scores). */
+class Networks {
+  private readonly loaded: Partial<Loaded> = {};
+  constructor(private readonly opts: CreateDetectorOptions) {}
+
+  async pass(spec: DetectorSpec): Promise<Pass> {
+    const { modules, files, wasmPath } = this.opts;
+    switch (spec.name) {
+      case 'ssd': {
+        const d = (this.loaded.ssd ??= await createSsd(modules.faceapi, files));
+        return (img) => d.detect(img, spec.minScore);
+      }
+      case 'tiny': {
+        const d = (this.loaded.tiny ??= await createTiny(modules.faceapi, files));
+        return (img) => d.detect(img, spec.minScore, spec.inputSize);
+      }
+      case 'blazeface': {
+        const d = (this.loaded.blazeface ??= await createBlazeface(modules.human, files, wasmPath));
+        return (img) => d.detect(img, spec.minScore);
+      }
+      default: {
+        const never: never = spec;
+        throw new Error(`unknown detector ${JSON.stringify(never)}`);
+      }
     }
-    case 'tiny': {
-      const d = await createTiny(modules.faceapi, files);
-      return { run: (img) => d.detect(img, spec.minScore, spec.inputSize), dispose: d.dispose };
-    }
-    case 'blazeface': {
-      const d = await createBlazeface(modules.human, files, opts.wasmPath);
-      return { run: (img) => d.detect(img, spec.minScore), dispose: d.dispose };
-    }
-    default: {
-      const never: never = spec;
-      throw new Error(`unknown detector ${JSON.stringify(never)}`);
-    }
+  }
+
+  dispose(): void {
+    for (const d of Object.values(this.loaded)) d.dispose();
   }
 }
 
-/**
- * Loads the detectors `options` name (weights from `files`) on the active tfjs backend. Each
- * detector is loaded once, even if the cascade names it twice with different scores.
- */
+/** Loads the detectors `options` name (weights from `files`) on the active tfjs backend. */
 export async function createDetector(options: DetectOptions, opts: CreateDetectorOptions): Promise<FaceDetector> {
-  const passes: { name: DetectorName; run: Pass; dispose: () => void }[] = [];
-  for (const spec of options.detectors) passes.push({ name: spec.name, ...(await createPass(spec, opts)) });
+  const networks = new Networks(opts);
+  const passes: { name: DetectorName; run: Pass }[] = [];
+  for (const spec of options.detectors) passes.push({ name: spec.name, run: await networks.pass(spec) });
   const landmarks = options.landmarks ? await createLandmarks68(opts.modules.faceapi, opts.files) : null;
 
   const detect = async (image: RgbImage): Promise<Face[]> => {
@@ -91,7 +104,7 @@ export async function createDetector(options: DetectOptions, opts: CreateDetecto
       return { path, width: image.width, height: image.height, faces: await detect(image) };
     },
     dispose() {
-      for (const p of passes) p.dispose();
+      networks.dispose();
       landmarks?.dispose();
     },
   };

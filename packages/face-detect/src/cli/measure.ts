@@ -30,6 +30,7 @@ interface RunFile {
   workers: number;
   seconds: number;
   steadyMs: number;
+  cpuMs: number;
   photos: number;
   records: DetectionRecord[];
 }
@@ -49,6 +50,8 @@ async function run(args: Record<string, string | undefined>) {
   const t0 = performance.now();
   let first = 0;
   let last = 0;
+  let cpuFirst = process.cpuUsage();
+  let cpuLast = cpuFirst;
   const result = await detectFiles(
     photos.map((p) => p.file),
     options,
@@ -57,7 +60,11 @@ async function run(args: Record<string, string | undefined>) {
       backend: args.backend,
       onRecord: () => {
         last = performance.now();
-        first ||= last;
+        cpuLast = process.cpuUsage();
+        if (!first) {
+          first = last;
+          cpuFirst = cpuLast;
+        }
         progress.tick();
       },
       recordPath: (f) => f.slice(set.length + 1),
@@ -67,10 +74,12 @@ async function run(args: Record<string, string | undefined>) {
   const seconds = (performance.now() - t0) / 1000;
   // Steady state: from the first photo's result to the last (model loading and warm-up excluded).
   const steadyMs = photos.length > 1 ? (last - first) / (photos.length - 1) : NaN;
-  const out: RunFile = { set, detector: spec, backend: result.backend, workers, seconds, steadyMs, photos: photos.length, records: result.records };
+  // CPU time of all threads over the same span: what a photo costs whatever else the machine runs.
+  const cpuMs = photos.length > 1 ? (cpuLast.user + cpuLast.system - cpuFirst.user - cpuFirst.system) / 1000 / (photos.length - 1) : NaN;
+  const out: RunFile = { set, detector: spec, backend: result.backend, workers, seconds, steadyMs, cpuMs, photos: photos.length, records: result.records };
   await mkdir(dirname(resolve(args.out!)), { recursive: true });
   await writeFileAtomic(resolve(args.out!), JSON.stringify(out));
-  console.log(`${spec.name} ${JSON.stringify(spec)}: ${photos.length} photos in ${seconds.toFixed(1)} s (${((1000 * seconds) / photos.length).toFixed(1)} ms/photo with loading, ${steadyMs.toFixed(1)} ms/photo steady; ${result.backend}, ${workers} workers)`);
+  console.log(`${spec.name} ${JSON.stringify(spec)}: ${photos.length} photos in ${seconds.toFixed(1)} s (${((1000 * seconds) / photos.length).toFixed(1)} ms/photo with loading, ${steadyMs.toFixed(1)} ms/photo steady, ${cpuMs.toFixed(1)} CPU ms/photo; ${result.backend}, ${workers} workers)`);
 }
 
 async function score(args: Record<string, string | undefined>) {
