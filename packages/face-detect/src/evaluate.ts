@@ -1,13 +1,23 @@
 import type { DetectorSpec } from './options.ts';
 import { pickFaces, type DetectionRecord, type Face, type Box } from './record.ts';
-import { faceSquare } from './geometry.ts';
-import { containsFace } from './score.ts';
+import { cropOptionsSchema, cropRegion, faceSquare, type CropOptions } from './geometry.ts';
+import { containsFace, coverage } from './score.ts';
+
+/**
+ * The second criterion, on the crop itself: it covers at least 90% of the ground-truth square,
+ * and that square fills at least a quarter of it (a crop of the whole photo covers the face too).
+ * Measured for unturned crops (the axis-aligned bounding box is used as is).
+ */
+export const CROP_COVERS = { minCoverage: 0.9, minShare: 0.25 } as const;
 
 /** One photo of a measured set: its group (kind or mask state) and the face square if known. */
 export interface EvalPhoto {
   path: string;
   groups: string[];
   face: Box | null;
+  /** Photo size, for the crop criterion (fallback crops need it). */
+  width?: number;
+  height?: number;
 }
 
 export interface GroupStats {
@@ -15,6 +25,8 @@ export interface GroupStats {
   photos: number;
   detected: number;
   contains: number;
+  /** The crop with `cropOptions` (or the fallback) covers >= 90% of the truth, which fills >= 25% of it. */
+  cropCovers: number;
 }
 
 /**
@@ -31,14 +43,21 @@ export function cascadeFace(perDetector: readonly (DetectionRecord | undefined)[
 }
 
 /** Detection and containment counts per group. */
-export function groupStats(photos: readonly EvalPhoto[], faceOf: (p: EvalPhoto) => Face | null): GroupStats[] {
+export function groupStats(photos: readonly EvalPhoto[], faceOf: (p: EvalPhoto) => Face | null, cropOptions: CropOptions = cropOptionsSchema.parse({})): GroupStats[] {
   const by = new Map<string, GroupStats>();
   for (const p of photos) {
     const f = faceOf(p);
+    let covers = false;
+    if (p.face && p.width && p.height) {
+      const r = cropRegion({ width: p.width, height: p.height, faces: f ? [f] : [] }, cropOptions);
+      const crop = { x: r.cx - r.width / 2, y: r.cy - r.height / 2, width: r.width, height: r.height };
+      covers = coverage(crop, p.face) >= CROP_COVERS.minCoverage && (p.face.width * p.face.height) / (r.width * r.height) >= CROP_COVERS.minShare;
+    }
     for (const g of p.groups) {
-      const s = by.get(g) ?? { group: g, photos: 0, detected: 0, contains: 0 };
+      const s = by.get(g) ?? { group: g, photos: 0, detected: 0, contains: 0, cropCovers: 0 };
       s.photos++;
       if (f) s.detected++;
+      if (covers) s.cropCovers++;
       if (f && p.face && containsFace(faceSquare(f), p.face)) s.contains++;
       by.set(g, s);
     }

@@ -35,8 +35,8 @@ export const CONTAINS = { minIou: 0.5 } as const;
 
 /**
  * The box contains the face: IoU with the ground-truth square at least 0.5 (the PASCAL VOC
- * detection criterion) and the box's centre inside the square (a box beside the face, e.g. on the
- * torso, can reach 0.5 only by being huge; the centre test rules that out).
+ * detection criterion) and the box's centre inside the square. IoU >= 0.5 almost implies the
+ * centre rule; it stays as a guard that states the intent (the box is on the face, not beside it).
  */
 export function containsFace(box: Box, truth: Box): boolean {
   return iou(box, truth) >= CONTAINS.minIou && centreInside(box, truth);

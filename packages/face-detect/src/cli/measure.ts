@@ -90,16 +90,18 @@ async function score(args: Record<string, string | undefined>) {
   const pick = (args.pick ?? 'largest') as 'largest' | 'score';
   const gt = await readGroundTruth(set);
   const byPath = runs.map((r) => new Map(r.records.map((rec) => [rec.path, rec])));
-  const photos: EvalPhoto[] = gt.filter((p) => byPath[0]!.has(p.path)).map((p) => ({ path: p.path, groups: groupsOf(p), face: p.face }));
+  const photos: EvalPhoto[] = gt
+    .filter((p) => byPath[0]!.has(p.path))
+    .map((p) => ({ path: p.path, groups: groupsOf(p), face: p.face, width: byPath[0]!.get(p.path)!.width, height: byPath[0]!.get(p.path)!.height }));
   const order = ['mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'incorrect_mask', 'normal', 'all:wear', 'all:incorrect', 'all:not_wear', 'train', 'eval', 'all'];
   const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick));
-  const name = runs.map((r, i) => `${JSON.stringify(r.detector).replace(/"minScore":[0-9.]+,?/, '')}@${minScores[i]}`).join(' -> ');
+  const name = runs.map((r, i) => `${JSON.stringify(r.detector).replace(/"minScore":[0-9.]+,?/, '').replace(',}', '}')}@${minScores[i]}`).join(' -> ');
   const hasTruth = photos.some((p) => p.face);
-  const lines = [`${name} (pick ${pick}) on ${set}`, `| group | photos | detected | ${hasTruth ? 'contains face |' : ''}`, `|---|---|---|${hasTruth ? '---|' : ''}`];
+  const lines = [`${name} (pick ${pick}) on ${set}`, `| group | photos | detected | ${hasTruth ? 'contains face | crop covers |' : ''}`, `|---|---|---|${hasTruth ? '---|---|' : ''}`];
   stats.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
   for (const s of stats) {
     const pct = (n: number) => `${((100 * n) / s.photos).toFixed(1)}%`;
-    lines.push(`| ${s.group} | ${s.photos} | ${pct(s.detected)} | ${hasTruth ? `${pct(s.contains)} |` : ''}`);
+    lines.push(`| ${s.group} | ${s.photos} | ${pct(s.detected)} | ${hasTruth ? `${pct(s.contains)} | ${pct(s.cropCovers)} |` : ''}`);
   }
   const text = lines.join('\n');
   console.log(text);
