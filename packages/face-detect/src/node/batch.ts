@@ -53,7 +53,9 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
     }
   };
   let backend: BackendName;
-  if (workers <= 0) {
+  if (files.length === 0) {
+    backend = (await selectBackend({ prefer: opts.backend })).name;
+  } else if (workers <= 0) {
     backend = (await selectBackend({ prefer: opts.backend })).name;
     const detector = await createNodeDetector(options);
     try {
