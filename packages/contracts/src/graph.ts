@@ -6,7 +6,7 @@ import { splitTarget, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
- *   preprocess -> train round 1 (a task per fold) -> ensemble round 1
+ *   [detect ->] preprocess -> train round 1 (a task per fold) -> ensemble round 1
  *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
@@ -53,11 +53,23 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   const rounds = trainingRounds(cfg);
   const tasks: PipelineTask[] = [];
   const groups: GroupTask[] = [];
+  // Detection runs only for a face crop; it reads the photos, not preprocess's output.
+  const faceCrop = cfg.preprocess.faceCrop !== null;
+  if (faceCrop) {
+    tasks.push({
+      id: targets.detect,
+      stage: 'detect',
+      args: [],
+      dependsOn: [],
+      outputs: [workLayout.detect(work).dir],
+      description: 'Faces in every train and eval photo, for the face crop',
+    });
+  }
   tasks.push({
     id: targets.preprocess,
     stage: 'preprocess',
     args: [],
-    dependsOn: [],
+    dependsOn: faceCrop ? [targets.detect] : [],
     outputs: [workLayout.preprocess(work).dir],
     description: 'Labels, folds, image cache and fingerprint of the data root',
   });
