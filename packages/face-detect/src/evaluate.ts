@@ -1,7 +1,7 @@
 import type { DetectorSpec } from './options.ts';
 import { pickFaces, type DetectionRecord, type Face, type Box } from './record.ts';
-import { cropOptionsSchema, cropRegion, faceSquare, type CropOptions } from './geometry.ts';
-import { containsFace, coverage } from './score.ts';
+import { cropOptionsSchema, cropRegion, FACE_SQUARE, faceSquare, type CropOptions, type FaceSquareCalibration } from './geometry.ts';
+import { containsFace, coverage, matchesSquare } from './score.ts';
 
 /**
  * The second criterion, on the crop itself: it covers at least 90% of the ground-truth square,
@@ -24,7 +24,10 @@ export interface GroupStats {
   group: string;
   photos: number;
   detected: number;
+  /** The face square contains the face (containsFace). */
   contains: number;
+  /** The face square matches the ground-truth square (IoU >= 0.5, matchesSquare). */
+  matches: number;
   /** The crop with `cropOptions` (or the fallback) covers >= 90% of the truth, which fills >= 25% of it. */
   cropCovers: number;
 }
@@ -42,23 +45,29 @@ export function cascadeFace(perDetector: readonly (DetectionRecord | undefined)[
   return null;
 }
 
-/** Detection and containment counts per group. */
-export function groupStats(photos: readonly EvalPhoto[], faceOf: (p: EvalPhoto) => Face | null, cropOptions: CropOptions = cropOptionsSchema.parse({})): GroupStats[] {
+/** Detection and containment counts per group, with the face squares of `squares`. */
+export function groupStats(
+  photos: readonly EvalPhoto[],
+  faceOf: (p: EvalPhoto) => Face | null,
+  cropOptions: CropOptions = cropOptionsSchema.parse({}),
+  squares: FaceSquareCalibration = FACE_SQUARE,
+): GroupStats[] {
   const by = new Map<string, GroupStats>();
   for (const p of photos) {
     const f = faceOf(p);
     let covers = false;
     if (p.face && p.width && p.height) {
-      const r = cropRegion({ width: p.width, height: p.height, faces: f ? [f] : [] }, cropOptions);
+      const r = cropRegion({ width: p.width, height: p.height, faces: f ? [f] : [] }, cropOptions, squares);
       const crop = { x: r.cx - r.width / 2, y: r.cy - r.height / 2, width: r.width, height: r.height };
       covers = coverage(crop, p.face) >= CROP_COVERS.minCoverage && (p.face.width * p.face.height) / (r.width * r.height) >= CROP_COVERS.minShare;
     }
     for (const g of p.groups) {
-      const s = by.get(g) ?? { group: g, photos: 0, detected: 0, contains: 0, cropCovers: 0 };
+      const s = by.get(g) ?? { group: g, photos: 0, detected: 0, contains: 0, matches: 0, cropCovers: 0 };
       s.photos++;
       if (f) s.detected++;
       if (covers) s.cropCovers++;
-      if (f && p.face && containsFace(faceSquare(f), p.face)) s.contains++;
+      if (f && p.face && containsFace(faceSquare(f, squares), p.face)) s.contains++;
+      if (f && p.face && matchesSquare(faceSquare(f, squares), p.face)) s.matches++;
       by.set(g, s);
     }
   }

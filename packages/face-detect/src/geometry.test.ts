@@ -137,7 +137,7 @@ describe('fallback', () => {
 
 describe('cropOptionsSchema', () => {
   it('is strict and fills defaults', () => {
-    expect(opts()).toEqual({ margin: 0.25, square: true, align: 'none', border: 'shift', size: 224, fallbackSide: 1 });
+    expect(opts()).toEqual({ margin: 0.1, square: true, align: 'none', border: 'shift', size: 224, fallbackSide: 1 });
     expect(() => cropOptionsSchema.parse({ marign: 0.2 })).toThrow();
     expect(() => cropOptionsSchema.parse({ border: 'clamp' })).toThrow();
   });

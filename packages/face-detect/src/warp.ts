@@ -50,16 +50,16 @@ function warpRotated(img: RgbImage, r: CropRegion): { data: Uint8Array; width: n
 }
 
 /**
- * The crop's pixels, `size` x `size` RGB. An axis-aligned region is cut at whole pixels and
- * resized with PIL's antialiased bilinear (as the image cache resizes); a rotated one is sampled
- * bilinearly at source resolution first.
+ * The crop's pixels, `width` x `height` RGB (square by default). An axis-aligned region is cut at
+ * whole pixels and resized with PIL's antialiased bilinear (as the image cache resizes); a rotated
+ * one is sampled bilinearly at source resolution first.
  */
-export function cropPixels(img: RgbImage, region: CropRegion, size: number): Uint8Array {
+export function cropPixels(img: RgbImage, region: CropRegion, width: number, height: number = width): Uint8Array {
   assertRgbImage(img);
   if (region.angle === 0) {
     const r = pixelRect(region, img.width, img.height);
-    return resizeU8(cropOrPad(img, r.left, r.top, r.width, r.height), r.height, r.width, 3, size, size);
+    return resizeU8(cropOrPad(img, r.left, r.top, r.width, r.height), r.height, r.width, 3, height, width);
   }
   const w = warpRotated(img, region);
-  return resizeU8(w.data, w.height, w.width, 3, size, size);
+  return resizeU8(w.data, w.height, w.width, 3, height, width);
 }

@@ -29,7 +29,9 @@ export interface CacheInput {
 const STORE_FORMAT = 'u8-hwc-rgb-v1';
 
 export function transformHash(t: CacheTransform): string {
-  return hashJson({ format: STORE_FORMAT, centerCrop: t.centerCrop, height: t.height, width: t.width });
+  // Without a face crop the hash is what it always was, so existing caches stay valid.
+  const face = t.faceCrop ? { faceCrop: { options: t.faceCrop.options, detections: t.faceCrop.detectionsHash } } : {};
+  return hashJson({ format: STORE_FORMAT, centerCrop: t.centerCrop, height: t.height, width: t.width, ...face });
 }
 
 export function inputsHash(inputs: readonly CacheInput[]): string {

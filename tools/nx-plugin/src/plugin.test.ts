@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
+import { hashJson, parseConfig, stageParams, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
+import { modelIdentities } from '@facemask/face-detect/identity';
 import { createNodes } from './plugin.ts';
 
 let dir: string;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const PROJECT_FILES = ['preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'augment'].map((p) => `packages/${p}/project.json`);
+const PROJECT_FILES = ['detect', 'preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'augment'].map((p) => `packages/${p}/project.json`);
 type Targets = Record<string, Record<string, TargetConfiguration>>;
 
 /** The targets the plugin gives each project for a config file, called as Nx calls it. */
@@ -80,6 +81,42 @@ describe('the Nx plugin', () => {
     expect(changed(before, keys(await targetsOf({ ...base, data: { ...base.data, evalLabels: '/l.csv' } })))).toEqual(['submit:run']);
     // read by no stage of this graph: nothing changes
     expect(changed(before, keys(await targetsOf({ ...base, name: 'renamed', pseudo: { threshold: 0.5 } })))).toEqual([]);
+  });
+
+  it('detects faces before preprocess only when preprocess crops faces', async () => {
+    const plain = await targetsOf(base);
+    expect(plain.detect).toEqual({});
+    expect(plain.preprocess!.run!.dependsOn).toEqual([]);
+    const face = await targetsOf({ ...base, preprocess: { folds: 3, faceCrop: {} } });
+    expect(Object.keys(face.detect!)).toEqual(['run']);
+    expect(face.detect!.run!.options.command).toBe('node --import tsx --conditions=source packages/detect/src/main.ts');
+    expect(face.detect!.run!.outputs).toEqual(['{workspaceRoot}/data/plugin-test/detect']);
+    expect(face.preprocess!.run!.dependsOn).toEqual([{ projects: ['detect'], target: 'run' }]);
+    // detection reads the photos: the data root's fingerprint is in its key, as in preprocess's
+    const fingerprint = { runtime: expect.stringMatching(/fingerprint-main\.ts "\/data" /) };
+    expect(face.detect!.run!.inputs).toContainEqual(fingerprint);
+    // preprocess's key covers the detections it crops around (its upstream outputs)
+    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
+  });
+
+  it('reruns the image cache, not detection, when the crop changes; detection when the detectors do', async () => {
+    const face = { ...base, preprocess: { folds: 3, faceCrop: { margin: 0.1 } } };
+    const before = keys(await targetsOf(face));
+    expect(changed(before, keys(await targetsOf({ ...face, preprocess: { folds: 3, faceCrop: { margin: 0.3 } } })))).toEqual(['preprocess:run']);
+    expect(changed(before, keys(await targetsOf({ ...face, preprocess: { folds: 3, faceCrop: { margin: 0.1, align: 'eyes' } } })))).toEqual(['preprocess:run']);
+    expect(changed(before, keys(await targetsOf({ ...face, detect: { detectors: [{ name: 'blazeface', minScore: 0.3 }] } })))).toEqual(['detect:run']);
+    expect(changed(before, keys(await targetsOf({ ...face, detect: { landmarks: true } })))).toEqual(['detect:run']);
+    // training options reach neither
+    expect(changed(before, keys(await targetsOf({ ...face, train: { epochs: 3 } }))).filter((k) => !k.startsWith('train:'))).toEqual([]);
+  });
+
+  it("keys detection on its slice and its networks' weight files (package, version, sha256 of each file)", async () => {
+    const input: ConfigInput = { ...base, preprocess: { folds: 3, faceCrop: {} }, detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }, { name: 'ssd' }] } };
+    const cfg = parseConfig(input);
+    const models = await modelIdentities(cfg.detect);
+    expect(models.map((m) => m.detector)).toEqual(['blazeface', 'ssd']);
+    const t = await targetsOf(input);
+    expect(t.detect!.run!.inputs).toContainEqual({ runtime: `echo detect params ${hashJson({ params: stageParams(cfg, 'detect'), models })}` });
   });
 
   it('adds a fold without touching the key of the folds already trained', async () => {

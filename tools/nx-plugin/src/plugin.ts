@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
 import { hashJson, loadStageConfig, pipelineGraph, STAGE_NAMES, stageParams, workLayout, type StageName } from '@facemask/contracts';
 import { autoEngine } from '@facemask/engine/probe';
+import { modelIdentities } from '@facemask/face-detect/identity';
 import { nxTargets, TSX, type StageKeys } from './targets.ts';
 
 /**
@@ -13,8 +14,15 @@ import { nxTargets, TSX, type StageKeys } from './targets.ts';
 export async function createNodes(files: readonly string[], _options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> {
   const cfg = await loadStageConfig(undefined, context.workspaceRoot);
   const graph = pipelineGraph(cfg, context.workspaceRoot);
+  // Beyond its slice: train keys on the engine auto picks; detect on the weights its detectors load
+  // (package, version, file hashes), read only when the graph detects faces.
+  const detects = graph.tasks.some((t) => t.stage === 'detect');
+  const extra: Partial<Record<StageName, object>> = {
+    train: { auto: autoEngine() },
+    ...(detects ? { detect: { models: await modelIdentities(cfg.detect) } } : {}),
+  };
   const params = Object.fromEntries(
-    STAGE_NAMES.map((s) => [s, hashJson(s === 'train' ? { params: stageParams(cfg, s), auto: autoEngine() } : stageParams(cfg, s))]),
+    STAGE_NAMES.map((s) => [s, hashJson(extra[s] ? { params: stageParams(cfg, s), ...extra[s] } : stageParams(cfg, s))]),
   ) as Record<StageName, string>;
   const sidecar = join(context.workspaceRoot, workLayout.fingerprintSidecar(graph.work));
   const keys: StageKeys = {

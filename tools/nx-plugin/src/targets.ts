@@ -8,7 +8,7 @@ export const TSX = 'node --import tsx --conditions=source';
 export interface StageKeys {
   /** Hash of each stage's config slice (and, for train, the engine `auto` picks). */
   params: Record<StageName, string>;
-  /** The command printing the data root's fingerprint: preprocess's only input outside the workspace. */
+  /** The command printing the data root's fingerprint: the photos preprocess and detect read, outside the workspace. */
   fingerprintCommand: string;
 }
 
@@ -27,7 +27,8 @@ function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNul
     ...code,
     // A literal in the key: the plugin parsed the config once and hashed the stage's slice.
     { runtime: `echo ${stage} params ${keys.params[stage]}` },
-    ...(stage === 'preprocess' ? [{ runtime: keys.fingerprintCommand }] : []),
+    // the photos: preprocess caches them, detect finds their faces
+    ...(stage === 'preprocess' || stage === 'detect' ? [{ runtime: keys.fingerprintCommand }] : []),
     ...(stage === 'train' ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];

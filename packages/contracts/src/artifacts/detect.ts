@@ -59,6 +59,8 @@ export const detectFailureSchema = z.strictObject({ path: z.string(), reason: z.
 export type DetectFailure = z.output<typeof detectFailureSchema>;
 
 export const detectionsSchema = z.strictObject({
+  /** The data root the records' paths are relative to (the detect stage writes every photo it holds). */
+  dataRoot: z.string(),
   options: detectOptionsSchema,
   models: z.array(modelIdentitySchema).min(1),
   /** tfjs backend the detectors ran on (boxes differ by float rounding between engines). */

@@ -70,8 +70,11 @@ export type CropBorder = (typeof CROP_BORDERS)[number];
  * for every photo). A photo without a face gets the centre crop (`preprocess.centerCrop`).
  */
 export const faceCropSchema = z.strictObject({
-  /** Added on every side, as a fraction of the face square's side: 0.25 makes the region 1.5x the square. */
-  margin: z.number().min(0).max(2).default(0.25),
+  /**
+   * Added on every side, as a fraction of the face square's side (BlazeFace's box, squared:
+   * face-detect's FACE_SQUARE). 0.1 makes the region 1.2x the square: the forehead and some hair.
+   */
+  margin: z.number().min(0).max(2).default(0.1),
   /**
    * true: a square region, the detection's face square plus margins. false: the detector's own box
    * plus margins, stretched to the output.

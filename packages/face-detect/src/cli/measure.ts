@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProgress, writeFileAtomic } from '@facemask/contracts';
+import { cropOptionsSchema, FACE_SQUARE, type FaceSquareCalibration } from '../geometry.ts';
 import { centreInside } from '../score.ts';
 import { cascadeFace, groupStats, type EvalPhoto } from '../evaluate.ts';
 import { detectorSpecSchema, parseDetectOptions } from '../options.ts';
@@ -94,14 +95,18 @@ async function score(args: Record<string, string | undefined>) {
     .filter((p) => byPath[0]!.has(p.path))
     .map((p) => ({ path: p.path, groups: groupsOf(p), face: p.face, width: byPath[0]!.get(p.path)!.width, height: byPath[0]!.get(p.path)!.height }));
   const order = ['mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'incorrect_mask', 'normal', 'all:wear', 'all:incorrect', 'all:not_wear', 'train', 'eval', 'all'];
-  const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick));
+  // --calibration '{"blazeface":{"scale":1,"offsetY":0}}': other face-square constants (default FACE_SQUARE).
+  const squares = { ...FACE_SQUARE, ...(JSON.parse(args.calibration ?? '{}') as Partial<FaceSquareCalibration>) };
+  // --crop '{"margin":0}': the crop "crop covers" judges (default: cropOptionsSchema's defaults).
+  const crop = cropOptionsSchema.parse(JSON.parse(args.crop ?? '{}'));
+  const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick), crop, squares);
   const name = runs.map((r, i) => `${JSON.stringify(r.detector).replace(/"minScore":[0-9.]+,?/, '').replace(',}', '}')}@${minScores[i]}`).join(' -> ');
   const hasTruth = photos.some((p) => p.face);
-  const lines = [`${name} (pick ${pick}) on ${set}`, `| group | photos | detected | ${hasTruth ? 'contains face | crop covers |' : ''}`, `|---|---|---|${hasTruth ? '---|---|' : ''}`];
+  const lines = [`${name} (pick ${pick}) on ${set}`, `| group | photos | detected | ${hasTruth ? 'contains face | IoU >= 0.5 | crop covers |' : ''}`, `|---|---|---|${hasTruth ? '---|---|---|' : ''}`];
   stats.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
   for (const s of stats) {
     const pct = (n: number) => `${((100 * n) / s.photos).toFixed(1)}%`;
-    lines.push(`| ${s.group} | ${s.photos} | ${pct(s.detected)} | ${hasTruth ? `${pct(s.contains)} | ${pct(s.cropCovers)} |` : ''}`);
+    lines.push(`| ${s.group} | ${s.photos} | ${pct(s.detected)} | ${hasTruth ? `${pct(s.contains)} | ${pct(s.matches)} | ${pct(s.cropCovers)} |` : ''}`);
   }
   const text = lines.join('\n');
   console.log(text);
@@ -109,29 +114,43 @@ async function score(args: Record<string, string | undefined>) {
 }
 
 /**
- * Per-detector face-square calibration (geometry.ts FACE_SQUARE): the median ratio of the
- * ground-truth square's side to the box's longer side, and the median vertical offset of the
- * square's centre from the box's, over the TRAIN photos only (eval photos stay for checking).
- * Photos whose best box is far from the square (ratio outside 0.5..2, or centre outside) are left
- * out: they are misses, not the box convention.
+ * Per-detector face-square calibration (geometry.ts FACE_SQUARE): the median ratio of the truth
+ * square's side to the box's longer side, and the median vertical offset of the square's centre
+ * from the box's (as a share of the square's side), over the TRAIN photos only. The truth is the
+ * set's face_boxes.csv, or with `--reference RUN --reference-score S` the squared box of another
+ * detector's run (the relative calibration of a cascade: each detector's square made to agree with
+ * the reference detector's own box). Photos whose best box is far from the truth (ratio outside
+ * 0.5..2, or centre outside) are left out: they are misses, not the box convention.
  */
 async function calibrate(args: Record<string, string | undefined>) {
   const set = resolve(args.set ?? '');
   const minScores = (args['min-scores'] ?? '').split(',').map(Number);
+  const best = (rec: DetectionRecord | undefined, min: number) => rec?.faces.filter((x) => x.score >= min).sort((a, b) => b.score - a.score)[0];
   const gt = new Map((await readGroundTruth(set)).map((p) => [p.path, p]));
+  let truthOf = (path: string) => gt.get(path)?.face ?? null;
+  if (args.reference) {
+    const ref = new Map((JSON.parse(await readFile(args.reference, 'utf8')) as RunFile).records.map((r) => [r.path, r]));
+    const min = Number(args['reference-score'] ?? '0.5');
+    truthOf = (path) => {
+      const f = best(ref.get(path), min);
+      if (!f) return null;
+      const side = Math.max(f.box.width, f.box.height);
+      return { x: f.box.x + f.box.width / 2 - side / 2, y: f.box.y + f.box.height / 2 - side / 2, width: side, height: side };
+    };
+  }
   for (const [k, file] of (args.runs ?? '').split(',').entries()) {
     const run = JSON.parse(await readFile(file, 'utf8')) as RunFile;
     const ratios: number[] = [];
     const offsets: number[] = [];
     for (const rec of run.records) {
-      const truth = gt.get(rec.path);
-      if (!truth?.face || !truth.kind) continue;
-      const f = rec.faces.filter((x) => x.score >= (minScores[k] ?? 0.5)).sort((a, b) => b.score - a.score)[0];
-      if (!f || !centreInside(f.box, truth.face)) continue;
-      const ratio = truth.face.width / Math.max(f.box.width, f.box.height);
+      const truth = truthOf(rec.path);
+      if (!truth || !gt.get(rec.path)?.kind) continue;
+      const f = best(rec, minScores[k] ?? 0.5);
+      if (!f || !centreInside(f.box, truth)) continue;
+      const ratio = truth.width / Math.max(f.box.width, f.box.height);
       if (ratio < 0.5 || ratio > 2) continue;
       ratios.push(ratio);
-      offsets.push((truth.face.y + truth.face.height / 2 - (f.box.y + f.box.height / 2)) / truth.face.height);
+      offsets.push((truth.y + truth.height / 2 - (f.box.y + f.box.height / 2)) / truth.height);
     }
     const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]!;
     console.log(`${JSON.stringify(run.detector)}: n ${ratios.length}, scale ${median(ratios).toFixed(3)}, offsetY ${median(offsets).toFixed(3)}`);
@@ -150,6 +169,10 @@ const { positionals, values } = parseArgs({
     runs: { type: 'string' },
     'min-scores': { type: 'string' },
     pick: { type: 'string' },
+    calibration: { type: 'string' },
+    crop: { type: 'string' },
+    reference: { type: 'string' },
+    'reference-score': { type: 'string' },
   },
 });
 const cmd = positionals[0];

@@ -15,7 +15,7 @@ import { readGroundTruth } from './ground-truth.ts';
 const wide = realfacesDevWide();
 
 describe.skipIf(!existsSync(join(wide, 'face_boxes.csv')))('realfaces-dev-wide, default detector', () => {
-  it('the face square contains the face for >= 95% of the photos of every kind', { timeout: 600_000 }, async () => {
+  it('the face square and the default crop contain the face for >= 95% of the photos of every kind', { timeout: 600_000 }, async () => {
     const photos = (await readGroundTruth(wide)).filter((p) => p.kind !== null).filter((_p, i) => Math.floor(i / 7) % 3 === 0);
     expect(photos.length).toBeGreaterThanOrEqual(7 * 59);
     const { records } = await detectFiles(
@@ -25,10 +25,15 @@ describe.skipIf(!existsSync(join(wide, 'face_boxes.csv')))('realfaces-dev-wide, 
     );
     const byPath = new Map(records.map((r) => [r.path, r]));
     const stats = groupStats(
-      photos.map((p) => ({ path: p.path, groups: [p.kind!], face: p.face })),
+      photos.map((p) => ({ path: p.path, groups: [p.kind!], face: p.face, width: byPath.get(p.path)!.width, height: byPath.get(p.path)!.height })),
       (p) => primaryFace(byPath.get(p.path)!),
     );
     expect(stats.map((s) => s.group).sort()).toEqual(['incorrect_mask', 'mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'normal']);
-    for (const s of stats) expect(s.contains / s.photos, `${s.group}: ${s.contains}/${s.photos}`).toBeGreaterThanOrEqual(0.95);
+    for (const s of stats) {
+      // the face square covers >= 90% of the true face square, at most twice its side, centred on it
+      expect(s.contains / s.photos, `${s.group}: contains ${s.contains}/${s.photos}`).toBeGreaterThanOrEqual(0.95);
+      // the crop the image cache takes (default options) covers >= 90% of it, which fills >= a quarter of the crop
+      expect(s.cropCovers / s.photos, `${s.group}: crop covers ${s.cropCovers}/${s.photos}`).toBeGreaterThanOrEqual(0.95);
+    }
   });
 });

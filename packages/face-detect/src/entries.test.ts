@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundles an entry for a browser page as a kiosk page would: a Node module makes the build fail. */
-async function browserBundle(entry: string, external: string[] = []): Promise<string[]> {
+async function browserBundle(entry: string, external: string[] = [], platform: 'browser' | 'node' = 'browser'): Promise<string[]> {
   const r = await build({
     entryPoints: [entry],
     absWorkingDir: pkg,
     bundle: true,
-    platform: 'browser',
+    platform,
     format: 'esm',
     write: false,
     metafile: true,
@@ -35,5 +35,11 @@ describe('browser entries', () => {
     const inputs = await browserBundle('src/crop.ts');
     expect(inputs.some((i) => i === 'src/warp.ts')).toBe(true);
     expect(inputs.filter((i) => /@tensorflow|sharp/.test(i))).toEqual([]);
+  }, 60_000);
+
+  it('keeps tfjs out of the model identities the Nx plugin hashes', async () => {
+    const inputs = await browserBundle('src/node/identity.ts', [], 'node');
+    expect(inputs).toContain('src/model-files.ts');
+    expect(inputs.filter((i) => /@tensorflow|@vladmandic|sharp/.test(i))).toEqual([]);
   }, 60_000);
 });
