@@ -6,6 +6,7 @@
  *     --detector '{"name":"tiny","inputSize":416}' --out /tmp/fd/tiny416.json [--workers 2] [--limit N]
  *   pnpm --filter @facemask/face-detect measure score --set ../shared/realfaces-dev-wide \
  *     --runs /tmp/fd/ssd.json,/tmp/fd/blazeface.json --min-scores 0.5,0.3 [--pick largest]
+ *   (a detect stage's <work>/detect/detections.json scores as a run: --runs it --min-scores 0)
  *
  * `run` keeps every candidate down to score 0.05 so `score` can try any threshold and any cascade
  * of recorded detectors without running them again.
@@ -18,6 +19,7 @@ import { cropOptionsSchema, FACE_SQUARE, type FaceSquareCalibration } from '../g
 import { centreInside } from '../score.ts';
 import { cascadeFace, groupStats, type EvalPhoto } from '../evaluate.ts';
 import { detectorSpecSchema, parseDetectOptions } from '../options.ts';
+import type { Detections } from '../artifact.ts';
 import type { DetectionRecord } from '../record.ts';
 import { detectFiles } from '../node/batch.ts';
 import { readGroundTruth, type GroundTruthPhoto } from '../node/ground-truth.ts';
@@ -85,7 +87,13 @@ async function run(args: Record<string, string | undefined>) {
 
 async function score(args: Record<string, string | undefined>) {
   const set = resolve(args.set ?? '');
-  const runs = await Promise.all((args.runs ?? '').split(',').map(async (f) => JSON.parse(await readFile(f, 'utf8')) as RunFile));
+  // A run file of `measure run`, or the detect stage's detections.json (already at its own scores: --min-scores 0).
+  const runs = await Promise.all(
+    (args.runs ?? '').split(',').map(async (f) => {
+      const j = JSON.parse(await readFile(f, 'utf8')) as RunFile | { kind: string; data: Detections };
+      return 'kind' in j ? ({ detector: j.data.options.detectors, records: j.data.records } as RunFile) : j;
+    }),
+  );
   const minScores = (args['min-scores'] ?? '').split(',').map(Number);
   if (minScores.length !== runs.length || minScores.some((s) => !(s >= 0 && s <= 1))) throw new Error('--min-scores: one score in 0..1 per run');
   const pick = (args.pick ?? 'largest') as 'largest' | 'score';
