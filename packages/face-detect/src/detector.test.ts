@@ -8,8 +8,8 @@ import type { FaceDetector } from './detector.ts';
 import { DEFAULT_DETECT_OPTIONS, parseDetectOptions } from './options.ts';
 import { createNodeDetector } from './node/modules.ts';
 import type { Box } from './record.ts';
-import { containsFace } from './score.ts';
-import { faceSquare } from './geometry.ts';
+import { coverage, matchesSquare } from './score.ts';
+import { cropOptionsSchema, cropRegion, faceSquare } from './geometry.ts';
 import { pasteFace, realfacesDevWide, wall } from './test-utils/shared.ts';
 
 const wide = realfacesDevWide();
@@ -46,7 +46,12 @@ describe('detector (default options)', () => {
       expect(box.y).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(640);
       expect(box.y + box.height).toBeLessThanOrEqual(480);
-      expect(containsFace(faceSquare(faces[0]!), to), `${kind}: ${JSON.stringify(box)}`).toBe(true);
+      // on the face at its scale, and the default crop around it holds it
+      expect(matchesSquare(faceSquare(faces[0]!), to), `${kind}: ${JSON.stringify(box)}`).toBe(true);
+      const r = cropRegion({ width: 640, height: 480, faces }, cropOptionsSchema.parse({}));
+      const crop = { x: r.cx - r.width / 2, y: r.cy - r.height / 2, width: r.width, height: r.height };
+      expect(coverage(crop, to), kind).toBeGreaterThanOrEqual(0.9);
+      expect((to.width * to.height) / (crop.width * crop.height), kind).toBeGreaterThanOrEqual(0.25);
     }
   });
 
