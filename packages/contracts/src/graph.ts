@@ -6,8 +6,8 @@ import { ROUNDS, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
- *   preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble round 1
- *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit -> report
+ *   [detect ->] preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble
+ *     round 1 -> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2 -> submit -> report
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
 export interface PipelineTask {
@@ -61,11 +61,24 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   const allFolds = Array.from({ length: cfg.preprocess.folds }, (_, k) => k);
   const tasks: PipelineTask[] = [];
   const groups: GroupTask[] = [];
+  // Detection runs only for a face crop; it reads the photos, not preprocess's output. Its
+  // presence may vary with the config: switching the face crop changes every task downstream.
+  const faceCrop = cfg.preprocess.faceCrop !== null;
+  if (faceCrop) {
+    tasks.push({
+      id: targets.detect,
+      stage: 'detect',
+      args: [],
+      dependsOn: [],
+      outputs: [workLayout.detect(work).dir],
+      description: 'Faces in every train and eval photo, for the face crop',
+    });
+  }
   tasks.push({
     id: targets.preprocess,
     stage: 'preprocess',
     args: [],
-    dependsOn: [],
+    dependsOn: faceCrop ? [targets.detect] : [],
     outputs: [workLayout.preprocess(work).dir],
     description: 'Labels, folds, image cache and fingerprint of the data root',
   });

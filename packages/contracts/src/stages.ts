@@ -56,6 +56,13 @@ export function featureParams(c: Pick<PipelineConfig, 'model' | 'seed' | 'augmen
 }
 
 export const STAGES = {
+  detect: stage({
+    project: 'detect',
+    description: 'faces found in every photo of the data root, for the face crop of the image cache',
+    // The photos and the detectors only: the crop options are preprocess's, so changing the
+    // margin never reruns detection. (The Nx key adds the model files' identities.)
+    params: (c) => ({ root: c.data.root, detect: c.detect }),
+  }),
   preprocess: stage({
     project: 'preprocess',
     description: 'labels, person-grouped folds, image cache and fingerprint of the data root',

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { centerCropU8, resizeU8 } from '@facemask/augment';
+import { faceCropPixels, type FaceCropTransform } from './face-crop.ts';
 
 /** The deterministic transform applied once, when caching. */
 export interface CacheTransform {
@@ -8,6 +9,8 @@ export interface CacheTransform {
   centerCrop: number | null;
   height: number;
   width: number;
+  /** preprocess.faceCrop: around the detected face instead, where one was found (null/absent: never). */
+  faceCrop?: FaceCropTransform | null;
 }
 
 export const CACHE_CHANNELS = 3;
@@ -96,8 +99,12 @@ async function tooLarge(path: string): Promise<PhotoError> {
   );
 }
 
-/** CenterCrop (if set) then PIL antialiased bilinear resize to height x width. */
-export function transformPhoto(img: DecodedPhoto, t: CacheTransform): Uint8Array {
+/** The face crop where a face was found, else CenterCrop (if set); then PIL antialiased bilinear resize to height x width. */
+export function transformPhoto(img: DecodedPhoto, t: CacheTransform, file?: string): Uint8Array {
+  if (t.faceCrop && file !== undefined) {
+    const face = faceCropPixels(img, file, t.faceCrop, t.height, t.width);
+    if (face) return face;
+  }
   let { data, height, width } = img;
   if (t.centerCrop !== null) {
     data = centerCropU8(data, height, width, CACHE_CHANNELS, t.centerCrop, t.centerCrop);
@@ -108,5 +115,5 @@ export function transformPhoto(img: DecodedPhoto, t: CacheTransform): Uint8Array
 }
 
 export async function loadPhoto(path: string, t: CacheTransform): Promise<Uint8Array> {
-  return transformPhoto(await decodePhoto(path), t);
+  return transformPhoto(await decodePhoto(path), t, path);
 }

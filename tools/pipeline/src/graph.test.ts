@@ -57,6 +57,15 @@ describe('the pipeline task graph', () => {
     expect(deps((await targets('report', cfg)).run)).toEqual(['preprocess:run', 'train:round1-fold-1', 'train:round1-fold-3', 'ensemble:round1', 'submit:run']);
   }, 120_000);
 
+  it('detects faces between the data root and preprocess when preprocess crops faces', async () => {
+    const cfg = { data: { root: '/nowhere', work: 'data/graph-test' }, preprocess: { folds: 3, faceCrop: { margin: 0.2 } } };
+    expect(deps((await targets('preprocess', cfg)).run)).toEqual(['detect:run']);
+    expect((await targets('detect', cfg)).run?.outputs).toEqual(['{workspaceRoot}/data/graph-test/detect']);
+    const plain = { data: { root: '/nowhere', work: 'data/graph-test' }, preprocess: { folds: 3 } };
+    expect(await targets('detect', plain)).not.toHaveProperty('run');
+    expect(deps((await targets('preprocess', plain)).run)).toEqual([]);
+  }, 120_000);
+
   it('refuses a work folder outside the workspace and a fold that does not exist', () => {
     expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: '/elsewhere' } }), WORKSPACE_ROOT)).toThrow(/must be inside the workspace/);
     expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: 'data/w' }, preprocess: { folds: 3 }, train: { folds: [3] } }), WORKSPACE_ROOT)).toThrow(
