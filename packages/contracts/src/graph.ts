@@ -153,3 +153,17 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
 export function stageScript(stage: StageName): string {
   return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
 }
+
+/** The tasks `nx run <id>` runs: `id` and what it depends on, directly or not, in graph order. */
+export function tasksRunBy(graph: PipelineGraph, id: string): PipelineTask[] {
+  const byId = new Map(graph.tasks.map((t) => [t.id, t]));
+  if (!byId.has(id)) throw new Error(`no task ${id} in the pipeline graph`);
+  const needed = new Set<string>();
+  const visit = (t: string) => {
+    if (needed.has(t)) return;
+    needed.add(t);
+    for (const d of byId.get(t)?.dependsOn ?? []) visit(d);
+  };
+  visit(id);
+  return graph.tasks.filter((t) => needed.has(t.id));
+}
