@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { readSafetensors, tensorData, type SafeTensor } from '@facemask/engine';
 import { checkTolerance, referenceCases, referenceDir } from '@facemask/contracts/reference';
 import { buildImageCache, openImageCacheIn, reuseImageCache, type CacheInput } from './cache.ts';
-import { decodePhoto, loadPhoto, transformPhoto } from './decode.ts';
+import { decodePhoto, loadPhoto } from './decode.ts';
+import { transformPhoto } from './transform.ts';
 import { sha256File } from './fingerprint.ts';
 
 let dir: string;

@@ -1,22 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { centerCropU8, resizeU8 } from '@facemask/augment';
-
-/** The deterministic transform applied once, when caching. */
-export interface CacheTransform {
-  /** torchvision CenterCrop(size) first (null: none). */
-  centerCrop: number | null;
-  height: number;
-  width: number;
-}
-
-export const CACHE_CHANNELS = 3;
-
-export interface DecodedPhoto {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
+import { CACHE_CHANNELS, transformPhoto, type CacheTransform, type DecodedPhoto } from './transform.ts';
 
 /** Why a photo could not be used, phrased for the user. */
 export class PhotoError extends Error {
@@ -68,17 +52,6 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
   const { width, height, channels } = out.info;
   if (channels !== CACHE_CHANNELS) throw new PhotoError(`decoded to ${channels} channels, expected 3`);
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), height, width };
-}
-
-/** CenterCrop (if set) then PIL antialiased bilinear resize to height x width. */
-export function transformPhoto(img: DecodedPhoto, t: CacheTransform): Uint8Array {
-  let { data, height, width } = img;
-  if (t.centerCrop !== null) {
-    data = centerCropU8(data, height, width, CACHE_CHANNELS, t.centerCrop, t.centerCrop);
-    height = t.centerCrop;
-    width = t.centerCrop;
-  }
-  return resizeU8(data, height, width, CACHE_CHANNELS, t.height, t.width);
 }
 
 export async function loadPhoto(path: string, t: CacheTransform): Promise<Uint8Array> {

@@ -20,7 +20,7 @@ import {
 } from '@facemask/contracts';
 import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput } from './cache.ts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
-import { type CacheTransform } from './decode.ts';
+import { type CacheTransform } from './transform.ts';
 import { listEvalImages } from './eval-list.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';

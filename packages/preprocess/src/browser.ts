@@ -1,0 +1,2 @@
+/** The browser-safe part of preprocess (`@facemask/preprocess/browser`): the cache transform. */
+export * from './transform.ts';
