@@ -9,3 +9,5 @@ export * from './manifest.ts';
 export * from './gather.ts';
 export * from './write.ts';
 export * from './export.ts';
+export { main as exportMain } from './export-main.ts';
+export { main as predictMain } from './predict-main.ts';

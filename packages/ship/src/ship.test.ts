@@ -22,7 +22,7 @@ import { runExport } from './export.ts';
 import { disposeEnsemble, loadModelFolder, readManifest } from './folder.ts';
 import { predictFiles, type PhotoResult } from './predict.ts';
 import { main as predictMain } from './predict-main.ts';
-import { tinyRun, useTestEngine, type TinyRun } from './test-utils/run.ts';
+import { tinyRun, useTestEngine, type TinyRun } from './testing/run.ts';
 
 /** Runs the predict CLI, collecting stdout and stderr lines. */
 async function predictCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
