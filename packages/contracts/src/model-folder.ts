@@ -154,8 +154,8 @@ export function manifestFile(data: ModelManifest): { kind: string; version: numb
 export function parseModelManifest(json: unknown, source: string): ModelManifest {
   const env = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown() }).safeParse(json);
   if (!env.success || env.data.kind !== MODEL_FOLDER_KIND) {
-    const found = env.success ? `a ${env.data.kind} file` : 'not a model folder manifest';
-    throw new ArtifactError(`${source} is ${found}: point --model at a folder written by \`pnpm export\``);
+    const found = env.success ? ` (it holds a "${env.data.kind}" artifact)` : '';
+    throw new ArtifactError(`${source} is not a model folder manifest${found}: point --model at a folder written by \`pnpm export\``);
   }
   if (env.data.version !== MODEL_FOLDER_VERSION) {
     throw new ArtifactError(

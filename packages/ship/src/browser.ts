@@ -4,4 +4,5 @@
  */
 export * from './classify.ts';
 export * from './crop.ts';
+export * from './face-crop.ts';
 export * from './members.ts';

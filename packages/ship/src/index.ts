@@ -1,5 +1,6 @@
 export * from './classify.ts';
 export * from './crop.ts';
+export * from './face-crop.ts';
 export * from './members.ts';
 export * from './folder.ts';
 export * from './inputs.ts';

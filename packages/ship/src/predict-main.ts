@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createProgress, runIfEntryPoint } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { disposeEnsemble, loadModelFolder } from './folder.ts';
-import { createFaceCropper } from './face-crop.ts';
+import { createFaceCropper } from './face-crop-node.ts';
 import { formatter, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
 import { listPhotos } from './inputs.ts';
 import { predictFiles } from './predict.ts';
