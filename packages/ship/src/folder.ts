@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ArtifactError, MODEL_FOLDER_FILES, parseModelManifest, type ModelManifest } from '@facemask/contracts';
@@ -16,7 +16,10 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ArtifactError(`${dir} has no ${MODEL_FOLDER_FILES.manifest}: point --model at a folder written by \`pnpm export\``);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const what = (await stat(dir).catch(() => null)) ? `has no ${MODEL_FOLDER_FILES.manifest}` : 'does not exist';
+      throw new ArtifactError(`${dir} ${what}: point --model at a folder written by \`pnpm export\``);
+    }
     throw err;
   }
   let json: unknown;
