@@ -27,7 +27,9 @@ export interface PredictCliOptions {
   quiet?: boolean;
 }
 
-export async function main(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + '\n'), err: (line: string) => void = (l) => console.error(l)): Promise<number> {
+const toStdout = (line: string) => void process.stdout.write(line + '\n');
+
+export async function main(argv: string[], out: (line: string) => void = toStdout, err: (line: string) => void = (l) => console.error(l)): Promise<number> {
   const program = new Command('predict')
     .description('classify photos with an exported model folder: mask state, gender and age band')
     .requiredOption('--model <dir>', 'a model folder written by `pnpm export`')
@@ -53,7 +55,9 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
       for (const m of photos.missing) err(`predict: ${m}: no such file or folder`);
       const f = formatter(o.format);
       if (f.header !== null) out(f.header);
-      const progress = createProgress({ label: 'predict', total: photos.files.length, unit: 'img', quiet: o.quiet });
+      // Lines scrolling on the terminal show the progress themselves; a bar redrawn between them would garble both.
+      const linesOnTerminal = out === toStdout && process.stdout.isTTY === true;
+      const progress = createProgress({ label: 'predict', total: photos.files.length, unit: 'img', quiet: o.quiet || linesOnTerminal });
       const s = await predictFiles(ens, photos.files, {
         batchSize: o.batchSize,
         faces,
