@@ -27,12 +27,17 @@ describe('the kiosk page', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kiosk-'));
     model = join(dir, 'model');
     await runExport(run.cfg, { out: model });
-    // PNG: the browser's decoder and sharp's then agree to the bit.
-    for (const e of (await readEvalList(run.cfg.data.work)).images.slice(0, 3)) {
+    // PNG: the browser's decoder and sharp's then agree to the bit. The last is a JPEG the camera
+    // says to turn (EXIF orientation 6): training never turns, so neither may the page.
+    const images = (await readEvalList(run.cfg.data.work)).images.slice(0, 3);
+    for (const e of images.slice(0, 2)) {
       const png = join(dir, e.ImageID.replace(/\.\w+$/, '.png'));
       await sharp(e.path).png().toFile(png);
       photos.push(png);
     }
+    const turned = join(dir, 'turned.jpg');
+    await sharp(images[2]!.path).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(turned);
+    photos.push(turned);
     kiosk = await startKiosk({ model, port: 0 });
     browser = await launchChromium();
   }, 900_000);
@@ -77,6 +82,7 @@ describe('the kiosk page', () => {
     for (const photo of photos) {
       const got = await answer(page, photo);
       const want = await predicted(photo);
+      expect(await page.evaluate(() => (document.getElementById('photo') as HTMLCanvasElement).width)).toBe((await sharp(photo).metadata()).width);
       expect(got.cls).toBe(want.class);
       expect(got.words).toBe(`${want.mask} / ${want.gender} / ${want.age}`);
       expect(Math.abs(got.confidence - want.confidence)).toBeLessThan(0.01);

@@ -1,11 +1,13 @@
 import type { DecodedPhoto } from '@facemask/preprocess/browser';
+import { withStoredOrientation } from './exif.ts';
 
 /**
- * Photos as uint8 RGB, the way preprocess decodes files: no EXIF rotation, no colour management,
+ * Photos as uint8 RGB, the way preprocess decodes files: no EXIF rotation (exif.ts), no colour management,
  * alpha dropped (the browser's JPEG and PNG decoders stand in for sharp's).
  */
 export async function decodeFile(file: Blob): Promise<DecodedPhoto> {
-  const bitmap = await createImageBitmap(file, { imageOrientation: 'none', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bytes = withStoredOrientation(new Uint8Array(await file.arrayBuffer()));
+  const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
     return fromDrawable(bitmap, bitmap.width, bitmap.height);
   } finally {
