@@ -104,6 +104,28 @@ describe('the kiosk page', () => {
     }
   });
 
+  it("answers for a frame of the camera (Chromium's fake camera)", async () => {
+    const cam = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+    try {
+      const page = await cam.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(kiosk.url);
+      await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+      await page.click('#camera');
+      await page.waitForSelector('#shoot:not([hidden])', { timeout: 30_000 });
+      await page.click('#shoot');
+      const el = await page.waitForSelector('#answer[data-state="done"], #answer[data-state="error"]', { timeout: 60_000 });
+      expect(await el.getAttribute('data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+      expect(Number(await el.getAttribute('data-class'))).toBeGreaterThanOrEqual(0);
+      expect(await page.textContent('#detail')).toMatch(/^class \d+ · confidence [\d.]+% · camera$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await cam.close();
+    }
+  });
+
   it('serves only the page, the model folder and the wasm binaries', async () => {
     const get = (path: string) => fetch(new URL(path, kiosk.url)).then((r) => r.status);
     expect(await get('model/manifest.json')).toBe(200);
