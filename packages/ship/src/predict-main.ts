@@ -85,4 +85,11 @@ export async function main(argv: string[], out: (line: string) => void = toStdou
   }
 }
 
-runIfEntryPoint(import.meta.url, (argv) => main(argv));
+runIfEntryPoint(import.meta.url, (argv) => {
+  // `pnpm predict ... | head`: the reader has what it wanted; stop without a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  return main(argv);
+});
