@@ -27,6 +27,10 @@ async function start(): Promise<void> {
   const backend = await choosePageBackend(wanted);
   const ens = await fetchEnsemble('model/');
   const faces = ens.manifest.crop.kind === 'face' ? await createPageFaceCropper() : null;
+  // The first run compiles the engine's kernels (WebGL shaders: seconds); do it before anyone waits.
+  setStatus('loading', 'warming up the models…');
+  const { height, width } = ens.manifest.input;
+  classifyPixels(ens, new Uint8Array(height * width * 3), 1);
   $('model').textContent = describeModel(ens.manifest);
   setStatus('ready', `ready: ${ens.models.length} model${ens.models.length === 1 ? '' : 's'} on ${backend.name}${backend.tried.length ? ` (${backend.tried.join('; ')})` : ''}`);
   status.dataset.backend = backend.name;
