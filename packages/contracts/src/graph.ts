@@ -1,13 +1,13 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { PipelineConfig } from './config/schema.ts';
 import { workLayout } from './layout.ts';
-import { trainedFolds, trainingRounds, lastRound, type StageName } from './stages.ts';
-import { splitTarget, targets } from './targets.ts';
+import { trainedFolds, trainingRounds, lastRound, STAGES, type StageName } from './stages.ts';
+import { ROUNDS, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
- *   preprocess -> train round 1 (a task per fold) -> ensemble round 1
- *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit
+ *   [detect ->] preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble
+ *     round 1 -> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2 -> submit -> report
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
 export interface PipelineTask {
@@ -32,8 +32,10 @@ export interface GroupTask {
 export interface PipelineGraph {
   /** data.work relative to the workspace root (Nx caches only outputs inside it). */
   work: string;
+  /** The folds the pipeline trains (train.folds) and the rounds it runs (2 with pseudo-labelling). */
   folds: number[];
   rounds: number[];
+  /** Every task that exists; `nx run submit:run` runs those submit depends on. */
   tasks: PipelineTask[];
   groups: GroupTask[];
 }
@@ -51,19 +53,50 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   const work = workRelative(cfg, workspaceRoot);
   const folds = trainedFolds(cfg);
   const rounds = trainingRounds(cfg);
+  // Nx keys every task on its whole project's configuration, so the SET of targets depends only
+  // on what changes every task anyway (the fold count, the training mode): every fold of both
+  // rounds always exists, and which of them run is up to what depends on them (ensemble on
+  // train.folds, submit on the last round). Adding a fold, or switching pseudo-labelling on,
+  // then reruns no fold already trained.
+  const allFolds = Array.from({ length: cfg.preprocess.folds }, (_, k) => k);
   const tasks: PipelineTask[] = [];
   const groups: GroupTask[] = [];
+  // Detection runs only for a face crop; it reads the photos, not preprocess's output. Its
+  // presence may vary with the config: switching the face crop changes every task downstream.
+  const faceCrop = cfg.preprocess.faceCrop !== null;
+  if (faceCrop) {
+    tasks.push({
+      id: targets.detect,
+      stage: 'detect',
+      args: [],
+      dependsOn: [],
+      outputs: [workLayout.detect(work).dir],
+      description: 'Faces in every train and eval photo, for the face crop',
+    });
+  }
   tasks.push({
     id: targets.preprocess,
     stage: 'preprocess',
     args: [],
-    dependsOn: [],
+    dependsOn: faceCrop ? [targets.detect] : [],
     outputs: [workLayout.preprocess(work).dir],
     description: 'Labels, folds, image cache and fingerprint of the data root',
   });
-  for (const round of rounds) {
-    const upstream = round === 1 ? [targets.preprocess] : [targets.preprocess, targets.pseudoLabel];
-    for (const fold of folds) {
+  // train.mode "features": the backbone's features are computed once, by one task, for every fold.
+  const features = cfg.train.mode === 'features' ? [targets.trainFeatures] : [];
+  if (features.length) {
+    tasks.push({
+      id: targets.trainFeatures,
+      stage: 'features',
+      args: [],
+      dependsOn: [targets.preprocess],
+      outputs: [workLayout.features(work).dir],
+      description: 'Pooled backbone features of every cached photo (train.mode "features")',
+    });
+  }
+  for (const round of ROUNDS) {
+    const upstream = [targets.preprocess, ...features, ...(round === 2 ? [targets.pseudoLabel] : [])];
+    for (const fold of allFolds) {
       tasks.push({
         id: targets.trainFold(round, fold),
         stage: 'train',
@@ -73,7 +106,7 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
         description: `Train fold ${fold} of round ${round}`,
       });
     }
-    groups.push({ id: targets.trainRound(round), dependsOn: folds.map((f) => targets.trainFold(round, f)), description: `Every fold of round ${round}` });
+    groups.push({ id: targets.trainRound(round), dependsOn: allFolds.map((f) => targets.trainFold(round, f)), description: `Every fold of round ${round}` });
     tasks.push({
       id: targets.ensemble(round),
       stage: 'ensemble',
@@ -82,14 +115,14 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
       outputs: [workLayout.ensemble(work, round).dir],
       description: `Vote over the folds of round ${round}`,
     });
-    if (round === 1 && rounds.includes(2)) {
+    if (round === 1) {
       tasks.push({
         id: targets.pseudoLabel,
         stage: 'pseudo-label',
         args: [],
         dependsOn: [targets.ensemble(1)],
         outputs: [workLayout.pseudoLabel(work).dir],
-        description: 'Confident eval predictions as extra training samples',
+        description: 'Confident eval predictions as extra training samples (round 2 trains on them)',
       });
     }
   }
@@ -102,26 +135,21 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
     outputs: [workLayout.submission(work).dir],
     description: 'Write submission.csv in info.csv order',
   });
+  tasks.push({
+    id: targets.report,
+    stage: 'report',
+    args: [],
+    // It reads every artifact of the run; submit is downstream of all of them (and its key,
+    // transitively, of theirs), while unused targets (folds not trained, round 2 without
+    // pseudo-labels) must not run.
+    dependsOn: [targets.submit],
+    outputs: [workLayout.report(work).dir],
+    description: 'A static page of the run (learning curves, confusion matrices, worst photos)',
+  });
   return { work, folds, rounds, tasks, groups };
 }
 
-/** The tasks of one project, keyed by target name. */
-export function projectTasks(graph: PipelineGraph, project: string): { tasks: Map<string, PipelineTask>; groups: Map<string, GroupTask> } {
-  const mine = <T extends { id: string }>(xs: T[]) => new Map(xs.filter((t) => splitTarget(t.id).project === project).map((t) => [splitTarget(t.id).target, t]));
-  return { tasks: mine(graph.tasks), groups: mine(graph.groups) };
-}
-
-/** The stages in the order the graph runs them, e.g. "preprocess -> train round 1 (4 folds) -> ensemble round 1 -> submit". */
-export function describeGraph(graph: PipelineGraph): string {
-  const steps: string[] = [];
-  for (const t of graph.tasks) {
-    const { project, target } = splitTarget(t.id);
-    const round = /^round(\d)/.exec(target)?.[1];
-    const name = round ? `${project} round ${round}` : project;
-    if (project === 'train') {
-      const label = `${name} (${graph.folds.length} fold${graph.folds.length === 1 ? '' : 's'})`;
-      if (steps[steps.length - 1] !== label) steps.push(label);
-    } else steps.push(name);
-  }
-  return steps.join(' -> ');
+/** A stage's CLI script, relative to the workspace root: what its task runs (through tsx). */
+export function stageScript(stage: StageName): string {
+  return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
 }

@@ -25,6 +25,13 @@ export const FOLD_FILES = {
   augment: 'augment.json',
 } as const;
 
+export const FEATURES_FILES = {
+  /** plain and mirrored view of every cached photo (train cache, then eval cache), [count, dim] each */
+  table: 'features.safetensors',
+  /** what they were computed from (`train/features`) */
+  meta: 'features.json',
+} as const;
+
 export const ENSEMBLE_FILES = {
   eval: 'eval.json',
   oof: 'oof.json',
@@ -46,14 +53,32 @@ function foldDir(work: string, round: Round | string, fold: number | string): st
 export const inDir = <T extends Record<string, string>>(dir: string, files: T) =>
   Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])) as { [K in keyof T]: string };
 
+export const DETECT_FILES = {
+  detections: 'detections.json',
+  summaryText: 'summary.txt',
+} as const;
+
 export const workLayout = {
+  detect(work: string) {
+    const dir = join(work, 'detect');
+    return { dir, ...inDir(dir, DETECT_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
   preprocess(work: string) {
     const dir = join(work, 'preprocess');
     return { dir, ...inDir(dir, PREPROCESS_FILES), run: join(dir, RUN_RECORD_FILE) };
   },
-  /** The image cache of a split inside a preprocess folder (the live one or one being built). */
+  /** A split's image cache index inside a preprocess folder (the live one or one being built); it names the split's store. */
   imageCache(preprocessDir: string, split: CacheSplit) {
-    return { bin: join(preprocessDir, 'cache', `${split}.u8`), index: join(preprocessDir, 'cache', `${split}.json`) };
+    return { index: join(preprocessDir, 'cache', `${split}.json`) };
+  },
+  /**
+   * Content-addressed pixel stores, one folder per (photos, transform): outside every Nx output,
+   * since Nx would copy gigabytes of pixels into its own cache. Reused across runs.
+   */
+  imageStores: (work: string) => join(work, '.cache', 'images'),
+  imageStore(work: string, key: string) {
+    const dir = join(work, '.cache', 'images', key);
+    return { dir, pixels: join(dir, 'pixels.u8'), index: join(dir, 'index.json') };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
   fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),
@@ -64,8 +89,11 @@ export const workLayout = {
   },
   /** A fold's folder with Nx's `{options.round}` / `{options.fold}` in place of the numbers. */
   foldTemplate: (work: string) => foldDir(work, '{options.round}', '{options.fold}'),
-  /** Pooled backbone features computed once for the frozen-features mode, keyed by what shapes them. */
-  features: (work: string, key: string) => join(work, 'train', 'features', key),
+  /** Pooled backbone features computed once (train:features) for the folds of the features mode. */
+  features(work: string) {
+    const dir = join(work, 'train', 'features');
+    return { dir, ...inDir(dir, FEATURES_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
   ensemble(work: string, round: Round) {
     const dir = join(work, 'ensemble', `round${round}`);
     return { dir, ...inDir(dir, ENSEMBLE_FILES), run: join(dir, RUN_RECORD_FILE) };
@@ -77,6 +105,11 @@ export const workLayout = {
   submission(work: string) {
     const dir = join(work, 'submission');
     return { dir, csv: join(dir, 'submission.csv'), run: join(dir, RUN_RECORD_FILE) };
+  },
+  /** The run report: a static page and the thumbnails it shows. */
+  report(work: string) {
+    const dir = join(work, 'report');
+    return { dir, index: join(dir, 'index.html'), thumbs: join(dir, 'thumbs'), run: join(dir, RUN_RECORD_FILE) };
   },
 };
 

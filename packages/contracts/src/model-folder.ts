@@ -26,7 +26,7 @@ const unit = z.number().min(0).max(1);
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
 
 /** torchvision CenterCrop(size) of the decoded photo, then the resize to the input size. */
-export const centreCropSchema = z.strictObject({
+export const centreCropRuleSchema = z.strictObject({
   kind: z.literal('centre'),
   /** Side of the centred square; null: no crop, the whole photo is resized. */
   size: int.positive().nullable(),
@@ -37,7 +37,7 @@ export const centreCropSchema = z.strictObject({
  * The fields are face-detect's crop options; `detect` is its detector options, checked by the
  * detector when it is built.
  */
-export const faceCropSchema = z.strictObject({
+export const faceCropRuleSchema = z.strictObject({
   kind: z.literal('face'),
   detect: z.record(z.string(), z.unknown()),
   /** Added on every side, as a fraction of the face square's side. */
@@ -53,10 +53,10 @@ export const faceCropSchema = z.strictObject({
   fallback: z.strictObject({ kind: z.literal('centre'), side: z.number().gt(0).max(1) }),
 });
 
-export const cropRuleSchema = z.discriminatedUnion('kind', [centreCropSchema, faceCropSchema]);
+export const cropRuleSchema = z.discriminatedUnion('kind', [centreCropRuleSchema, faceCropRuleSchema]);
 export type CropRule = z.infer<typeof cropRuleSchema>;
-export type CentreCropRule = z.infer<typeof centreCropSchema>;
-export type FaceCropRule = z.infer<typeof faceCropSchema>;
+export type CentreCropRule = z.infer<typeof centreCropRuleSchema>;
+export type FaceCropRule = z.infer<typeof faceCropRuleSchema>;
 
 /** One of the 18 classes in words, as the thresholds of the run that trained it define them. */
 export const classEntrySchema = z.strictObject({

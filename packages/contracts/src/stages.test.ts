@@ -9,13 +9,31 @@ const cfg = parseConfig({ data: { root: '/d' } });
 
 describe('stage selectors', () => {
   it('name the config keys each stage reads', () => {
+    expect(paramPaths(cfg, 'detect')).toEqual(['data.root', 'detect']);
     expect(paramPaths(cfg, 'preprocess')).toEqual(['data.root', 'preprocess', 'seed']);
     expect(paramPaths(cfg, 'train')).toEqual([
       'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
       'train.batchSize', 'train.classWeights', 'train.epochs', 'train.mode', 'train.sampler',
     ]);
+    // what shapes the pooled features: not the head, dropout or freezing of the model
+    expect(paramPaths(cfg, 'features')).toEqual([
+      'augment.mean', 'augment.std', 'backend', 'model.arch', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
+    ]);
+    expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);
     expect(paramPaths(cfg, 'submit')).toEqual(['data.evalLabels', 'data.root', 'pseudo.enabled']);
+    // the report shows the whole config
+    expect(paramPaths(cfg, 'report')).toEqual([
+      'augment', 'backend', 'data.evalLabels', 'data.root', 'data.work', 'detect', 'ensemble', 'loss', 'model', 'name',
+      'optim', 'preprocess', 'pseudo', 'report.thumbSize', 'report.worst', 'scheduler', 'seed', 'train',
+    ]);
+    expect(paramPaths(cfg, 'report').map((p) => p.split('.')[0])).toEqual(expect.arrayContaining(Object.keys(cfg)));
+  });
+
+  it('leave the report section to the report alone', () => {
+    for (const name of STAGE_NAMES.filter((n) => n !== 'report')) {
+      expect(paramPaths(cfg, name).filter((p) => p === 'report' || p.startsWith('report.')), name).toEqual([]);
+    }
   });
 
   it('leave which folds run out of the train slice', () => {
@@ -31,8 +49,10 @@ describe('stage selectors', () => {
     for (const name of STAGE_NAMES) {
       const readme = readFileSync(resolve(WORKSPACE_ROOT, 'packages', STAGES[name].project, 'README.md'), 'utf8');
       const { begin, end } = paramsMarkers(name);
-      const found = readme.slice(readme.indexOf(begin), readme.indexOf(end) + end.length);
-      expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs)`).toBe(paramsTable(name, cfg));
+      // a project may hold two stages' blocks: the end marker after this block's start
+      const at = readme.indexOf(begin);
+      const found = readme.slice(at, readme.indexOf(end, at) + end.length);
+      expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs:gen)`).toBe(paramsTable(name, cfg));
     }
   });
 });

@@ -14,16 +14,21 @@ export function parseRound(value: string | number): Round {
 
 /** `project:target` ids. */
 export const targets = {
+  /** Face detection on every photo of the data root (only in graphs whose preprocess crops faces). */
+  detect: 'detect:run',
   preprocess: 'preprocess:run',
   /** One fold of one round, as laid out in the pipeline graph. */
   trainFold: (round: Round, fold: number) => `train:round${round}-fold-${fold}`,
   /** Every fold of a round (a no-op target depending on each fold). */
   trainRound: (round: Round) => `train:round${round}`,
+  /** The pooled backbone features every fold of train.mode "features" reads (computed once). */
+  trainFeatures: 'train:features',
   /** `nx run train:fold --fold=2 [--round=1]`: one fold by option, for interactive use. */
   trainAnyFold: 'train:fold',
   ensemble: (round: Round) => `ensemble:round${round}`,
   pseudoLabel: 'pseudo-label:run',
   submit: 'submit:run',
+  report: 'report:run',
 } as const;
 
 /** Splits "project:target". */

@@ -5,6 +5,8 @@ import {
   currentBackend,
   defaultLoaders,
   describeLoadError,
+  nativeDetail,
+  nativeEnvDefaults,
   resolveBackendPreference,
   selectBackend,
   type BackendLoader,
@@ -92,7 +94,7 @@ describe('chooseBackend (injected loaders)', () => {
     const err = await chooseBackend({ prefer: 'tensorflow-gpu', env: {}, loaders }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(
-      /tfjs backend "tensorflow-gpu" \(requested by --backend\) cannot be used: tfjs-node-gpu: native addon not found\. Fix: install @tensorflow\/tfjs-node-gpu/,
+      /tfjs backend "tensorflow-gpu" \(requested by --backend\) cannot be used: tfjs-node-gpu: native addon not found\. Fix: run `pnpm native:install gpu`/,
     );
     expect(tried).toEqual(['tensorflow-gpu']);
     await expect(chooseBackend({ env: { TFJS_BACKEND: 'tensorflow' }, loaders })).rejects.toThrow(/requested by TFJS_BACKEND/);
@@ -125,9 +127,23 @@ describe('chooseBackend (injected loaders)', () => {
   });
 });
 
+describe('native backend line', () => {
+  it('names the package, the TensorFlow library, the device and the threads', () => {
+    expect(nativeDetail({ label: 'tfjs-node', tfjsNode: '4.22.0', tensorflow: '2.21.0', threads: 2 })).toBe('tfjs-node 4.22.0 on TensorFlow 2.21.0, 2 threads');
+    expect(nativeDetail({ label: 'tfjs-node-gpu', tfjsNode: '4.22.0', tensorflow: '2.9.1', gpu: true, threads: 1 })).toBe(
+      'tfjs-node-gpu 4.22.0 on TensorFlow 2.9.1, GPU, 1 thread',
+    );
+    expect(nativeDetail({ label: 'tfjs-node-gpu', gpu: false, threads: 8 })).toBe('tfjs-node-gpu, no GPU found: runs on the CPU, 8 threads');
+  });
+
+  it('quiet TensorFlow log and one intra-op thread per core, unless the user set them', () => {
+    expect(nativeEnvDefaults(6)).toEqual({ TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '6' });
+  });
+});
+
 describe('selectBackend (real loaders, this process)', () => {
-  // Here both tfjs-node packages are installed without their native addon, so auto lands on wasm;
-  // on a machine with a working addon the first choice is native and the wasm specifics are skipped.
+  // After a plain `pnpm install` both tfjs-node packages lack their native addon, so auto lands on
+  // wasm; after `pnpm native:install` (cpu) it lands on tensorflow.
   let first: { name: BackendName; reason: string };
 
   it('chooses once, prints once, and leaves no half-loaded native kernels behind', async () => {
@@ -135,8 +151,17 @@ describe('selectBackend (real loaders, this process)', () => {
     const log = (l: string) => lines.push(l);
     expect(currentBackend()).toBeNull();
     first = await selectBackend({ env: {}, log });
-    const label = { 'tensorflow-gpu': 'tfjs-node-gpu', tensorflow: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' }[first.name];
-    expect(lines).toEqual([`backend: ${label} (${first.reason})`]);
+    expect(lines).toEqual([`backend: ${first.name} (${first.reason})`]);
+    if (first.name === 'tensorflow') {
+      // After `pnpm native:install`: the engine names its package and library.
+      // (tfjs-node-gpu is not even imported once tfjs-node is loaded: one TensorFlow per process.)
+      expect(first.reason).toMatch(
+        /^tfjs-node 4\.22\.0 on TensorFlow \d+\.\d+\.\d+, \d+ threads?; tfjs-node-gpu: (native addon not found|@tensorflow\/tfjs-node is already loaded in this process)$/,
+      );
+      expect(tf.getBackend()).toBe('tensorflow');
+      await expect(defaultLoaders()['tensorflow-gpu']()).rejects.toThrow('@tensorflow/tfjs-node is already loaded in this process');
+      expect(tf.getBackend()).toBe('tensorflow');
+    }
     if (first.name === 'wasm') {
       expect(first.reason).toMatch(/^(no )?simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found$/);
       expect(tf.getBackend()).toBe('wasm');

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 
@@ -51,15 +52,15 @@ const LABEL: Record<BackendName, string> = {
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu':
-    'install @tensorflow/tfjs-node-gpu 4.22.0 with its native addon (needs CUDA 11.2 + cuDNN 8.1) or pick another backend',
-  tensorflow: 'install @tensorflow/tfjs-node 4.22.0 with its native addon or pick another backend',
+    'run `pnpm native:install gpu` (tfjs-node-gpu 4.22 wants CUDA 11.2 + cuDNN 8.1 for its own libtensorflow, or a matching one through LIBTENSORFLOW_DIR) or pick another backend',
+  tensorflow: "run `pnpm native:install` (builds tfjs-node 4.22.0 against TensorFlow's C library) or pick another backend",
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm 4.22.0 or pick --backend cpu',
   cpu: 'reinstall @tensorflow/tfjs-backend-cpu 4.22.0',
 };
 
 /** The engine and why it was chosen, as printed after "backend: " and kept in run records. */
 export function backendLine(choice: BackendChoice): string {
-  return `${LABEL[choice.name]} (${choice.reason})`;
+  return `${choice.name} (${choice.reason})`;
 }
 
 /** The one-line cause of a load failure, without the stack or install paths. */
@@ -147,6 +148,7 @@ let settled: BackendChoice | undefined;
 
 /**
  * Chooses the backend once per process and prints the choice once, e.g.
+ * "backend: tensorflow (tfjs-node 4.22.0 on TensorFlow 2.21.0, 2 threads; tfjs-node-gpu: native addon not found)" or
  * "backend: wasm (simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found)".
  * Later calls return the same choice (re-activating it if something switched tfjs away); asking
  * for a different explicit backend afterwards is an error unless `force` is set, since tensors
@@ -201,12 +203,43 @@ export function wasmBinaryDir(): string {
   return dir;
 }
 
-async function loadNative(pkg: string): Promise<void> {
+/**
+ * What TensorFlow reads from the environment when the native binding loads, unless the user set
+ * it: a quiet log (warnings and info off; the two lines oneDNN prints while the library loads
+ * stay), and intra-op threads = the cores, stated so the backend line can name the count.
+ */
+export function nativeEnvDefaults(cores: number = availableParallelism()): Record<string, string> {
+  return { TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: String(cores) };
+}
+
+/** The native backend's detail for the backend line: package, library and threads. */
+export function nativeDetail(info: { label: string; tfjsNode?: string; tensorflow?: string; gpu?: boolean; threads: number }): string {
+  const device = info.gpu === undefined ? '' : info.gpu ? ', GPU' : ', no GPU found: runs on the CPU';
+  const version = info.tfjsNode ? ` ${info.tfjsNode}` : '';
+  const library = info.tensorflow ? ` on TensorFlow ${info.tensorflow}` : '';
+  return `${info.label}${version}${library}${device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+/** The native package whose binding this process loaded: one TensorFlow library per process. */
+let nativeLoaded: { pkg: string; detail: string } | undefined;
+
+async function loadNative(pkg: string, label: string, gpu: boolean): Promise<string> {
+  if (nativeLoaded) {
+    // Loading the other package too would register its kernels over the first one's and load a
+    // second TensorFlow library into the process.
+    if (nativeLoaded.pkg !== pkg) throw new Error(`${nativeLoaded.pkg} is already loaded in this process`);
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
+    return nativeLoaded.detail;
+  }
+  for (const [key, value] of Object.entries(nativeEnvDefaults())) {
+    if (!process.env[key]?.trim()) process.env[key] = value;
+  }
   // A native package that fails half-way has already registered its 'tensorflow' kernels;
   // remove them so the next attempt (tfjs-node after tfjs-node-gpu) starts clean and quiet.
   const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
+  let mod: { version?: Record<string, string>; default?: { version?: Record<string, string> } };
   try {
-    await import(pkg);
+    mod = await import(pkg);
   } catch (err) {
     for (const k of tf.getKernelsForBackend('tensorflow')) {
       if (!before.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
@@ -214,6 +247,16 @@ async function loadNative(pkg: string): Promise<void> {
     throw err;
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
+  const backend = tf.backend() as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  const detail = nativeDetail({
+    label,
+    tfjsNode: (mod.version ?? mod.default?.version)?.['tfjs-node'],
+    tensorflow: backend.binding?.TF_Version,
+    gpu: gpu ? backend.isUsingGpuDevice === true : undefined,
+    threads: Number(process.env.TF_NUM_INTRAOP_THREADS),
+  });
+  nativeLoaded = { pkg, detail };
+  return detail;
 }
 
 /*
@@ -244,8 +287,8 @@ export function defaultLoaders(): Record<BackendName, BackendLoader> {
   const gpu = '@tensorflow/tfjs-node-gpu';
   const node = '@tensorflow/tfjs-node';
   return {
-    'tensorflow-gpu': () => loadNative(gpu),
-    tensorflow: () => loadNative(node),
+    'tensorflow-gpu': () => loadNative(gpu, LABEL['tensorflow-gpu'], true),
+    tensorflow: () => loadNative(node, LABEL.tensorflow, false),
     wasm: loadWasm,
     cpu: loadCpu,
   };

@@ -19,18 +19,18 @@ export async function listEvalImages(root: string, issues: Issues): Promise<{ en
     const row = i + 1;
     const id = r.ImageID ?? '';
     if (!id) {
-      issues.bad(csv, `row ${row} has an empty ImageID`, 'fill in the image file name or delete the row');
+      issues.badEval(csv, `row ${row} has an empty ImageID`, 'fill in the image file name or delete the row');
       return;
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      issues.bad(csv, `duplicate ImageID ${id} on rows ${first} and ${row}`, 'list each eval image once');
+      issues.badEval(csv, `duplicate ImageID ${id} on rows ${first} and ${row}`, 'list each eval image once');
       return;
     }
     seen.set(id, row);
     const path = files.get(id);
     if (!path) {
-      issues.bad(csv, `row ${row} (ImageID ${id}) has no image: eval/images/${id} does not exist`, 'add the image to eval/images or delete the row');
+      issues.badEval(csv, `row ${row} (ImageID ${id}) has no image: eval/images/${id} does not exist`, 'add the image to eval/images or delete the row');
       return;
     }
     entries.push({ ImageID: id, path });

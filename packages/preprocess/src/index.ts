@@ -11,4 +11,5 @@ export * from './listing.ts';
 export * from './run.ts';
 export * from './samples.ts';
 export * from './scan.ts';
+export * from './store.ts';
 export * from './summary-text.ts';

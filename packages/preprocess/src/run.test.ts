@@ -1,8 +1,8 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ageBand, encodeClass, maskOfKind, parseGender } from '@facemask/contracts';
-import { hashJson, loadConfig, readArtifact, readEvalList, readFingerprint, readPreprocessSummary, readSamples, runRecordArtifact, stageParams, workLayout } from '@facemask/contracts';
+import { hashJson, imageCacheIndexArtifact, loadConfig, readArtifact, readEvalList, readFingerprint, readPreprocessSummary, readSamples, runRecordArtifact, stageParams, workLayout } from '@facemask/contracts';
 import { openImageCache } from './cache.ts';
 import { fingerprintDataRoot } from './fingerprint.ts';
 import { main } from './main.ts';
@@ -111,6 +111,29 @@ describe('runPreprocess', () => {
     expect(changed.fingerprint.dataset).not.toBe(first.fingerprint.dataset);
   });
 
+  it('keeps the pixels out of the preprocess output (Nx copies outputs into its cache) and one store per split on disk', async () => {
+    f = await makeFixture(makePeople(6), 2);
+    const first = await preprocessWith(fixtureConfig(f), { quiet: true });
+    const files = (await readdir(first.dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(files.map((e) => e.name).filter((n) => !/\.(json|txt)$/.test(n))).toEqual([]);
+    const outputBytes = (await Promise.all(files.map((e) => stat(join(e.parentPath, e.name))))).reduce((a, s) => a + s.size, 0);
+    const storeOf = async (split: 'train' | 'eval') =>
+      (await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(first.dir, split).index)).store;
+    const trainStore = workLayout.imageStore(f.work, await storeOf('train'));
+    expect((await stat(trainStore.pixels)).size).toBe(42 * 16 * 12 * 3);
+    expect(outputBytes).toBeLessThan(42 * 16 * 12 * 3);
+    expect(first.report).toContain(`pixels in ${join(f.work, '.cache', 'images')}`);
+    const stores = async () => (await readdir(workLayout.imageStores(f.work))).sort();
+    expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
+
+    // another size: new stores, and the old ones go once the new output is in place
+    const logs: string[] = [];
+    await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true, log: (l) => logs.push(l) });
+    expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
+    expect(await stores()).not.toContain(trainStore.dir.split('/').pop());
+    expect(logs.filter((l) => l.startsWith('removed 2 image store(s)'))).toHaveLength(1);
+  });
+
   it('a failed run leaves the artifacts of the earlier good run untouched', async () => {
     f = await makeFixture(makePeople(6), 2);
     await preprocessWith(fixtureConfig(f), { quiet: true });
@@ -126,6 +149,7 @@ describe('runPreprocess', () => {
     expect((await cache.read([cache.count - 1])).length).toBe(16 * 12 * 3);
     await cache.close();
     expect((await readdir(f.work)).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
+    expect((await readdir(workLayout.imageStores(f.work))).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
   });
 
   it('applies the old-age threshold and drops age ranges from the training samples', async () => {

@@ -1,11 +1,16 @@
 import { resolve } from 'node:path';
 import {
+  CACHE_SPLITS,
+  dataLayout,
   evalListArtifact,
   fingerprintArtifact,
+  formatBytes,
   hashJson,
+  imageCacheIndexArtifact,
   inDir,
   PREPROCESS_FILES,
   preprocessSummaryArtifact,
+  readArtifact,
   samplesArtifact,
   workLayout,
   writeArtifact,
@@ -18,15 +23,16 @@ import {
   type PreprocessSummary,
   type StageParams,
 } from '@facemask/contracts';
-import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput } from './cache.ts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
 import { type CacheTransform } from './transform.ts';
 import { listEvalImages } from './eval-list.ts';
+import { countFallbacks, readFaceCrop, type FaceCropTransform } from './face-crop.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
 import { matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';
-import { scanTrainImages } from './scan.ts';
+import { scanTrainImages, type PhotoFile } from './scan.ts';
+import { ensureImageStore, inputsHash, pruneImageStores, storeKey, transformHash, type CacheInput } from './store.ts';
 import { formatSummary } from './summary-text.ts';
 
 export type PreprocessParams = StageParams<'preprocess'>;
@@ -50,8 +56,6 @@ export interface PreprocessResult {
   /** The one-screen report (also written as summary.txt). */
   report: string;
 }
-
-const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
 
 /**
  * Reads the data root, labels and folds every train photo, caches all pixels and writes the
@@ -87,7 +91,8 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     train: scan.folders.flatMap((f) => f.photos.map((ph) => input(ph.id, ph.path, `train/images/${ph.id}`))),
     eval: evalList.entries.map((e) => input(e.ImageID, e.path, `eval/images/${e.ImageID}`)),
   };
-  const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width };
+  const faceCrop = pp.faceCrop ? await readFaceCrop(work, root, pp.faceCrop) : null;
+  const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop };
   const options = {
     seed: params.seed,
     preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256File(corrPath) } : null },
@@ -101,24 +106,23 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     cache: { trainInputs: inputsHash(inputs.train), evalInputs: inputsHash(inputs.eval), transform: transformHash(transform) },
   };
 
+  // Stores that neither the live output nor this run names only take space (an output Nx restores
+  // later rebuilds its own); free it before building.
+  await prune(work, new Set([...(await liveStores(outDir)), storeKey(inputs.train, transform), storeKey(inputs.eval, transform)]), log);
   let summary: PreprocessSummary | undefined;
   let report = '';
+  const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
   await writeDirAtomic(outDir, async (tmp) => {
-    const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
-    for (const split of ['train', 'eval'] as const) {
-      const byId = new Map(inputs[split].map((i) => [i.id, i]));
-      const reused = await reuseImageCache(outDir, tmp, split, inputs[split], transform);
-      if (reused) {
-        for (const f of reused.failures) issues.bad(byId.get(f.id)?.path ?? f.id, f.reason, PHOTO_FIX);
-        caches[split] = { index: reused, reused: true };
-      } else {
-        const index = await buildImageCache(tmp, split, inputs[split], transform, {
-          onFailure: (inp, reason) => issues.bad(inp.path, reason, PHOTO_FIX),
-          concurrency: opts.concurrency,
-          quiet: opts.quiet,
-        });
-        caches[split] = { index, reused: false };
-      }
+    // Eval first: an unusable eval photo stops the run (see Issues) before the train photos are decoded.
+    for (const split of ['eval', 'train'] as const) {
+      const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
+      caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
+        onFailure: (inp, reason, fix) => bad(inp.path, reason, fix),
+        concurrency: opts.concurrency,
+        quiet: opts.quiet,
+      });
+      await writeArtifact(imageCacheIndexArtifact, workLayout.imageCache(tmp, split).index, caches[split].index);
+      if (split === 'eval') issues.stopOnEvalProblems(dataLayout.infoCsv(root));
     }
     const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
     const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
@@ -164,6 +168,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
         centerCrop: pp.centerCrop,
         train: { count: caches.train.index.count, reused: caches.train.reused },
         eval: { count: caches.eval.index.count, reused: caches.eval.reused },
+        faceCrop: faceCrop && cachedFallbacks(faceCrop, scan.folders.flatMap((f) => f.photos), evalList.entries, caches),
       },
     };
     const out = inDir(tmp, PREPROCESS_FILES);
@@ -171,8 +176,35 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     await writeArtifact(evalListArtifact, out.eval, evalOut);
     await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
     await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
-    report = formatSummary(summary, fingerprint, outDir);
+    report = formatSummary(summary, fingerprint, outDir, workLayout.imageStores(work));
     await writeFileAtomic(out.summaryText, report + '\n');
   });
+  await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);
   return { dir: outDir, summary: summary!, fingerprint, report };
+}
+
+/** The stores the preprocess output in `dir` names (none if it is missing or unreadable). */
+async function liveStores(dir: string): Promise<Set<string>> {
+  const keys = await Promise.all(
+    CACHE_SPLITS.map((split) => readArtifact(imageCacheIndexArtifact, workLayout.imageCache(dir, split).index).then((i) => i.store, () => null)),
+  );
+  return new Set(keys.filter((k) => k !== null));
+}
+
+async function prune(work: string, keep: ReadonlySet<string>, log: (line: string) => void): Promise<void> {
+  const { removed, bytes } = await pruneImageStores(work, keep);
+  if (removed.length > 0) log(`removed ${removed.length} image store(s) no preprocess output here names (${formatBytes(bytes)}) from ${workLayout.imageStores(work)}`);
+}
+
+/** The face crop's fallbacks among the photos the caches hold. */
+function cachedFallbacks(
+  t: FaceCropTransform,
+  train: readonly PhotoFile[],
+  evalEntries: readonly { ImageID: string; path: string }[],
+  caches: Record<CacheSplit, { index: ImageCacheIndex }>,
+): NonNullable<PreprocessSummary['cache']['faceCrop']> {
+  const inCache = (split: CacheSplit) => new Set(caches[split].index.ids);
+  const trainIds = inCache('train');
+  const evalIds = inCache('eval');
+  return countFallbacks(t, train.filter((p) => trainIds.has(p.id)), evalEntries.filter((e) => evalIds.has(e.ImageID)));
 }

@@ -1,4 +1,6 @@
-import { centerCropU8, resizeU8 } from '@facemask/augment/browser';
+import { centerCropU8, resizeU8 } from '@facemask/augment/pixels';
+import type { DecodedPhoto } from '@facemask/augment/decode';
+import { faceCropPixels, type FaceCropTransform } from './face-crop-pixels.ts';
 
 /**
  * The deterministic transform from a decoded photo to what the image cache stores. No node:
@@ -6,24 +8,26 @@ import { centerCropU8, resizeU8 } from '@facemask/augment/browser';
  * to their decoded photos, so they see what training saw.
  */
 
+export type { DecodedPhoto } from '@facemask/augment/decode';
+
 /** The deterministic transform applied once, when caching. */
 export interface CacheTransform {
   /** torchvision CenterCrop(size) first (null: none). */
   centerCrop: number | null;
   height: number;
   width: number;
+  /** preprocess.faceCrop: around the detected face instead, where one was found (null/absent: never). */
+  faceCrop?: FaceCropTransform | null;
 }
 
 export const CACHE_CHANNELS = 3;
 
-export interface DecodedPhoto {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
-
-/** CenterCrop (if set) then PIL antialiased bilinear resize to height x width. */
-export function transformPhoto(img: DecodedPhoto, t: CacheTransform): Uint8Array {
+/** The face crop where a face was found, else CenterCrop (if set); then PIL antialiased bilinear resize to height x width. */
+export function transformPhoto(img: DecodedPhoto, t: CacheTransform, file?: string): Uint8Array {
+  if (t.faceCrop && file !== undefined) {
+    const face = faceCropPixels(img, file, t.faceCrop, t.height, t.width);
+    if (face) return face;
+  }
   let { data, height, width } = img;
   if (t.centerCrop !== null) {
     data = centerCropU8(data, height, width, CACHE_CHANNELS, t.centerCrop, t.centerCrop);

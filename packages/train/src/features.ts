@@ -1,18 +1,19 @@
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { createProgress, hashJson, readFingerprint, Rng, workLayout, type StageParams } from '@facemask/contracts';
-import { readSafetensors, tensorF32, writeSafetensors } from '@facemask/engine';
+import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
 import { featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/preprocess';
+import { readFeatures } from './features-io.ts';
+import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { chunk } from './sampler.ts';
 import { featureSource, type BatchSource, type FeatureBatch, type FeatureTable } from './source.ts';
 
 /**
  * The CPU user's fast path: the frozen backbone's pooled features are computed once per data set
- * and model (plain and mirrored view of every cached photo, shared by every fold), then only the
- * head trains, for as many epochs as wanted, at thousands of samples per second.
+ * and model by the `train:features` task (plain and mirrored view of every cached photo, shared
+ * by every fold), then only the head trains, for as many epochs as wanted, at thousands of
+ * samples per second.
  */
 export interface FeatureSetup {
   source: BatchSource<FeatureBatch>;
@@ -20,25 +21,31 @@ export interface FeatureSetup {
   headModel: LayersModel;
 }
 
+/** Photos per batch when computing features. */
+export const FEATURE_BATCH = 32;
+
+/** What a fold expects of the features it reads: computed from its own config, data and engine. */
+export function expectedFeatures(params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment' | 'backend'>, cache: Pick<ImageCache, 'height' | 'width' | 'count'>, fp: Fingerprint) {
+  return {
+    paramsHash: hashJson(featureParams(params, { height: cache.height, width: cache.width })),
+    engine: tf.getBackend(),
+    dataset: fp.dataset,
+    optionsHash: fp.optionsHash,
+    count: cache.count,
+    height: cache.height,
+    width: cache.width,
+  };
+}
+
+/** A fold's batch source over the features train:features computed, and its head-only model. */
 export async function featureSetup(
-  params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment'>,
+  params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment' | 'backend'>,
   work: string,
   model: LayersModel,
   cache: ImageCache,
-  opts: { quiet: boolean; log: (line: string) => void },
+  fp: Fingerprint,
 ): Promise<FeatureSetup> {
-  const fp = await readFingerprint(work);
-  const key = hashJson({
-    model: { ...params.model, head: null, dropout: null },
-    seed: params.model.pretrained ? null : params.seed,
-    mean: params.augment.mean,
-    std: params.augment.std,
-    data: fp.dataset,
-    options: fp.optionsHash,
-    h: cache.height,
-    w: cache.width,
-  }).slice(0, 16);
-  const table = await loadOrComputeFeatures(workLayout.features(work, key), model, cache, params.augment, opts.quiet, opts.log);
+  const table = await readFeatures(work, expectedFeatures(params, cache, fp));
   const flip = params.augment.train.find((t) => t.type === 'hflip');
   const source = featureSource(table, {
     flipP: flip ? flip.p : 0,
@@ -61,57 +68,49 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
 }
 
-async function loadOrComputeFeatures(
-  dir: string,
+/** Pooled features of the plain and mirrored view of every photo of `cache`, batch by batch. */
+export async function extractFeatures(
   model: LayersModel,
   cache: ImageCache,
   augment: { mean: readonly number[]; std: readonly number[] },
   quiet: boolean,
-  log: (l: string) => void,
 ): Promise<FeatureTable> {
-  const file = join(dir, 'features.safetensors');
-  try {
-    const st = await readSafetensors(file);
-    const plain = st.tensors.get('plain');
-    const flipped = st.tensors.get('flipped');
-    if (plain && flipped && plain.shape[0] === cache.count) {
-      return { dim: plain.shape[1] as number, plain: tensorF32(plain), flipped: tensorF32(flipped), count: cache.count };
-    }
-  } catch {
-    // absent or unreadable: compute below
-  }
-  log(`computing backbone features for ${cache.count} photos (once; cached in ${dir})`);
   const taps = featureTaps(model, ['features']);
   const dim = taps.outputs[0]?.shape[1] as number;
   const plain = new Float32Array(cache.count * dim);
   const flipped = new Float32Array(cache.count * dim);
   const progress = createProgress({ label: 'features', total: cache.count, unit: 'img', quiet });
   const rows = Array.from({ length: cache.count }, (_, i) => i);
-  const batches = chunk(rows, 32);
+  const batches = chunk(rows, FEATURE_BATCH);
   const read = (rows: number[]) => {
     const p = cache.read(rows);
     p.catch(() => {}); // see prefetch in predict.ts
     return p;
   };
   let pending = batches.length ? read(batches[0]!) : null;
-  for (let b = 0; b < batches.length; b++) {
-    const pixels = await (pending as Promise<Uint8Array>);
-    const next = batches[b + 1];
-    if (next) pending = read(next);
-    const idx = batches[b]!;
-    const [p, f] = tf.tidy(() =>
-      ttaViews(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std }).map(
-        (view) => new Float32Array((taps.predict(view) as tf.Tensor).dataSync()),
-      ),
-    ) as [Float32Array, Float32Array];
-    plain.set(p, idx[0]! * dim);
-    flipped.set(f, idx[0]! * dim);
-    progress.tick(idx.length);
+  let done = 0;
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      const pixels = await (pending as Promise<Uint8Array>);
+      const next = batches[b + 1];
+      if (next) pending = read(next);
+      const idx = batches[b]!;
+      const [p, f] = tf.tidy(() =>
+        ttaViews(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std }).map(
+          (view) => new Float32Array((taps.predict(view) as tf.Tensor).dataSync()),
+        ),
+      ) as [Float32Array, Float32Array];
+      plain.set(p, idx[0]! * dim);
+      flipped.set(f, idx[0]! * dim);
+      progress.tick(idx.length);
+      done += idx.length;
+      faultPoint('feature-batch');
+    }
+  } catch (err) {
+    if (isOutOfMemory(err)) throw outOfMemoryError(err as Error, { task: 'train:features', during: `after ${done} of ${cache.count} photos`, batchSize: FEATURE_BATCH, setting: null });
+    throw err;
+  } finally {
+    progress.stop();
   }
-  progress.stop();
-  await writeSafetensors(file, {
-    plain: { dtype: 'F32', shape: [cache.count, dim], data: plain },
-    flipped: { dtype: 'F32', shape: [cache.count, dim], data: flipped },
-  });
   return { dim, plain, flipped, count: cache.count };
 }

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifact, type ConfigInput, FOLD_FILES, predictionsArtifact, readEpochLog, workLayout } from '@facemask/contracts';
-import { selectBackend } from '@facemask/engine';
+import { engineUnderTest } from '@facemask/engine';
 import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 let base: ConfigInput;
@@ -18,7 +18,7 @@ const small: Partial<ConfigInput> = {
 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(100, 11, 32));
 }, 600_000);
 
@@ -63,6 +63,18 @@ describe('runFold', () => {
     const strip = (rs: Awaited<ReturnType<typeof readEpochLog>>) => rs.map(({ seconds: _s, imagesPerSecond: _i, ...r }) => r);
     expect(strip(await readEpochLog(join(b, FOLD_FILES.metrics)))).toEqual(strip(await readEpochLog(join(a, FOLD_FILES.metrics))));
     expect(await readFile(join(b, FOLD_FILES.eval), 'utf8')).toBe(await readFile(join(a, FOLD_FILES.eval), 'utf8'));
+
+    // a truncated weights.bin beside a valid state.json: said in one line, the fold starts over
+    const broken = await freshRun(base, over);
+    await trainFold(broken, { round: 1, fold: 1, quiet: true, log: () => {}, stopAfterEpochs: 1 });
+    const c = workLayout.fold(broken.data.work, 1, 1).dir;
+    await truncate(join(c, FOLD_FILES.last, 'model', 'weights.bin'), 1000);
+    const said: string[] = [];
+    expect((await trainFold(broken, { round: 1, fold: 1, quiet: true, log: (l) => said.push(l) })).complete).toBe(true);
+    expect(said).toContainEqual(
+      expect.stringMatching(new RegExp(`^fold 1: the checkpoint in ${join(c, FOLD_FILES.last)} is truncated \\(model/weights\\.bin has 1000 of \\d+ bytes\\): starting the fold over$`)),
+    );
+    expect((await weightsOf(c)).equals(await weightsOf(a))).toBe(true);
   }, 600_000);
 
   it('stops on a non-finite loss with a clear message and keeps the last good checkpoint', async () => {
@@ -77,9 +89,12 @@ describe('runFold', () => {
       () => null,
       (e: Error) => e,
     );
-    const m = /training diverged in fold 2, epoch (\d+), batch \d+: loss is (NaN|-?Infinity).*last good checkpoint \(after epoch (\d+)\) is kept/.exec(err?.message ?? '');
+    // the gradients overflow first (their norm is caught before the weights change), or the loss
+    const m = /training diverged in fold 2, epoch (\d+), batch \d+: (loss is (NaN|-?Infinity)|a gradient is (NaN|infinite) while the loss \(.+\) is finite).*last good checkpoint \(after epoch (\d+)\) is kept/.exec(
+      err?.message ?? '',
+    );
     expect(m, err?.message).not.toBeNull();
-    const [failedEpoch, keptEpoch] = [Number(m![1]), Number(m![3])];
+    const [failedEpoch, keptEpoch] = [Number(m![1]), Number(m![5])];
     expect(keptEpoch).toBe(failedEpoch - 1);
     expect(keptEpoch).toBeGreaterThanOrEqual(1);
     const dir = workLayout.fold(cfg.data.work, 1, 2).dir;

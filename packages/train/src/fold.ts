@@ -18,12 +18,13 @@ import {
 import { saveModel } from '@facemask/engine';
 import { augmentDescriptionArtifact, describeAugmentation } from '@facemask/augment';
 import { openImageCache } from '@facemask/preprocess';
-import { foldStore, restoreWeights } from './checkpoint.ts';
+import { foldStore } from './checkpoint.ts';
 import { featureSetup } from './features.ts';
 import { foldSummary, predictFold } from './finish.ts';
 import { createHeadAdapter } from './head.ts';
 import { trainLoop } from './loop.ts';
 import { createFoldModel } from './model.ts';
+import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { concatCaches, foldRows } from './rows.ts';
 import { foldRunKey } from './run-key.ts';
 import { imageSource, type BatchSource } from './source.ts';
@@ -84,18 +85,24 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
       let source: BatchSource<unknown>;
       let trained: LayersModel = model;
       if (params.train.mode === 'features') {
-        const f = await featureSetup(params, work, model, cache, { quiet, log });
+        const f = await featureSetup(params, work, model, cache, fingerprint);
         source = f.source as BatchSource<unknown>;
         headModel = trained = f.headModel;
       } else {
         source = imageSource(cache, { augment: params.augment, height: input.height, width: input.width, seed: params.seed }) as BatchSource<unknown>;
       }
       const ctx = { params, round, fold, head, rows };
-      const loop = await trainLoop({ ...ctx, runKey, store: foldStore(paths.dir), stopAfterEpochs: opts.stopAfterEpochs, quiet, log }, source, trained);
+      const store = foldStore(paths.dir, trained !== model ? { whole: model } : {});
+      const loop = await trainLoop({ ...ctx, runKey, store, stopAfterEpochs: opts.stopAfterEpochs, quiet, log }, source, trained);
       if (!loop.complete) return { summary: foldSummary(ctx, loop.state, loop.history, false), text: null };
 
-      await restoreWeights(paths.best, trained);
-      const outcome = await predictFold(ctx, source, trained, loop.state, loop.history);
+      await store.restoreBest(trained);
+      const outcome = await predictFold(ctx, source, trained, loop.state, loop.history).catch((err: unknown) => {
+        if (!isOutOfMemory(err)) throw err;
+        // Prediction batches are max(train.batchSize, 16): only a batch size above 16 is worth lowering.
+        const batchSize = Math.max(params.train.batchSize, 16);
+        throw outOfMemoryError(err as Error, { task: `fold ${fold}`, during: 'predicting with the best weights', batchSize, setting: batchSize > 16 ? 'train.batchSize' : null });
+      });
       // The fold's model is the whole classifier on photos, whichever part trained.
       if (trained !== model) await saveModel(model, paths.best, { metadata: { fold, round, mode: params.train.mode } });
       const text = formatFoldSummary(outcome.summary, loop.history, formatReport(outcome.oofClasses.yTrue, outcome.oofClasses.yPred));

@@ -12,4 +12,7 @@ export * from './predict.ts';
 export * from './loop.ts';
 export * from './finish.ts';
 export * from './features.ts';
+export * from './features-io.ts';
+export * from './features-run.ts';
+export * from './oom.ts';
 export * from './fold.ts';

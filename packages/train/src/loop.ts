@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { accuracy, classScores, createProgress, macroF1, NUM_CLASSES, type EpochRecord, type StageParams } from '@facemask/contracts';
+import { accuracy, classScores, createProgress, faultPoint, macroF1, NUM_CLASSES, type EpochRecord, type StageParams } from '@facemask/contracts';
 import type { FoldStore, RunState } from './checkpoint.ts';
 import type { HeadAdapter } from './head.ts';
+import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { createLrSchedule, createOptimizer } from './optim/index.ts';
 import { argmaxRows, prefetch, predictRows } from './predict.ts';
 import type { FoldRows } from './rows.ts';
@@ -50,7 +51,7 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
       ({ state, history } = resumed);
       log(`fold ${ctx.fold}: resuming after epoch ${state.epoch + 1}/${epochs} (${resumed.from})`);
     } else if (resumed.reason) {
-      log(`fold ${ctx.fold}: ${resumed.reason}: starting over`);
+      log(`fold ${ctx.fold}: ${resumed.reason}: starting the fold over`);
     }
 
     const trainClasses = rows.trainRows.map((r) => r.cls);
@@ -65,6 +66,8 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
     // optimiser's state); a change means a leak.
     let tensorsAfterEpoch: number | null = null;
     let ranThisCall = 0;
+    // Where an out-of-memory failure happened, for its message.
+    let during = '';
     try {
       for (let epoch = state.epoch + 1; epoch < epochs; epoch++) {
         if (ctx.stopAfterEpochs !== undefined && ranThisCall >= ctx.stopAfterEpochs) break;
@@ -79,6 +82,7 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
           const next = batches[b + 1];
           if (next) pending = prefetch(source, next.map((i) => rows.trainRows[i]!.cacheRow));
           const idx = batches[b]!;
+          during = `training at epoch ${epoch + 1}, batch ${b + 1}`;
           const { x, y } = source.train(raw, idx.map((i) => rows.trainRows[i]!.target), epoch, b);
           let loss: number;
           try {
@@ -90,12 +94,17 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
             x.dispose();
             y.dispose();
           }
+          faultPoint('train-batch');
           lossSum += loss * idx.length;
           seen += idx.length;
           progress.tick(idx.length, { epoch: epoch + 1, loss });
         }
         const trainSeconds = (Date.now() - t0) / 1000;
+        during = `validating after epoch ${epoch + 1}`;
         const val = await predictRows(source, model, ctx.head, rows.valRows.map((r) => r.cacheRow), rows.valRows.map((r) => r.target), bs, false);
+        // The probabilities themselves: the loss clips them, and on wasm the clip turns NaN into a number.
+        const bad = val.probs.findIndex((p) => !Number.isFinite(p));
+        if (bad >= 0) throw diverged(ctx, `the probabilities of validation photo ${rows.valRows[Math.floor(bad / NUM_CLASSES)]!.id} are ${val.probs[bad]}`, epoch, 'validation', state);
         if (!Number.isFinite(val.loss)) throw diverged(ctx, `validation loss is ${val.loss}`, epoch, 'validation', state);
         const yTrue = rows.valRows.map((r) => r.cls);
         const yPred = argmaxRows(val.probs);
@@ -125,6 +134,9 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
         }
         tensorsAfterEpoch = alive;
       }
+    } catch (err) {
+      if (isOutOfMemory(err)) throw outOfMemoryError(err as Error, { task: `fold ${ctx.fold}`, during, batchSize: bs, setting: 'train.batchSize' });
+      throw err;
     } finally {
       progress.stop();
     }

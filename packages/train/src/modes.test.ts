@@ -4,14 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pseudoLabelsArtifact, readArtifact, writeArtifact, type ConfigInput, FOLD_FILES, predictionsArtifact, readEpochLog, readEvalList, workLayout } from '@facemask/contracts';
-import { loadModel, selectBackend } from '@facemask/engine';
-import { freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
+import { engineUnderTest, loadModel } from '@facemask/engine';
+import { computeFeatures, freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 let base: ConfigInput;
 const model = { arch: 'resnet18', widthMultiplier: 0.25 };
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', log: () => {} });
+  await engineUnderTest();
   ({ base } = await preparedDataset(12, 31, 32));
 }, 600_000);
 
@@ -23,15 +23,16 @@ describe('transfer-learning modes', () => {
   it('features: computes pooled features once, trains the head only, and saves a complete classifier', async () => {
     const cfg = await freshRun(base, { model, train: { epochs: 30, batchSize: 16, mode: 'features' }, optim: { name: 'adamw', lr: 0.01 }, augment: { tta: true } });
     const before = tf.memory().numTensors;
+    await computeFeatures(cfg);
+    expect((await readdir(workLayout.features(cfg.data.work).dir)).sort()).toEqual(['features.json', 'features.safetensors']);
     const s0 = await trainFold(cfg, { round: 1, fold: 0, quiet: true, log: () => {} });
     expect(tf.memory().numTensors).toBe(before);
     expect(s0.complete).toBe(true);
-    const featureDirs = await readdir(join(cfg.data.work, 'train', 'features'));
-    expect(featureDirs).toHaveLength(1);
-    // a second fold reuses the cached features
+    // a rerun of the finished fold resumes from its last epoch (best/ now holds the whole classifier)
     const lines: string[] = [];
-    await trainFold(cfg, { round: 1, fold: 1, quiet: true, log: (l) => lines.push(l) });
-    expect(lines.join('\n')).not.toMatch(/computing backbone features/);
+    const again = await trainFold(cfg, { round: 1, fold: 0, quiet: true, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/fold 0: resuming after epoch 30\/30/);
+    expect(again).toEqual(s0);
 
     const log = await readEpochLog(join(workLayout.fold(cfg.data.work, 1, 0).dir, FOLD_FILES.metrics));
     expect(log).toHaveLength(30);

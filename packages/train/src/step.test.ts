@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHeadAdapter, type HeadAdapter } from './head.ts';
 import { createOptimizer } from './optim/index.ts';
 import { trainableVariables, trainStep } from './step.ts';
-import { useTestEngine } from './test-utils/engine.ts';
+import { engineUnderTest } from '@facemask/engine';
 
 /**
  * Every 'train_step' case of the fixture manifest: one step of the train stage's own path
@@ -118,7 +118,7 @@ it('the manifest has train_step cases', () => {
 describe('one train-stage step against torch (train-mode BatchNorm, loss, backward, optimiser)', () => {
   let engine = '';
   beforeAll(async () => {
-    engine = await useTestEngine();
+    engine = await engineUnderTest();
   });
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {

@@ -1,15 +1,20 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { splitTarget, STAGES, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName } from '@facemask/contracts';
+import { splitTarget, stageScript, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName } from '@facemask/contracts';
 
 /** How every stage script runs: TypeScript through tsx, workspace packages from their source. */
 export const TSX = 'node --import tsx --conditions=source';
 
-/** What each stage's cache key covers beyond code and upstream artifacts. */
+/**
+ * What each stage's cache key covers beyond code and upstream artifacts, as files the plugin
+ * writes: Nx also keys every task on its whole project's configuration, so the config's values
+ * must not appear in the targets themselves (a training option would then rerun train:features,
+ * and one fold's target would rerun every fold). The runtime inputs read the files instead.
+ */
 export interface StageKeys {
-  /** Hash of each stage's config slice (and, for train, the engine `auto` picks). */
-  params: Record<StageName, string>;
-  /** The command printing the data root's fingerprint: preprocess's only input outside the workspace. */
-  fingerprintCommand: string;
+  /** Per stage, the file holding its config slice (and, on an engine, the engine `auto` picks). */
+  keyFile: Record<StageName, string>;
+  /** The file naming the data root and its sidecar, for preprocess's fingerprint input. */
+  fingerprintArgs: string;
 }
 
 const code = ['production', '^production'];
@@ -18,17 +23,17 @@ const code = ['production', '^production'];
 // change is rebuilt from it (and carries its lineage).
 const upstream = { dependentTasksOutputFiles: '**/*.json', transitive: true };
 
-export function stageScript(stage: StageName): string {
-  return `packages/${STAGES[stage].project}/src/main.ts`;
-}
+/** The stages that run a model, whose results depend on the engine. */
+export const ON_ENGINE: readonly StageName[] = ['detect', 'train', 'features'];
 
 function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNullable<TargetConfiguration['inputs']> {
   return [
     ...code,
-    // A literal in the key: the plugin parsed the config once and hashed the stage's slice.
-    { runtime: `echo ${stage} params ${keys.params[stage]}` },
-    ...(stage === 'preprocess' ? [{ runtime: keys.fingerprintCommand }] : []),
-    ...(stage === 'train' ? [{ env: 'TFJS_BACKEND' }] : []),
+    // The plugin parsed the config once and wrote the stage's slice to this file.
+    { runtime: `cat ${JSON.stringify(keys.keyFile[stage])}` },
+    // The photos live outside what Nx hashes: preprocess and detect key on the data root's fingerprint.
+    ...(stage === 'preprocess' || stage === 'detect' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
+    ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];
 }
@@ -65,7 +70,8 @@ export function nxTargets(graph: PipelineGraph, keys: StageKeys): Record<string,
     executor: 'nx:run-commands',
     options: { command: `${TSX} ${stageScript('train')}`, cwd: '{workspaceRoot}', round: 1 },
     cache: true,
-    dependsOn: dependsOn([targets.preprocess]),
+    // round 1's upstream, as the graph's own fold tasks: preprocess, and the features in features mode
+    dependsOn: dependsOn([targets.preprocess, ...graph.tasks.filter((t) => t.id === targets.trainFeatures).map((t) => t.id)]),
     inputs: inputs('train', keys, true),
     outputs: [`{workspaceRoot}/${workLayout.foldTemplate(graph.work)}`],
     metadata: { description: 'Train one fold: nx run train:fold --fold=2 [--round=1]' },

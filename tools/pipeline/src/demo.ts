@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm demo`: generates the synthetic sample set (data/sample) if it is missing, runs the
- * pipeline on the demo config, and prints the eval macro-F1 against the generator's hidden labels
- * and, last, the submission's path.
+ * pipeline on the demo config, and prints the run report's path, the eval macro-F1 against the
+ * generator's hidden labels and, last, the submission's path.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';

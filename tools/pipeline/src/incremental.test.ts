@@ -19,8 +19,9 @@ let work: string;
 let configFile: string;
 let nxCache: string;
 const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
-const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit];
-const VOTE = [targets.ensemble(1), targets.submit];
+const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
+// The report shows the whole config and reads every artifact: it reruns after any change.
+const VOTE = [targets.ensemble(1), targets.submit, targets.report];
 
 function config(over: Partial<ConfigInput> = {}): ConfigInput {
   return {
@@ -40,7 +41,7 @@ function config(over: Partial<ConfigInput> = {}): ConfigInput {
 
 async function run(cfg: ConfigInput, opts: { env?: NodeJS.ProcessEnv; nxArgs?: string[] } = {}): Promise<{ outcomes: Map<string, 'cached' | 'ran'>; output: string }> {
   await writeFile(configFile, JSON.stringify(cfg));
-  const r = await runNx(['run', targets.submit, '--outputStyle=stream', ...(opts.nxArgs ?? [])], {
+  const r = await runNx(['run', targets.report, '--outputStyle=stream', ...(opts.nxArgs ?? [])], {
     config: configFile,
     quiet: true,
     env: { FORCE_COLOR: '0', NX_CACHE_DIRECTORY: nxCache, ...opts.env },
@@ -79,9 +80,11 @@ describe('incremental rebuilds through Nx', () => {
     expect(await ran(config())).toEqual([FOLDS[1], ...VOTE]);
     expect(existsSync(workLayout.submission(work).csv)).toBe(true);
 
-    // unchanged: no work at all; options no stage of this graph reads: none either
+    // unchanged: no work at all; options no other stage of this graph reads, and the report's own: the report alone
     expect(await ran(config())).toEqual([]);
-    expect(await ran(config({ name: 'renamed', pseudo: { threshold: 0.5 } }))).toEqual([]);
+    expect(await ran(config({ name: 'renamed', pseudo: { threshold: 0.5 } }))).toEqual([targets.report]);
+    expect(await ran(config({ report: { worst: 2 } }))).toEqual([targets.report]);
+    expect(existsSync(workLayout.report(work).index)).toBe(true);
 
     // an ensemble option: ensemble and submit only
     expect(await ran(config({ ensemble: { method: 'hard' } }))).toEqual(VOTE);

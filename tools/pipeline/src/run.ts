@@ -8,6 +8,8 @@ import { WORKSPACE_ROOT } from './workspace.ts';
 export interface PipelineResult {
   config: PipelineConfig;
   submission: string;
+  /** The run report's page (index.html). */
+  report: string;
   oofMacroF1: number;
   evalMacroF1: number | null;
   nx: NxRun;
@@ -22,8 +24,8 @@ export interface PipelineOptions {
 }
 
 /**
- * Runs the whole pipeline for a config through Nx (`submit:run` and everything upstream), then
- * reads the out-of-fold score and, when the config names the eval labels, scores the submission.
+ * Runs the whole pipeline for a config through Nx (`report:run`, downstream of every other task),
+ * then reads the out-of-fold score and, when the config names the eval labels, scores the submission.
  */
 export async function runPipeline(configFile: string, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const abs = resolve(configFile);
@@ -34,22 +36,23 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const env: NodeJS.ProcessEnv = {};
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
-  const args = ['run', targets.submit, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
+  const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
   const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
   const round = lastRound(config);
   const report = await readArtifact(ensembleArtifacts(round).report, workLayout.ensemble(config.data.work, round).report);
   const submission = workLayout.submission(config.data.work).csv;
   const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
-  return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
+  return { config, submission, report: workLayout.report(config.data.work).index, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
 }
 
 /**
- * The closing lines scripts rely on: the out-of-fold macro-F1, the eval macro-F1 (when scored, or
- * always with `evalLine: 'always'`, as `pnpm demo` promises) and, last, `submission: <path>`.
+ * The lines scripts rely on: `report: <path>` to the run's page, then the closing lines: the
+ * out-of-fold macro-F1, the eval macro-F1 (when scored, or always with `evalLine: 'always'`, as
+ * `pnpm demo` promises) and, last, `submission: <path>`.
  */
-export function resultLines(r: Pick<PipelineResult, 'oofMacroF1' | 'evalMacroF1' | 'submission'>, evalLine: 'when-scored' | 'always' = 'when-scored'): string[] {
-  const lines = [`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`];
+export function resultLines(r: Pick<PipelineResult, 'oofMacroF1' | 'evalMacroF1' | 'submission' | 'report'>, evalLine: 'when-scored' | 'always' = 'when-scored'): string[] {
+  const lines = [`report: ${r.report}`, `out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`];
   if (r.evalMacroF1 !== null) lines.push(`eval macro-F1: ${r.evalMacroF1.toFixed(4)}`);
   else if (evalLine === 'always') lines.push('eval macro-F1: n/a (no eval labels)');
   lines.push(`submission: ${r.submission}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineArtifact, readArtifact } from '../artifact.ts';
+import { faceCropSchema } from '../config/detect.ts';
 import { encodeClass, NUM_CLASSES, PHOTO_KINDS, type AgeBand, type Gender, type Mask } from '../labels.ts';
 import { CACHE_SPLITS, workLayout, type CacheSplit } from '../layout.ts';
 import { targets } from '../targets.ts';
@@ -105,6 +106,16 @@ export const preprocessSummarySchema = z.object({
     centerCrop: int.positive().nullable(),
     train: z.object({ count: int.min(0), reused: z.boolean() }),
     eval: z.object({ count: int.min(0), reused: z.boolean() }),
+    /** With preprocess.faceCrop: the crop and, per photo kind and for the eval photos, how many got the centre crop for want of a face. */
+    faceCrop: z
+      .object({
+        options: faceCropSchema,
+        fallbacks: z.record(z.enum([...PHOTO_KINDS, 'eval']), z.object({ photos: int.min(0), fallbacks: int.min(0) })),
+        /** Cached photos the detections did not cover (detect could not decode them, or they were added since): centre crop too, counted in fallbacks. */
+        unrecorded: int.min(0),
+      })
+      .nullable()
+      .default(null),
   }),
 });
 export type PreprocessSummary = z.infer<typeof preprocessSummarySchema>;
@@ -139,19 +150,28 @@ export const imageCacheIndexSchema = z
     height: int.positive(),
     width: int.positive(),
     channels: int.positive(),
+    centerCrop: int.positive().nullable(),
+    /** preprocess.faceCrop the store was cropped with (null: the centre crop only): a deleted store is rebuilt with it. */
+    faceCrop: faceCropSchema.nullable().default(null),
+    /** The store's folder under `<data.work>/.cache/images/` (workLayout.imageStore): hash of inputsHash and transformHash. */
+    store: sha,
+    /** sha256 of the store's pixels: downstream keys change whenever the pixels do, and a rebuilt store is checked against it. */
+    pixelsSha256: sha,
     /** Photo ids in store order: train "folder/file", eval ImageID. */
     ids: z.array(z.string()),
+    /** Each stored photo's file and content sha256 (as ids): what a deleted store is rebuilt from. */
+    sources: z.array(z.object({ path: z.string(), sha256: sha })),
     /** Hash of the ordered inputs (id + content sha256) this store was built from. */
-    inputsHash: z.string(),
-    /** Hash of the transform options (centerCrop, height, width) and the store format. */
-    transformHash: z.string(),
+    inputsHash: sha,
+    /** Hash of the transform options (centerCrop, height, width), the store format and the decoder's version. */
+    transformHash: sha,
     /** Inputs that could not be decoded (only in onBadInput "skip" runs), not in the store. */
-    failures: z.array(z.object({ id: z.string(), reason: z.string() })),
+    failures: z.array(z.object({ id: z.string(), reason: z.string(), fix: z.string() })),
   })
-  .refine((x) => x.ids.length === x.count, { message: 'ids must have count entries' });
+  .refine((x) => x.ids.length === x.count && x.sources.length === x.count, { message: 'ids and sources must have count entries' });
 export type ImageCacheIndex = z.infer<typeof imageCacheIndexSchema>;
 
-export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 1, schema: imageCacheIndexSchema, producedBy });
+export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 2, schema: imageCacheIndexSchema, producedBy });
 
 export const readSamples = (work: string): Promise<Samples> => readArtifact(samplesArtifact, workLayout.preprocess(work).samples);
 export const readEvalList = (work: string): Promise<EvalList> => readArtifact(evalListArtifact, workLayout.preprocess(work).eval);

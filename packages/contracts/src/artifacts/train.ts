@@ -94,3 +94,25 @@ export async function readEpochLog(path: string): Promise<EpochRecord[]> {
       return r.data;
     });
 }
+
+/**
+ * What `train:features` computed its feature table (features.safetensors beside it) from. A fold
+ * reads the table only when its own config, data and engine give the same values.
+ */
+export const featuresMetaSchema = z.object({
+  /** hashJson(featureParams(...)) of the config that computed them. */
+  paramsHash: z.string(),
+  /** The tfjs backend that ran the backbone (engines round differently). */
+  engine: z.string(),
+  /** The preprocess fingerprint (data set and options) of the cached photos. */
+  dataset: z.string(),
+  optionsHash: z.string(),
+  /** Photos: the train cache's, then the eval cache's. */
+  count: z.number().int().min(0),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  dim: z.number().int().positive(),
+});
+export type FeaturesMeta = z.infer<typeof featuresMetaSchema>;
+
+export const featuresMetaArtifact = defineArtifact({ kind: 'train/features', version: 1, schema: featuresMetaSchema, producedBy: targets.trainFeatures });

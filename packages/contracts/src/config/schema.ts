@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detectOptionsSchema, faceCropSchema } from './detect.ts';
 import { lossSpec } from './loss.ts';
 import { modelFields } from './model.ts';
 import { transformSpec } from './transforms.ts';
@@ -36,11 +37,18 @@ export const configSchema = z
         onBadInput: z.enum(['error', 'skip']).default('error'),
         /** Deterministic transform applied once when caching: CenterCrop (null: none), then resize. */
         centerCrop: z.number().int().positive().nullable().default(384),
+        /**
+         * Crop around the face the detect stage found instead (null: the centre crop for every
+         * photo); a photo without a face gets the centre crop above. Adds the detect stage to the graph.
+         */
+        faceCrop: faceCropSchema.nullable().default(null),
         height: z.number().int().positive().default(224),
         width: z.number().int().positive().default(224),
       })
       .strict()
       .prefault({}),
+    /** The detect stage's detectors (read only when preprocess.faceCrop is set). */
+    detect: detectOptionsSchema.prefault({}),
     augment: z
       .object({
         train: z.array(transformSpec).default([{ type: 'hflip', p: 0.5 }]),
@@ -115,6 +123,16 @@ export const configSchema = z
         enabled: z.boolean().default(false),
         threshold: z.number().min(0).max(1).default(0.9),
         maxPerClass: z.number().int().positive().nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+    /** The run report's own options (`<data.work>/report/`); no other stage reads them. */
+    report: z
+      .object({
+        /** How many of the most confidently wrong out-of-fold photos the page shows. */
+        worst: z.number().int().min(0).max(500).default(24),
+        /** Thumbnail size of those photos: pixels on the long side. */
+        thumbSize: z.number().int().min(32).max(1024).default(192),
       })
       .strict()
       .prefault({}),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type PipelineConfig } from '@facemask/contracts';
 import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
-import { useTestEngine } from '../test-utils/engine.ts';
+import { engineUnderTest } from '@facemask/engine';
 import { Adam, AdamW } from './adam.ts';
 import { SGD } from './sgd.ts';
 import { createOptimizer } from './factory.ts';
@@ -33,7 +33,7 @@ const cases = referenceCases('adam_trajectory');
 // Every test here runs on the engine under test (TFJS_BACKEND, default wasm).
 let engine = '';
 beforeAll(async () => {
-  engine = await useTestEngine();
+  engine = await engineUnderTest();
 });
 
 /** torch.optim.Adam/AdamW keyword arguments as the config's optim section; an unknown one fails the case. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
-import { useTestEngine } from '../test-utils/engine.ts';
+import { engineUnderTest } from '@facemask/engine';
 import { SGD, type SgdOptions } from './sgd.ts';
 import type { GradInput } from './optimizer.ts';
 
@@ -61,7 +61,7 @@ const cases = referenceCases('sgd_trajectory');
 describe('SGD against torch.optim.SGD trajectories', () => {
   let engine = '';
   beforeAll(async () => {
-    engine = await useTestEngine();
+    engine = await engineUnderTest();
   });
 
   it('the manifest has sgd trajectory cases', () => {
