@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageBandWords, classTable, describeClass, manifestFile, MODEL_FOLDER_KIND, MODEL_FOLDER_VERSION, parseModelManifest, type ModelManifest } from './model-folder.ts';
+import { ageBandWords, classTable, describeClass, manifestFile, MODEL_FOLDER_FILES, MODEL_FOLDER_KIND, MODEL_FOLDER_VERSION, parseModelManifest, type ModelManifest } from './model-folder.ts';
 
 const sha = 'a'.repeat(64);
 const manifest = (): ModelManifest => ({
@@ -37,11 +37,18 @@ describe('model folder manifest', () => {
     expect(parseModelManifest(file, 'm/manifest.json')).toEqual(manifest());
   });
 
-  it('takes a face crop rule with its detector options', () => {
-    const m = { ...manifest(), crop: { kind: 'face', detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }] }, margin: 0.25, square: true, align: 'eyes', border: 'shift', size: 224, fallback: { kind: 'centre', side: 1 } } };
-    expect(parseModelManifest(manifestFile(m as ModelManifest), 'x').crop.kind).toBe('face');
-    const bad = { ...m, crop: { ...m.crop, fallback: { kind: 'centre', side: 0 } } };
-    expect(() => manifestFile(bad as ModelManifest)).toThrow();
+  it('takes a face crop rule with its detector options, crop, weights and fallback, with defaults filled in', () => {
+    const models = [{ detector: 'blazeface', package: '@vladmandic/human', version: '3.3.6', files: [{ path: 'models/blazeface.json', sha256: 'a'.repeat(64) }] }];
+    const crop = { kind: 'face', detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }] }, crop: { margin: 0.25 }, fallbackCenterCrop: 384, models, backend: 'wasm' };
+    const parsed = parseModelManifest(manifestFile({ ...manifest(), crop } as ModelManifest), 'x').crop;
+    expect(parsed).toEqual({
+      ...crop,
+      detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', landmarks: false },
+      crop: { margin: 0.25, square: true, align: 'none', border: 'shift' },
+    });
+    expect(() => manifestFile({ ...manifest(), crop: { ...crop, models: [] } } as unknown as ModelManifest)).toThrow();
+    expect(() => manifestFile({ ...manifest(), crop: { ...crop, crop: { margin: 0.25, size: 224 } } } as unknown as ModelManifest)).toThrow();
+    expect(MODEL_FOLDER_FILES.detectorFile('@vladmandic/human', 'models/blazeface.json')).toBe('detectors/@vladmandic/human/models/blazeface.json');
   });
 
   it('names both versions when a folder is of another version, and the fix', () => {

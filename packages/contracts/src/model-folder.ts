@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { ArtifactError } from './artifact-error.ts';
+import { modelIdentitySchema } from './artifacts/detect.ts';
+import { detectOptionsSchema, faceCropSchema } from './config/detect.ts';
 import { decodeClass, GENDERS, MASK_STATES, NUM_CLASSES } from './labels.ts';
 
 /**
  * An exported model folder (`pnpm export`): the fold models of a run and everything needed to use
  * them on a new photo, described by one versioned manifest. Read by `pnpm predict` in Node and by
- * the kiosk page in a browser, so this file imports nothing but zod (no node: modules).
+ * the kiosk page in a browser, so this file imports nothing but zod and zod-only schemas (no node: modules).
  *
  *   <dir>/manifest.json             { kind, version, data: ModelManifest }
  *   <dir>/folds/fold-<k>/model.json  a tfjs layers model (+ weights.bin) per member
+ *   <dir>/detectors/<package>/<file>  a face-crop model's detector weights (npm package, path in it)
  */
 
 export const MODEL_FOLDER_KIND = 'facemask/model-folder';
@@ -19,6 +22,8 @@ export const MODEL_FOLDER_VERSION = 1;
 export const MODEL_FOLDER_FILES = {
   manifest: 'manifest.json',
   member: (fold: number) => `folds/fold-${fold}`,
+  /** A detector weight file by its package and its path in the package (ModelIdentity's). */
+  detectorFile: (pkg: string, path: string) => `detectors/${pkg}/${path}`,
 } as const;
 
 const int = z.number().int();
@@ -33,24 +38,23 @@ export const centreCropRuleSchema = z.strictObject({
 });
 
 /**
- * A square around the detected face (@facemask/face-detect), then the resize to the input size.
- * The fields are face-detect's crop options; `detect` is its detector options, checked by the
- * detector when it is built.
+ * preprocess.faceCrop as the run's image cache applied it: the detect stage's detectors (their
+ * options and the exact weights, copied into the folder), the crop around the first face, and
+ * the centre crop of a photo where no face is found. Prediction runs the same detector on the
+ * whole decoded photo and preprocess's own transform (transformPhoto) on its record.
  */
 export const faceCropRuleSchema = z.strictObject({
   kind: z.literal('face'),
-  detect: z.record(z.string(), z.unknown()),
-  /** Added on every side, as a fraction of the face square's side. */
-  margin: z.number().min(0),
-  /** true: the face square plus margins; false: the detector's own box plus margins. */
-  square: z.boolean(),
-  align: z.enum(['none', 'eyes']),
-  /** A region reaching past the photo: moved inside ('shift') or padded with black ('pad'). */
-  border: z.enum(['shift', 'pad']),
-  /** Side of the square crop, before the resize to the input size. */
-  size: int.positive(),
-  /** No face found: the centred square of this fraction of the photo's shorter side. */
-  fallback: z.strictObject({ kind: z.literal('centre'), side: z.number().gt(0).max(1) }),
+  /** The detect options the training photos' faces were found with (the detections artifact's). */
+  detect: detectOptionsSchema,
+  /** preprocess.faceCrop: margin, square, align, border. */
+  crop: faceCropSchema,
+  /** preprocess.centerCrop, for a photo without a face (null: the whole photo is resized). */
+  fallbackCenterCrop: int.positive().nullable(),
+  /** The networks' weights as the detect stage used them; the files sit under detectors/ (MODEL_FOLDER_FILES.detectorFile). */
+  models: z.array(modelIdentitySchema).min(1),
+  /** The tfjs backend the training detections ran on (boxes differ by float rounding between engines). */
+  backend: z.string(),
 });
 
 export const cropRuleSchema = z.discriminatedUnion('kind', [centreCropRuleSchema, faceCropRuleSchema]);

@@ -1,16 +1,19 @@
-import type { FaceCropRule, ModelManifest } from '@facemask/contracts/browser';
+import type { DetectionRecord } from '@facemask/contracts/detect';
+import type { ModelManifest } from '@facemask/contracts/browser';
+import { primaryFace, type RgbImage } from '@facemask/face-detect/crop';
 import { transformPhoto, type DecodedPhoto } from '@facemask/preprocess/browser';
 
 /**
  * From a decoded photo (uint8 RGB, as preprocess decodes it) to the model's input, by the
- * manifest's crop rule: the centre crop is preprocess's own cache transform; the face crop runs a
- * face cropper (face-crop.ts: the detector and crop geometry of @facemask/face-detect) and then
- * the same resize. Browser-safe.
+ * manifest's crop rule, through preprocess's own cache transform: the centre rule as the cache
+ * took it; the face rule with the record the detector (@facemask/face-detect, the detect stage's
+ * options and weights) gives for the whole photo, as the cache cropped by the detect stage's
+ * record. Browser-safe.
  */
 
-/** Crops a photo around its face by a face rule; `fallback` when no face was found. */
-export interface FaceCropper {
-  crop(photo: DecodedPhoto, rule: FaceCropRule): Promise<{ photo: DecodedPhoto; fallback: boolean }>;
+/** What a crop needs of face-detect's FaceDetector. */
+export interface FaceFinder {
+  detectRecord(path: string, image: RgbImage): Promise<DetectionRecord>;
   dispose(): void;
 }
 
@@ -21,16 +24,21 @@ export interface Cropped {
   fallback: boolean | null;
 }
 
-export async function cropToInput(photo: DecodedPhoto, manifest: Pick<ModelManifest, 'crop' | 'input'>, faces: FaceCropper | null): Promise<Cropped> {
+// The transform looks a photo's record up by its file; one photo at a time here.
+const PHOTO = 'photo';
+
+export async function cropToInput(photo: DecodedPhoto, manifest: Pick<ModelManifest, 'crop' | 'input'>, faces: FaceFinder | null): Promise<Cropped> {
   const { height, width } = manifest.input;
   const rule = manifest.crop;
   switch (rule.kind) {
     case 'centre':
       return { pixels: transformPhoto(photo, { centerCrop: rule.size, height, width }), fallback: null };
     case 'face': {
-      if (!faces) throw new Error('this model crops around the face: a face cropper is needed (createFaceCropper)');
-      const face = await faces.crop(photo, rule);
-      return { pixels: transformPhoto(face.photo, { centerCrop: null, height, width }), fallback: face.fallback };
+      if (!faces) throw new Error('this model crops around the face: a face detector is needed (createFaceFinder)');
+      const record = await faces.detectRecord(PHOTO, photo);
+      const faceCrop = { options: rule.crop, detectionsHash: '', records: new Map([[PHOTO, record]]) };
+      const pixels = transformPhoto(photo, { centerCrop: rule.fallbackCenterCrop, height, width, faceCrop }, PHOTO);
+      return { pixels, fallback: primaryFace(record) === null };
     }
     default: {
       const never: never = rule;

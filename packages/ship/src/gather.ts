@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import {
+  detectionsArtifact,
   ensembleArtifacts,
   foldArtifacts,
   hashJson,
@@ -14,6 +15,7 @@ import {
   type RunRecord,
 } from '@facemask/contracts';
 import { readModelMetadata } from '@facemask/engine';
+import { transformHash } from '@facemask/preprocess';
 import { cachedPreprocess, type ManifestInputs } from './manifest.ts';
 
 /** Reads what a run wrote for an export, and refuses a run that does not match its config. */
@@ -57,8 +59,21 @@ export async function gatherRun(cfg: PipelineConfig, opts: { folds?: readonly nu
     report,
     fingerprint,
     preprocess: cachedPreprocess(fingerprint, fingerprintPath),
+    faces: null,
     modelDirs: [],
   };
+  const faceOptions = out.preprocess.faceCrop;
+  if (faceOptions) {
+    // The detections the cache cropped by: their options, weights and engine are what predict repeats.
+    const file = workLayout.detect(work).detections;
+    const d = await readArtifact(detectionsArtifact, file);
+    const pp = out.preprocess;
+    const faceCrop = { options: faceOptions, detectionsHash: hashJson(d.records), records: new Map() };
+    if (transformHash({ centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop }) !== fingerprint.cache.transform) {
+      throw new ExportError(`${file} is not what the image cache was cropped by (detect ran again since, or the decoder changed): rerun the pipeline with this config first`);
+    }
+    out.faces = { options: d.options, models: d.models, backend: d.backend };
+  }
   for (const fold of folds) {
     const paths = workLayout.fold(work, round, fold);
     const summary = await readArtifact(foldArtifacts(round, fold).summary, paths.summary);

@@ -1,6 +1,7 @@
 export * from './classify.ts';
 export * from './crop.ts';
 export * from './face-crop.ts';
+export * from './face-crop-node.ts';
 export * from './members.ts';
 export * from './folder.ts';
 export * from './inputs.ts';

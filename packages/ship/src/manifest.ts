@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   classTable,
+  faceCropSchema,
   MODEL_FOLDER_FILES,
   modelManifestSchema,
   type CropRule,
+  type Detections,
   type EnsembleReport,
   type Fingerprint,
   type FoldSummary,
@@ -21,6 +23,8 @@ const cachedOptions = z.object({
     width: z.number().int().positive(),
     youngAgeThreshold: z.number().int().min(1),
     oldAgeThreshold: z.number().int().min(1),
+    /** Absent in runs from before the face crop. */
+    faceCrop: faceCropSchema.nullable().default(null),
   }),
 });
 export type CachedOptions = z.infer<typeof cachedOptions>['preprocess'];
@@ -31,9 +35,14 @@ export function cachedPreprocess(fp: Fingerprint, source: string): CachedOptions
   return r.data.preprocess;
 }
 
+/** What the detect stage used, for a run whose cache cropped around the face (the detections artifact's). */
+export type FaceSource = Pick<Detections, 'options' | 'models' | 'backend'>;
+
 /** How the cache cropped: the rule prediction must repeat. */
-export function cropRuleOf(pp: CachedOptions): CropRule {
-  return { kind: 'centre', size: pp.centerCrop };
+export function cropRuleOf(pp: CachedOptions, faces: FaceSource | null): CropRule {
+  if (!pp.faceCrop) return { kind: 'centre', size: pp.centerCrop };
+  if (!faces) throw new Error('internal: a face-crop run needs its detections to export');
+  return { kind: 'face', detect: faces.options, crop: pp.faceCrop, fallbackCenterCrop: pp.centerCrop, models: faces.models, backend: faces.backend };
 }
 
 export interface ExportedFold {
@@ -52,6 +61,8 @@ export interface ManifestInputs {
   report: EnsembleReport;
   fingerprint: Fingerprint;
   preprocess: CachedOptions;
+  /** The detect stage's options, weights and backend; null unless the cache cropped around the face. */
+  faces: FaceSource | null;
   exportedAt: Date;
 }
 
@@ -66,7 +77,7 @@ export function buildManifest(x: ManifestInputs): ModelManifest {
     head: x.cfg.model.head,
     vote: { method: x.report.method, weights },
     input: { height: x.preprocess.height, width: x.preprocess.width, channels: 3 },
-    crop: cropRuleOf(x.preprocess),
+    crop: cropRuleOf(x.preprocess, x.faces),
     normalize: { mean: x.cfg.augment.mean, std: x.cfg.augment.std },
     tta: x.cfg.augment.tta ? 'hflip' : 'none',
     classes: classTable(thresholds),
@@ -90,7 +101,10 @@ export function buildManifest(x: ManifestInputs): ModelManifest {
 
 /** One screen about an exported folder. */
 export function describeManifest(m: ModelManifest, dir: string): string {
-  const crop = m.crop.kind === 'centre' ? `centre crop ${m.crop.size ?? 'none'}` : `face crop (margin ${m.crop.margin}, fallback centre ${m.crop.fallback.side})`;
+  const crop =
+    m.crop.kind === 'centre'
+      ? `centre crop ${m.crop.size ?? 'none'}`
+      : `face crop (${m.crop.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(', then ')}; margin ${m.crop.crop.margin}; no face: centre crop ${m.crop.fallbackCenterCrop ?? 'none'})`;
   return [
     `model folder ${dir}`,
     `  ${m.members.length} fold model${m.members.length === 1 ? '' : 's'} of round ${m.source.round} (folds ${m.members.map((x) => x.fold).join(', ')}), ${m.head} head, ${m.vote.method} vote`,

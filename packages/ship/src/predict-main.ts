@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createProgress, runIfEntryPoint } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { disposeEnsemble, loadModelFolder } from './folder.ts';
-import { createFaceCropper } from './face-crop-node.ts';
+import { createNodeFaceFinder } from './face-crop-node.ts';
 import { formatter, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
 import { listPhotos } from './inputs.ts';
 import { predictFiles } from './predict.ts';
@@ -49,7 +49,7 @@ export async function main(argv: string[], out: (line: string) => void = toStdou
   try {
     await selectBackend({ prefer: o.backend, log: o.quiet ? () => {} : err });
     const ens = await loadModelFolder(o.model);
-    const faces = ens.manifest.crop.kind === 'face' ? await createFaceCropper() : null;
+    const faces = ens.manifest.crop.kind === 'face' ? await createNodeFaceFinder(o.model, ens.manifest.crop) : null;
     try {
       const photos = await listPhotos(program.args);
       for (const m of photos.missing) err(`predict: ${m}: no such file or folder`);

@@ -1,6 +1,6 @@
 import { decodePhoto } from '@facemask/preprocess';
 import { classifyPixels, type Answer, type LoadedEnsemble } from './classify.ts';
-import { cropToInput, type Cropped, type FaceCropper } from './crop.ts';
+import { cropToInput, type Cropped, type FaceFinder } from './crop.ts';
 
 /**
  * Predicts photo files in batches, in order, holding at most two batches of photos (the one being
@@ -22,7 +22,7 @@ export interface PhotoFailure {
 export interface PredictFilesOptions {
   batchSize?: number;
   /** null unless the model crops around the face. */
-  faces?: FaceCropper | null;
+  faces?: FaceFinder | null;
   /** Each photo's result or failure, in input order. */
   onResult(r: PhotoResult): void;
   onFailure(f: PhotoFailure): void;
@@ -78,7 +78,7 @@ export async function predictFiles(ens: LoadedEnsemble, files: readonly string[]
 }
 
 /** Decodes a batch in parallel (sharp's threads), then crops each photo in turn (a detector is not re-entrant). */
-async function loadBatch(paths: string[], ens: LoadedEnsemble, faces: FaceCropper | null): Promise<Loaded[]> {
+async function loadBatch(paths: string[], ens: LoadedEnsemble, faces: FaceFinder | null): Promise<Loaded[]> {
   const decoded = await Promise.all(paths.map((path) => decodePhoto(path).catch((err: Error) => ({ path, reason: err.message }))));
   const out: Loaded[] = [];
   for (const d of decoded) {

@@ -8,7 +8,6 @@ import {
   ensembleArtifacts,
   foldArtifacts,
   hashJson,
-  argmaxRow,
   MODEL_FOLDER_FILES,
   parseCsv,
   readArtifact,
@@ -19,10 +18,7 @@ import {
   type PipelineConfig,
 } from '@facemask/contracts';
 import { combine } from '@facemask/ensemble';
-import { transformPhoto } from '@facemask/preprocess';
 import { runExport } from './export.ts';
-import { faceCropper, type FaceDetectApi } from './face-crop.ts';
-import { formatter } from './format.ts';
 import { disposeEnsemble, loadModelFolder, readManifest } from './folder.ts';
 import { predictFiles, type PhotoResult } from './predict.ts';
 import { main as predictMain } from './predict-main.ts';
@@ -167,41 +163,6 @@ describe('export and predict on a run of the pipeline', () => {
     expect(ok.code).toBe(0);
     const line = JSON.parse(ok.out[0]!) as Record<string, unknown>;
     expect(Object.keys(line)).toEqual(['path', 'class', 'mask', 'gender', 'age', 'confidence']);
-  });
-
-  it('crops around the face through the face-detect adapter, and counts the photos without one', async () => {
-    // A face rule whose stub library "finds" the centre square the run's cache took: the answers
-    // must be the run's, and the photos the stub finds no face in are counted as fallbacks.
-    const dir = join(await tmp('ship-face-'), 'model');
-    await runExport(cfg, { out: dir });
-    const file = join(dir, MODEL_FOLDER_FILES.manifest);
-    const json = JSON.parse(await readFile(file, 'utf8')) as { data: { crop: unknown } };
-    json.data.crop = { kind: 'face', detect: { detectors: [{ name: 'blazeface' }] }, margin: 0.25, square: true, align: 'none', border: 'shift', size: 24, fallback: { kind: 'centre', side: 1 } };
-    await writeFile(file, JSON.stringify(json));
-    const seen: unknown[] = [];
-    const api: FaceDetectApi = {
-      parseDetectOptions: (x) => (seen.push(x), x),
-      cropOptionsSchema: { parse: (x) => (seen.push(x), x as object) },
-      cropRegion: (record) => ({ source: record.faces.length ? 'face' : 'fallback' }),
-      cropPixels: (image, _region, size) => transformPhoto(image, { centerCrop: 88, height: size, width: size }),
-    };
-    let calls = 0;
-    const faces = faceCropper(api, async () => ({ detect: async () => (calls++ % 2 ? [] : [{ box: {} }]), dispose: () => {} }));
-    const ens = await loadModelFolder(dir);
-    const list = await readEvalList(cfg.data.work);
-    const ev = await readArtifact(ensembleArtifacts(1).eval, workLayout.ensemble(cfg.data.work, 1).eval);
-    const got: PhotoResult[] = [];
-    try {
-      const s = await predictFiles(ens, list.images.slice(0, 6).map((e) => e.path), { faces, onResult: (r) => got.push(r), onFailure: (f) => expect.fail(f.reason) });
-      expect(s).toEqual({ predicted: 6, failed: 0, fallbacks: 3 });
-    } finally {
-      disposeEnsemble(ens);
-    }
-    expect(got.map((r) => r.fallback)).toEqual([false, true, false, true, false, true]);
-    got.forEach((r, i) => expect(argmaxRow(ev.probs, i)).toBe(r.answer.cls));
-    expect(seen).toEqual([{ detectors: [{ name: 'blazeface' }] }, ...Array(6).fill({ margin: 0.25, square: true, align: 'none', border: 'shift', size: 24, fallbackSide: 1 })]);
-    expect(formatter('text').line(got[1]!)).toMatch(/\(no face found: centre crop\)$/);
-    await expect(predictCli(['--model', dir, '--quiet', evalDir])).resolves.toMatchObject({ code: 1, err: [expect.stringMatching(/crops around the face, and this build has no face detector/)] });
   });
 
   it('leaves no tensors behind, batch after batch', async () => {

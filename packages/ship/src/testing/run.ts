@@ -6,7 +6,8 @@ import { selectBackend } from '@facemask/engine';
 import { runEnsemble } from '@facemask/ensemble';
 import { runPreprocess } from '@facemask/preprocess';
 import { runSubmit } from '@facemask/submit';
-import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
+import { runDetect } from '@facemask/detect';
+import { DEFAULT_SYNTH_OPTIONS, generateDataset, type SynthOptions } from '@facemask/synth';
 import { runFold } from '@facemask/train';
 
 /**
@@ -21,13 +22,19 @@ export interface TinyRun {
 
 /** TFJS_BACKEND, wasm when unset, as the other stages' tests run. */
 export async function useTestEngine(): Promise<string> {
-  return (await selectBackend({ prefer: process.env.TFJS_BACKEND?.trim() || 'wasm', log: () => {} })).name;
+  return (await selectBackend({ prefer: testBackend(), log: () => {} })).name;
 }
 
-export async function tinyRun(over: Partial<ConfigInput> = {}): Promise<TinyRun> {
+const testBackend = () => process.env.TFJS_BACKEND?.trim() || 'wasm';
+
+/**
+ * `over` replaces config sections; `synth` the generator's options (photo size, people). With
+ * preprocess.faceCrop set, the detect stage runs first, as the graph orders it.
+ */
+export async function tinyRun(over: Partial<ConfigInput> = {}, synth: Partial<SynthOptions> = {}): Promise<TinyRun> {
   const dir = await mkdtemp(join(tmpdir(), 'ship-run-'));
   const root = join(dir, 'data');
-  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: root, people: 14, seed: 7, width: 96, height: 128, cues: 'clear', quiet: true });
+  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: root, people: 14, seed: 7, width: 96, height: 128, cues: 'clear', quiet: true, ...synth });
   const cfg = parseConfig({
     name: 'tiny',
     seed: 7,
@@ -43,6 +50,7 @@ export async function tinyRun(over: Partial<ConfigInput> = {}): Promise<TinyRun>
   } as ConfigInput);
   const work = cfg.data.work;
   const quiet = { quiet: true, log: () => {} };
+  if (cfg.preprocess.faceCrop) await runDetect(stageParams(cfg, 'detect'), { work, ...quiet, workers: 2, backend: testBackend() });
   await runPreprocess(stageParams(cfg, 'preprocess'), { work, ...quiet });
   const train = stageParams(cfg, 'train');
   for (const fold of trainedFolds(cfg)) {

@@ -2,8 +2,8 @@ import { describeModel } from './describe.ts';
 import { choosePageBackend } from './backend.ts';
 import { fetchEnsemble } from './model.ts';
 import { decodeFile, drawRgb, grabFrame } from './pixels.ts';
-import { createPageFaceCropper } from './faces.ts';
-import { classifyPixels, cropToInput, type FaceCropper, type LoadedEnsemble } from '@facemask/ship/browser';
+import { createPageFaceFinder } from './faces.ts';
+import { classifyPixels, cropToInput, type FaceFinder, type LoadedEnsemble } from '@facemask/ship/browser';
 import type { DecodedPhoto } from '@facemask/preprocess/browser';
 
 /**
@@ -26,18 +26,19 @@ async function start(): Promise<void> {
   const wanted = new URLSearchParams(location.search).get('backend');
   const backend = await choosePageBackend(wanted);
   const ens = await fetchEnsemble('model/');
-  const faces = ens.manifest.crop.kind === 'face' ? await createPageFaceCropper() : null;
+  const faces = ens.manifest.crop.kind === 'face' ? await createPageFaceFinder('model/', ens.manifest.crop) : null;
   // The first run compiles the engine's kernels (WebGL shaders: seconds); do it before anyone waits.
   setStatus('loading', 'warming up the models…');
   const { height, width } = ens.manifest.input;
   classifyPixels(ens, new Uint8Array(height * width * 3), 1);
+  await faces?.detectRecord('warm-up', { data: new Uint8Array(height * width * 3), height, width });
   $('model').textContent = describeModel(ens.manifest);
   setStatus('ready', `ready: ${ens.models.length} model${ens.models.length === 1 ? '' : 's'} on ${backend.name}${backend.tried.length ? ` (${backend.tried.join('; ')})` : ''}`);
   status.dataset.backend = backend.name;
   wire(ens, faces);
 }
 
-function wire(ens: LoadedEnsemble, faces: FaceCropper | null): void {
+function wire(ens: LoadedEnsemble, faces: FaceFinder | null): void {
   const file = $<HTMLInputElement>('file');
   const video = $<HTMLVideoElement>('video');
   const shoot = $<HTMLButtonElement>('shoot');
@@ -61,7 +62,7 @@ function wire(ens: LoadedEnsemble, faces: FaceCropper | null): void {
   shoot.addEventListener('click', () => void answerFor(ens, faces, async () => grabFrame(video), 'camera'));
 }
 
-async function answerFor(ens: LoadedEnsemble, faces: FaceCropper | null, read: () => Promise<DecodedPhoto>, name: string): Promise<void> {
+async function answerFor(ens: LoadedEnsemble, faces: FaceFinder | null, read: () => Promise<DecodedPhoto>, name: string): Promise<void> {
   setStatus('working', `reading ${name}…`);
   answer.dataset.state = 'working';
   try {
@@ -81,6 +82,9 @@ async function answerFor(ens: LoadedEnsemble, faces: FaceCropper | null, read: (
     answer.dataset.state = 'done';
     answer.dataset.class = String(a.cls);
     answer.dataset.confidence = String(a.confidence);
+    // A face-crop model: whether the detector found the face (else the centre crop was taken).
+    if (fallback === null) delete answer.dataset.face;
+    else answer.dataset.face = fallback ? 'none' : 'found';
     detail.textContent = `class ${a.cls} · confidence ${(100 * a.confidence).toFixed(1)}%${fallback ? ' · no face found: centre crop' : ''} · ${name}`;
     setStatus('ready', `${name}: answered in ${(performance.now() - t).toFixed(0)} ms`);
   } catch (err) {
