@@ -13,7 +13,7 @@ import { detectorFilePath } from './face-crop.ts';
 import { disposeEnsemble, loadModelFolder } from './folder.ts';
 import { predictFiles, type PhotoResult } from './predict.ts';
 import { main as predictMain } from './predict-main.ts';
-import { tinyRun, useTestEngine, type TinyRun } from './testing/run.ts';
+import { tinyFaceRun, useTestEngine, type TinyRun } from './testing/run.ts';
 
 /*
  * A run whose image cache cropped around the face (detect stage, preprocess.faceCrop), exported:
@@ -28,10 +28,7 @@ let dir: string;
 
 beforeAll(async () => {
   await useTestEngine();
-  run = await tinyRun(
-    { preprocess: { folds: 2, centerCrop: 384, height: 32, width: 32, faceCrop: { margin: 0.1 } }, train: { epochs: 1, batchSize: 16 } },
-    { width: 384, height: 512, people: 6 },
-  );
+  run = await tinyFaceRun();
   dir = await mkdtemp(join(tmpdir(), 'ship-face-'));
   model = join(dir, 'model');
   await runExport(run.cfg, { out: model });

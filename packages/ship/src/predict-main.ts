@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createProgress, runIfEntryPoint } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { disposeEnsemble, loadModelFolder } from './folder.ts';
+import type { FaceFinder } from './crop.ts';
 import { createNodeFaceFinder } from './face-crop-node.ts';
 import { formatter, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
 import { listPhotos } from './inputs.ts';
@@ -49,8 +50,9 @@ export async function main(argv: string[], out: (line: string) => void = toStdou
   try {
     await selectBackend({ prefer: o.backend, log: o.quiet ? () => {} : err });
     const ens = await loadModelFolder(o.model);
-    const faces = ens.manifest.crop.kind === 'face' ? await createNodeFaceFinder(o.model, ens.manifest.crop) : null;
+    let faces: FaceFinder | null = null;
     try {
+      faces = ens.manifest.crop.kind === 'face' ? await createNodeFaceFinder(o.model, ens.manifest.crop) : null;
       const photos = await listPhotos(program.args);
       for (const m of photos.missing) err(`predict: ${m}: no such file or folder`);
       const f = formatter(o.format);

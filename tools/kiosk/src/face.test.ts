@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvalList } from '@facemask/contracts';
 import { predictMain, runExport } from '@facemask/ship';
-import { tinyRun, useTestEngine } from '@facemask/ship/testing';
+import { tinyFaceRun, useTestEngine } from '@facemask/ship/testing';
 import { startKiosk, type Kiosk } from './server.ts';
 import { launchChromium } from './testing/browser.ts';
 
@@ -24,10 +24,7 @@ describe('the kiosk page with a face-crop model', () => {
 
   beforeAll(async () => {
     await useTestEngine();
-    const run = await tinyRun(
-      { preprocess: { folds: 2, centerCrop: 384, height: 32, width: 32, faceCrop: { margin: 0.1 } }, train: { epochs: 1, batchSize: 16 } },
-      { width: 384, height: 512, people: 6 },
-    );
+    const run = await tinyFaceRun();
     dir = await mkdtemp(join(tmpdir(), 'kiosk-face-'));
     model = join(dir, 'model');
     await runExport(run.cfg, { out: model });

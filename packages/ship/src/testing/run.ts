@@ -63,3 +63,11 @@ export async function tinyRun(over: Partial<ConfigInput> = {}, synth: Partial<Sy
   const submitted = await runSubmit(stageParams(cfg, 'submit'), { work });
   return { cfg, root, submission: submitted.path };
 }
+
+/** A run whose image cache crops around the face (preprocess.faceCrop): entrance-sized photos, 384x512, 1 epoch at 32 px. */
+export function tinyFaceRun(): Promise<TinyRun> {
+  return tinyRun(
+    { preprocess: { folds: 2, centerCrop: 384, height: 32, width: 32, faceCrop: { margin: 0.1 } }, train: { epochs: 1, batchSize: 16 } },
+    { width: 384, height: 512, people: 6 },
+  );
+}
