@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ArtifactError } from './artifact-error.ts';
 import type { ArtifactSpec } from './artifact-spec.ts';
 import { writeFileAtomic } from './atomic.ts';
 
@@ -7,12 +8,7 @@ export { defineArtifact, type ArtifactSpec } from './artifact-spec.ts';
 
 const envelope = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown() });
 
-export class ArtifactError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArtifactError';
-  }
-}
+export { ArtifactError };
 
 export async function writeArtifact<S extends z.ZodType>(
   spec: ArtifactSpec<S>,

@@ -1,35 +1,7 @@
-import { centerCropU8, resizeU8 } from '@facemask/augment';
-import { decodePhoto, type DecodedPhoto } from '@facemask/augment/decode';
-import { faceCropPixels, type FaceCropTransform } from './face-crop.ts';
+import { decodePhoto } from '@facemask/augment/decode';
+import { transformPhoto, type CacheTransform } from './transform.ts';
 
-export { decodePhoto, MAX_PIXELS, PHOTO_FIX, PhotoError, type DecodedPhoto } from '@facemask/augment/decode';
-
-/** The deterministic transform applied once, when caching. */
-export interface CacheTransform {
-  /** torchvision CenterCrop(size) first (null: none). */
-  centerCrop: number | null;
-  height: number;
-  width: number;
-  /** preprocess.faceCrop: around the detected face instead, where one was found (null/absent: never). */
-  faceCrop?: FaceCropTransform | null;
-}
-
-export const CACHE_CHANNELS = 3;
-
-/** The face crop where a face was found, else CenterCrop (if set); then PIL antialiased bilinear resize to height x width. */
-export function transformPhoto(img: DecodedPhoto, t: CacheTransform, file?: string): Uint8Array {
-  if (t.faceCrop && file !== undefined) {
-    const face = faceCropPixels(img, file, t.faceCrop, t.height, t.width);
-    if (face) return face;
-  }
-  let { data, height, width } = img;
-  if (t.centerCrop !== null) {
-    data = centerCropU8(data, height, width, CACHE_CHANNELS, t.centerCrop, t.centerCrop);
-    height = t.centerCrop;
-    width = t.centerCrop;
-  }
-  return resizeU8(data, height, width, CACHE_CHANNELS, t.height, t.width);
-}
+export { decodePhoto, MAX_PIXELS, PHOTO_FIX, PhotoError } from '@facemask/augment/decode';
 
 export async function loadPhoto(path: string, t: CacheTransform): Promise<Uint8Array> {
   return transformPhoto(await decodePhoto(path), t, path);

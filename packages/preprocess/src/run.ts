@@ -24,7 +24,7 @@ import {
   type StageParams,
 } from '@facemask/contracts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
-import { type CacheTransform } from './decode.ts';
+import { type CacheTransform } from './transform.ts';
 import { listEvalImages } from './eval-list.ts';
 import { countFallbacks, readFaceCrop, type FaceCropTransform } from './face-crop.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';

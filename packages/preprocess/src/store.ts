@@ -18,7 +18,8 @@ import {
   type CacheSplit,
   type ImageCacheIndex,
 } from '@facemask/contracts';
-import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
+import { loadPhoto, PhotoError } from './decode.ts';
+import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
 import { readFaceCrop } from './face-crop.ts';
 import { sha256File } from './fingerprint.ts';
 import { forEachOrdered } from './pool.ts';
