@@ -15,9 +15,9 @@ describe('stage selectors', () => {
       'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
       'train.batchSize', 'train.classWeights', 'train.epochs', 'train.mode', 'train.sampler',
     ]);
-    // what shapes the pooled features: not the head, dropout or freezing of the model
+    // what shapes the pooled features: not the head, its feature norm, dropout or freezing of the model
     expect(paramPaths(cfg, 'features')).toEqual([
-      'augment.mean', 'augment.std', 'backend', 'model.arch', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
+      'augment.mean', 'augment.std', 'backend', 'model.arch', 'model.featureLayers', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
     ]);
     expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);

@@ -46,12 +46,12 @@ export function lastRound(cfg: Pick<PipelineConfig, 'pseudo'>): Round {
 
 /**
  * What shapes the pooled backbone features of train.mode "features": the backbone (the model
- * without its head, dropout and freezing), its random initialisation when it is not pretrained,
+ * without its head, feature norm, dropout and freezing; with its featureLayers), its random initialisation when it is not pretrained,
  * the input normalisation, the cache's image size and the engine. The features stage's selector
  * and a fold's check of the features it reads both use it.
  */
 export function featureParams(c: Pick<PipelineConfig, 'model' | 'seed' | 'augment' | 'backend'>, size: { height: number; width: number }) {
-  const backbone = without(c.model, 'head', 'dropout', 'trainableStages');
+  const backbone = without(c.model, 'head', 'dropout', 'trainableStages', 'featureNorm');
   return { backbone, seed: c.model.pretrained ? null : c.seed, mean: c.augment.mean, std: c.augment.std, size, backend: c.backend };
 }
 

@@ -1,11 +1,11 @@
 import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { SeededDropout } from './custom-layers.ts';
+import { SeededDropout, TorchBatchNorm } from './custom-layers.ts';
 import type { Init } from './init.ts';
 
 /**
- * Classifier heads on the pooled features. 'single': one dense layer 'fc' with numClasses logits.
+ * Classifier heads on the pooled features, optionally after a BatchNorm ('feature_norm'). 'single': one dense layer 'fc' with numClasses logits.
  * 'multi': three dense layers fc_mask (3), fc_gender (2), fc_age (3) whose softmax probabilities
  * multiply into the 18 classes (class = mask * 6 + gender * 3 + age). Heads output logits.
  */
@@ -27,9 +27,13 @@ function dense(init: Init, name: string, units: number, fanIn: number) {
   });
 }
 
-export function attachHead(init: Init, features: SymbolicTensor, head: HeadKind, numClasses: number, dropout: number): SymbolicTensor[] {
+/** The head's BatchNorm over its input features (model.featureNorm). */
+export const FEATURE_NORM = 'feature_norm';
+
+export function attachHead(init: Init, features: SymbolicTensor, head: HeadKind, numClasses: number, dropout: number, featureNorm = false): SymbolicTensor[] {
   const fanIn = features.shape[features.shape.length - 1] as number;
   let x = features;
+  if (featureNorm) x = new TorchBatchNorm({ name: FEATURE_NORM }).apply(x) as SymbolicTensor;
   if (dropout > 0) x = new SeededDropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
   if (head === 'single') return [dense(init, 'fc', numClasses, fanIn).apply(x) as SymbolicTensor];
   if (numClasses !== NUM_CLASSES) {

@@ -21,7 +21,7 @@ export {
   type CreateModelExtras,
 } from './registry.ts';
 export { RESNET_SPECS, BN_EPSILON, BN_MOMENTUM, resnetBackbone, resnetStageOf, scaledWidth, type ResNetSpec, type BlockKind } from './resnet.ts';
-export { classProbs, combineMultiHead, multiHeadProbs, multiHeadTargets, attachHead, MULTI_HEADS, type HeadKind, type MultiHeadTargets } from './heads.ts';
+export { classProbs, combineMultiHead, multiHeadProbs, multiHeadTargets, attachHead, MULTI_HEADS, FEATURE_NORM, type HeadKind, type MultiHeadTargets } from './heads.ts';
 export { applyTrainableStages, isStageTrainable, NUM_STAGES, type Stage, type StageOf } from './freeze.ts';
 export {
   stateDictSpec,
@@ -50,5 +50,6 @@ export {
   IMAGENET_STD,
 } from './faceapi.ts';
 export { featureTaps, tapLayerName, RESNET_TAPS } from './taps.ts';
+export { multiDepthFeatures, FEATURES_CONCAT } from './multi-depth.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';
 export { Init } from './init.ts';

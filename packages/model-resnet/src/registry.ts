@@ -5,6 +5,7 @@ import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAda
 import { applyTrainableStages, NUM_STAGES, type StageOf } from './freeze.ts';
 import { attachHead } from './heads.ts';
 import { Init } from './init.ts';
+import { multiDepthFeatures } from './multi-depth.ts';
 import { RESNET_SPECS, resnetBackbone, resnetStageOf } from './resnet.ts';
 import { loadTorchSafetensors } from './torch-weights.ts';
 
@@ -24,7 +25,7 @@ export const modelOptionsSchema = z
     numClasses: z.number().int().min(1).default(NUM_CLASSES),
     /** null: random init; a torchvision .safetensors state_dict path; or 'face-api'. */
     pretrained: z.string().min(1).nullable().default(null),
-    // head, trainableStages, dropout, widthMultiplier: the same rules as the config's model section.
+    // head, trainableStages, dropout, widthMultiplier, featureLayers, featureNorm: the same rules as the config's model section.
     ...modelFields,
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),
@@ -129,8 +130,8 @@ for (const [arch, spec] of Object.entries(RESNET_SPECS)) {
     build(o) {
       const init = new Init(o.seed);
       const x = inputOf(o);
-      const features = resnetBackbone(init, x, spec, o.widthMultiplier);
-      return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout) });
+      const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers);
+      return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
     },
   });
 }
@@ -142,8 +143,8 @@ registerModel('faceapi_resnet29', {
     if (o.widthMultiplier !== 1) throw new Error('faceapi_resnet29 has fixed widths; widthMultiplier must be 1');
     const init = new Init(o.seed);
     const x = inputOf(o);
-    const features = faceApiBackbone(init, x);
-    const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout) });
+    const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers);
+    const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
     setFaceApiInputAdapter(m, o.inputMean, o.inputStd);
     return m;
   },

@@ -2,14 +2,16 @@ import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensor
 
 /**
  * Intermediate outputs by the names torchvision hooks use: conv1 (the raw conv, before bn1),
- * maxpool, layer1..layer4 (the last block's output), features (flattened avgpool) and logits (fc).
+ * maxpool, layer1..layer4 (the last block's output), features (flattened avgpool, or what the head
+ * reads when model.featureLayers adds earlier depths) and logits (fc).
  * Any layer name works as a tap too.
  */
 
 export const RESNET_TAPS = ['conv1', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'features', 'logits'] as const;
 
 export function tapLayerName(model: LayersModel, tap: string): string {
-  if (tap === 'features') return 'avgpool';
+  // What the head reads: the last pool, or its concatenation with earlier depths (multi-depth.ts).
+  if (tap === 'features') return model.layers.some((l) => l.name === 'features_concat') ? 'features_concat' : 'avgpool';
   if (tap === 'logits') return 'fc';
   if (/^layer[1-4]$/.test(tap)) {
     const outs = model.layers.filter((l) => l.name.startsWith(`${tap}.`) && l.name.endsWith('.out'));

@@ -2,6 +2,7 @@ import { readSafetensors, serializeSafetensors, tensorF32, writeSafetensors, typ
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { layers } from '@tensorflow/tfjs-layers';
+import { FEATURE_NORM } from './heads.ts';
 
 /**
  * torchvision state_dict <-> LayersModel. Layer names are module paths, so a layer 'layer1.0.conv1'
@@ -36,7 +37,7 @@ const BN_CLASSES = new Set(['TorchBatchNorm', 'BatchNormalization']);
 
 /** Whether a layer belongs to the classifier head (its keys may be skipped on partial loads). */
 export function isHeadLayer(layer: Layer): boolean {
-  return layer.getClassName() === 'Dense';
+  return layer.getClassName() === 'Dense' || layer.name === FEATURE_NORM;
 }
 
 /** The torch state_dict keys of a model, in layer order, with their shapes and layout converters. */

@@ -29,14 +29,14 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
     if (cache.height !== params.size.height || cache.width !== params.size.width) {
       throw new Error(`the image cache is ${cache.height}x${cache.width}, the config says ${params.size.height}x${params.size.width}: rerun \`nx run preprocess:run\``);
     }
-    const b = params.backbone;
+    // The whole backbone slice (featureLayers included) reaches the registry.
+    const { arch, ...backbone } = params.backbone;
     const model = await createModel(
-      b.arch,
+      arch,
       {
+        ...backbone,
         inputHeight: cache.height,
         inputWidth: cache.width,
-        pretrained: b.pretrained,
-        widthMultiplier: b.widthMultiplier,
         trainableStages: 0,
         // A pretrained backbone does not depend on the seed (featureParams leaves it out); the head is not used.
         seed: params.seed ?? 0,

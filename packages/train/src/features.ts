@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
-import { featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
+import { FEATURE_NORM, featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/preprocess';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
@@ -62,13 +62,15 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   const names = model.outputNames.length === 3 ? MULTI_HEADS.map((h) => h.name) : ['fc'];
   const x = tfInput({ name: 'features_in', shape: [dim] });
   let h: SymbolicTensor = x;
+  const norm = model.layers.find((l) => l.name === FEATURE_NORM);
+  if (norm) h = norm.apply(h) as SymbolicTensor;
   const dropout = model.layers.find((l) => l.name === 'dropout');
   if (dropout) h = dropout.apply(h) as SymbolicTensor;
   const outputs = names.map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
   return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
 }
 
-/** Pooled features of the plain and mirrored view of every photo of `cache`, batch by batch. */
+/** The head's input features (pooled, from every depth model.featureLayers names) of the plain and mirrored view of every photo of `cache`, batch by batch. */
 export async function extractFeatures(
   model: LayersModel,
   cache: ImageCache,

@@ -8,17 +8,16 @@ export function createFoldModel(
   input: { height: number; width: number },
   log: (line: string) => void,
 ): Promise<LayersModel> {
-  const m = params.model;
+  // Every option of the model section reaches the registry (its schema is strict), so a new one
+  // cannot be dropped here; only the mode decides what trains.
+  const { arch, ...options } = params.model;
   return createModel(
-    m.arch,
+    arch,
     {
+      ...options,
       inputHeight: input.height,
       inputWidth: input.width,
-      head: m.head,
-      pretrained: m.pretrained,
-      trainableStages: params.train.mode === 'finetune' ? m.trainableStages : 0,
-      dropout: m.dropout,
-      widthMultiplier: m.widthMultiplier,
+      trainableStages: params.train.mode === 'finetune' ? options.trainableStages : 0,
       seed: params.seed,
       inputMean: params.augment.mean,
       inputStd: params.augment.std,

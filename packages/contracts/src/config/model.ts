@@ -15,4 +15,15 @@ export const modelFields = {
   /** Dropout rate before the head, in [0, 1). */
   dropout: z.number().min(0).lt(1).default(0),
   widthMultiplier: z.number().positive().default(1),
+  /**
+   * Features from several depths: layers (by name, or a stage tap such as 'layer2') whose
+   * outputs, averaged over space, are concatenated with the last pooled features before the head.
+   * Low layers keep texture (a mask's fabric) that a face-recognition net's last layer discards.
+   */
+  featureLayers: z.array(z.string().min(1)).default([]),
+  /**
+   * A BatchNorm over the features the head reads ('feature_norm', part of the head): pretrained
+   * pooled features sit far from zero with a small spread, which a head from scratch learns slowly.
+   */
+  featureNorm: z.boolean().default(false),
 };

@@ -21,6 +21,7 @@ describe('config', () => {
     expect(c.scheduler).toMatchObject({ name: 'step', stepSize: 10, gamma: 0.9 });
     expect(c.train).toMatchObject({ epochs: 15, batchSize: 4 });
     expect(c.augment.train).toEqual([{ type: 'hflip', p: 0.5 }]);
+    expect(c.model).toMatchObject({ featureLayers: [], featureNorm: false });
   });
 
   it('requires data.root and rejects unknown keys with the path', () => {
