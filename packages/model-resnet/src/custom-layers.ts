@@ -193,13 +193,12 @@ export interface TorchConv2DArgs extends LayerArgs {
   kernelSize: number;
   strides?: number;
   padding?: 'valid' | 'same';
-  useBias?: boolean;
   /** Only used when the layer is built; a loaded model gets its weights from the file. */
   kernelInitializer?: ReturnType<typeof initializers.varianceScaling>;
 }
 
 /**
- * A square 2-D convolution (NHWC, HWIO kernel 'kernel', optional 'bias') that runs as tf.conv2d.
+ * A square 2-D convolution without bias (NHWC, HWIO weight 'kernel') that runs as tf.conv2d.
  * tfjs-layers' Conv2D runs every convolution as tf.fused.conv2d, whose custom gradient always
  * computes the input's gradient too: for the first convolution of a network (its input is the
  * image) that is a whole wasted backward convolution per step. tf.conv2d's gradient is computed
@@ -211,10 +210,8 @@ export class TorchConv2D extends layers.Layer {
   readonly kernelSize: number;
   readonly strides: number;
   readonly padding: 'valid' | 'same';
-  readonly useBias: boolean;
   private readonly kernelInitializer: TorchConv2DArgs['kernelInitializer'];
   private kernel: LayerVariable | null = null;
-  private bias: LayerVariable | null = null;
 
   constructor(args: TorchConv2DArgs) {
     super(args);
@@ -222,7 +219,6 @@ export class TorchConv2D extends layers.Layer {
     this.kernelSize = args.kernelSize;
     this.strides = args.strides ?? 1;
     this.padding = args.padding ?? 'valid';
-    this.useBias = args.useBias ?? false;
     this.kernelInitializer = args.kernelInitializer;
     for (const [what, v] of [['filters', this.filters], ['kernelSize', this.kernelSize], ['strides', this.strides]] as const) {
       if (!(Number.isInteger(v) && v >= 1)) throw new Error(`${this.name}: ${what} must be a positive integer, got ${v}`);
@@ -235,7 +231,6 @@ export class TorchConv2D extends layers.Layer {
     const k = this.kernelSize;
     const init = this.kernelInitializer ?? initializers.glorotUniform({});
     this.kernel = this.addWeight('kernel', [k, k, c, this.filters], 'float32', init, undefined, true);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros(), undefined, true);
     this.built = true;
   }
 
@@ -247,14 +242,11 @@ export class TorchConv2D extends layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const y = tf.conv2d(firstTensor(inputs) as tf.Tensor4D, (this.kernel as LayerVariable).read() as tf.Tensor4D, this.strides, this.padding);
-      return this.bias ? tf.add(y, this.bias.read()) : y;
-    });
+    return tf.tidy(() => tf.conv2d(firstTensor(inputs) as tf.Tensor4D, (this.kernel as LayerVariable).read() as tf.Tensor4D, this.strides, this.padding));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, useBias: this.useBias };
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding };
   }
 }
 

@@ -37,7 +37,7 @@ function bn(name: string, activation: BatchNormActivation = 'linear') {
 }
 
 function conv(init: Init, name: string, filters: number, kernelSize: number, strides: number, padding: 'valid' | 'same') {
-  return new TorchConv2D({ name, filters, kernelSize, strides, padding, useBias: false, kernelInitializer: init.conv(name) });
+  return new TorchConv2D({ name, filters, kernelSize, strides, padding, kernelInitializer: init.conv(name) });
 }
 
 /** k x k conv with torch padding (k-1)/2. */
