@@ -52,3 +52,4 @@ export {
 export { featureTaps, tapLayerName, RESNET_TAPS } from './taps.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';
 export { Init } from './init.ts';
+export { foldBatchNorms } from './fold.ts';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, selectBackend, type BackendName } from '@facemask/core';
-import { createModel } from '@facemask/model-resnet';
+import { createModel, foldBatchNorms } from '@facemask/model-resnet';
 import { createHeadAdapter, createOptimizer, outputsOf, trainableVariables, trainStep } from '@facemask/train';
 
 const [backend, arch = 'resnet18', sizeArg = '112', batchArg = '16', repsArg = '3'] = process.argv.slice(2);
@@ -55,6 +55,8 @@ wall('optimiser step', () => {
 });
 tf.dispose([value, ...Object.values(grads)]);
 wall('inference (predict)', () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));
+const folded = foldBatchNorms(model);
+wall('inference (BN folded)', () => tf.tidy(() => (folded.predict(x) as tf.Tensor).dataSync()));
 
 async function kernels(name: string, f: () => void): Promise<void> {
   f();
@@ -79,3 +81,4 @@ async function kernels(name: string, f: () => void): Promise<void> {
 }
 await kernels('train step', () => trainStep(model, head, optimizer, x, y));
 await kernels('inference', () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));
+await kernels('inference (BN folded)', () => tf.tidy(() => (folded.predict(x) as tf.Tensor).dataSync()));
