@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, hashJson, readSafetensors, Rng, saveModel, tensorF32, writeSafetensors } from '@facemask/core';
 import { ttaViews } from '@facemask/augment';
-import { featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
+import { featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
 import { readFingerprint, type ImageCache } from '@facemask/preprocess';
 import { chunk } from './sampler.ts';
 import { featureSource, type FeatureTable } from './source.ts';
@@ -83,7 +83,9 @@ async function loadOrComputeFeatures(
     // absent or unreadable: compute below
   }
   log(`computing backbone features for ${cache.count} photos (once; cached in ${dir})`);
-  const taps = featureTaps(model, ['features']);
+  // The backbone with its BatchNorms folded into the convolutions: same features, fewer kernels.
+  const folded = foldBatchNorms(model);
+  const taps = featureTaps(folded, ['features']);
   const dim = taps.outputs[0]?.shape[1] as number;
   const plain = new Float32Array(cache.count * dim);
   const flipped = new Float32Array(cache.count * dim);
@@ -96,19 +98,23 @@ async function loadOrComputeFeatures(
     return p;
   };
   let pending = batches.length ? read(batches[0]!) : null;
-  for (let b = 0; b < batches.length; b++) {
-    const pixels = await (pending as Promise<Uint8Array>);
-    const next = batches[b + 1];
-    if (next) pending = read(next);
-    const idx = batches[b]!;
-    const [p, f] = tf.tidy(() =>
-      ttaViews(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std }).map(
-        (view) => new Float32Array((taps.predict(view) as tf.Tensor).dataSync()),
-      ),
-    ) as [Float32Array, Float32Array];
-    plain.set(p, idx[0]! * dim);
-    flipped.set(f, idx[0]! * dim);
-    progress.tick(idx.length);
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      const pixels = await (pending as Promise<Uint8Array>);
+      const next = batches[b + 1];
+      if (next) pending = read(next);
+      const idx = batches[b]!;
+      const [p, f] = tf.tidy(() =>
+        ttaViews(pixels, idx.length, cache.height, cache.width, { mean: augment.mean, std: augment.std }).map(
+          (view) => new Float32Array((taps.predict(view) as tf.Tensor).dataSync()),
+        ),
+      ) as [Float32Array, Float32Array];
+      plain.set(p, idx[0]! * dim);
+      flipped.set(f, idx[0]! * dim);
+      progress.tick(idx.length);
+    }
+  } finally {
+    folded.dispose();
   }
   progress.stop();
   await writeSafetensors(file, {

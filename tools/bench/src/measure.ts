@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig } from '@facemask/core';
-import { createModel } from '@facemask/model-resnet';
+import { createModel, foldBatchNorms } from '@facemask/model-resnet';
 import { createHeadAdapter, createOptimizer, trainableVariables, trainStep } from '@facemask/train';
 
 export interface Measurement {
@@ -14,8 +14,9 @@ export interface Measurement {
 }
 
 /**
- * Images/s of full training steps (forward, backward, SGD update) and of inference for one
- * model at one input size, after one warm-up step. Runs on whatever backend is current.
+ * Images/s of full training steps (forward, backward, SGD update) and of inference (eval mode,
+ * BatchNorms folded as the pipeline predicts) for one model at one input size, each after one
+ * warm-up step. Runs on whatever backend is current.
  */
 export async function measure(arch: string, size: number, batch: number, steps: number): Promise<Measurement> {
   const model = await createModel(arch, { inputHeight: size, inputWidth: size, seed: 1 }, { log: () => {} });
@@ -29,10 +30,17 @@ export async function measure(arch: string, size: number, batch: number, steps: 
     let t = performance.now();
     for (let i = 0; i < steps; i++) trainStep(model, head, optimizer, x, y);
     const train = (steps * batch) / ((performance.now() - t) / 1000);
-    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    t = performance.now();
-    for (let i = 0; i < steps; i++) tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    const infer = (steps * batch) / ((performance.now() - t) / 1000);
+    // Inference as the pipeline runs it (train's predictRows): BatchNorms folded into the convs.
+    const inference = foldBatchNorms(model);
+    let infer: number;
+    try {
+      tf.tidy(() => (inference.predict(x) as tf.Tensor).dataSync());
+      t = performance.now();
+      for (let i = 0; i < steps; i++) tf.tidy(() => (inference.predict(x) as tf.Tensor).dataSync());
+      infer = (steps * batch) / ((performance.now() - t) / 1000);
+    } finally {
+      inference.dispose();
+    }
     return { backend: tf.getBackend(), arch, size, batch, trainImagesPerSecond: train, inferImagesPerSecond: infer, steps };
   } finally {
     tf.dispose([x, y]);
