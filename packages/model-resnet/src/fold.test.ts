@@ -32,6 +32,7 @@ describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
 
   it.each([
     ['resnet18', { inputHeight: 64, inputWidth: 48, head: 'single' }],
+    ['resnet34', { inputHeight: 57, inputWidth: 45, head: 'single', widthMultiplier: 0.25 }],
     ['resnet50', { inputHeight: 40, inputWidth: 40, head: 'multi', widthMultiplier: 0.25, dropout: 0.3 }],
   ] as [string, ModelOptionsInput][])('%s %j: eval outputs to float rounding, no BatchNorm left, owns its weights', async (name, opts) => {
     const before = tf.memory().numTensors;
@@ -41,6 +42,8 @@ describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
     const want = [model.predict(x)].flat() as tf.Tensor[];
     const folded = foldBatchNorms(model);
     expect(folded.layers.filter((l) => l instanceof TorchBatchNorm)).toEqual([]);
+    // Only the max-pool's padding stays; the convs pad explicitly.
+    expect(folded.layers.filter((l) => l.getClassName() === 'ZeroPadding2D').map((l) => l.name)).toEqual(['maxpool_pad']);
     expect(folded.layers.length).toBeLessThan(model.layers.length);
     model.dispose();
     const got = [folded.predict(x)].flat() as tf.Tensor[];
