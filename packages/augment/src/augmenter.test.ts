@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { buildAugmenter, evalTransform, ttaViews } from './augmenter.ts';
 import { cropU8 } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';
@@ -58,7 +58,7 @@ for (const backend of BACKENDS) {
       expect(Array.from(arr(a.x))).not.toEqual(Array.from(arr(c.x)));
       expect(Array.from(arr(a.x))).not.toEqual(Array.from(arr(d.x)));
       byBackend.set(backend, arr(a.x).slice());
-      const first = byBackend.get(BACKENDS[0]);
+      const first = byBackend.get(BACKENDS[0]!);
       expect(Buffer.from(first!.buffer).equals(Buffer.from(arr(a.x).slice().buffer)), `${backend} vs ${BACKENDS[0]}`).toBe(true);
       for (const r of [a, b, c, d]) tf.dispose([r.x, r.y]);
     });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NUM_CLASSES, Rng } from '@facemask/core';
+import { NUM_CLASSES, Rng } from '@facemask/contracts';
 import {
   addGaussianNoise,
   colorJitter,

@@ -1,4 +1,4 @@
-import type { Rng } from '@facemask/core';
+import type { Rng } from '@facemask/contracts';
 
 /**
  * Gamma and Beta variates from the toolkit's seeded Rng, for MixUp/CutMix mixing ratios

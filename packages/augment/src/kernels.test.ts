@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { addGaussianNoise, adjustHue, colorJitter, cropU8, cutmixBatch, fillRect, flipF32, flipU8, mixupBatch, normalizeInPlace, toUnit } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '@facemask/core';
+import type { Rng } from '@facemask/contracts';
 import type { JitterOp, SamplePlan } from './plan.ts';
 import type { Rect } from './params.ts';
 import { resizeU8 } from './resize.ts';

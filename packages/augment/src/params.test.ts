@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { sampleBeta, sampleGamma } from './beta.ts';
 import { sampleCutmixBox, sampleErasing, sampleJitterFactor, sampleResizedCrop } from './params.ts';
 

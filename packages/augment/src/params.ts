@@ -1,5 +1,5 @@
 import { roundHalfEven } from './crop.ts';
-import type { Rng } from '@facemask/core';
+import type { Rng } from '@facemask/contracts';
 
 /**
  * Random parameters of the torchvision transforms, drawn from the toolkit's Rng. The sampling rules

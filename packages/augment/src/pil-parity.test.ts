@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readSafetensors, tensorData, type SafeTensor } from '@facemask/core';
-import { checkTolerance, referenceCases, referenceDir, type ReferenceCase } from '@facemask/core/reference';
+import { readSafetensors, tensorData, type SafeTensor } from '@facemask/engine';
+import { checkTolerance, referenceCases, referenceDir, type ReferenceCase } from '@facemask/contracts/reference';
 import { applyDeterministic, type DeterministicOp, type U8Image } from './pipeline.ts';
 import { hwcToChw, normalizeToFloat } from './normalize.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { centerCropU8 } from './crop.ts';
 import { applyDeterministic, centerCropResizeU8 } from './pipeline.ts';
 import { resizeU8 } from './resize.ts';

@@ -1,4 +1,4 @@
-import { Rng, type TransformSpec } from '@facemask/core';
+import { Rng, type TransformOf, type TransformSpec, type TransformType } from '@facemask/contracts';
 import { sampleBeta } from './beta.ts';
 import { sampleCutmixBox, sampleErasing, sampleJitterFactor, sampleResizedCrop, type Rect } from './params.ts';
 
@@ -41,8 +41,92 @@ export interface BatchPlan {
   mix: MixPlan | null;
 }
 
-function find<T extends TransformSpec['type']>(specs: readonly TransformSpec[], type: T): Extract<TransformSpec, { type: T }> | undefined {
-  return specs.find((s) => s.type === type) as Extract<TransformSpec, { type: T }> | undefined;
+/** The draws of one batch as they are made: each transform's planner fills in its part. */
+interface PlanState {
+  input: PlanInput;
+  samples: SamplePlan[];
+  jitterOrder: JitterOp[];
+  noiseStd: number;
+  noiseSeed: number;
+  mix: MixPlan | null;
+}
+
+interface Planner<T extends TransformType> {
+  /** Draws this transform's random choices from its own stream. */
+  plan(spec: TransformOf<T>, rng: Rng, s: PlanState): void;
+}
+
+/**
+ * One planner per transform type, in the order the transforms are applied (geometry on pixels,
+ * colour and noise in [0, 1], erasing after Normalize, mixing last on the batch). The mapped type
+ * makes a transform type without a planner a compile error, and the order is this table's.
+ */
+const PLANNERS: { [T in TransformType]: Planner<T> } = {
+  randomResizedCrop: {
+    plan(spec, rng, s) {
+      for (const x of s.samples) if (rng.bool(spec.p)) x.crop = sampleResizedCrop(rng, s.input.inHeight, s.input.inWidth, spec.scale, spec.ratio);
+    },
+  },
+  hflip: {
+    plan(spec, rng, s) {
+      for (const x of s.samples) x.flip = rng.bool(spec.p);
+    },
+  },
+  colorJitter: {
+    plan(spec, rng, s) {
+      // Hue joins the order only when used, so configs without it keep their random streams.
+      s.jitterOrder = rng.shuffle<JitterOp>(spec.hue > 0 ? ['brightness', 'contrast', 'saturation', 'hue'] : ['brightness', 'contrast', 'saturation']);
+      for (const x of s.samples) {
+        if (!rng.bool(spec.p)) continue;
+        x.jitter = {
+          brightness: sampleJitterFactor(rng, spec.brightness),
+          contrast: sampleJitterFactor(rng, spec.contrast),
+          saturation: sampleJitterFactor(rng, spec.saturation),
+          hue: spec.hue > 0 ? rng.uniform(-spec.hue, spec.hue) : 0,
+        };
+      }
+    },
+  },
+  gaussianNoise: {
+    plan(spec, rng, s) {
+      for (const x of s.samples) x.noise = spec.std > 0 && rng.bool(spec.p);
+      s.noiseStd = spec.std;
+      s.noiseSeed = rng.seed();
+    },
+  },
+  randomErasing: {
+    plan(spec, rng, s) {
+      for (const x of s.samples) if (rng.bool(spec.p)) x.erase = sampleErasing(rng, s.input.outHeight, s.input.outWidth, spec.scale, spec.ratio);
+    },
+  },
+  mixup: {
+    plan(spec, rng, s) {
+      if (s.mix || !rng.bool(spec.p)) return;
+      s.mix = { kind: 'mixup', perm: permutation(rng, s.input.n), lam: sampleBeta(rng, spec.alpha, spec.alpha) };
+    },
+  },
+  cutmix: {
+    plan(spec, rng, s) {
+      if (s.mix || !rng.bool(spec.p)) return;
+      const perm = permutation(rng, s.input.n);
+      const { outHeight: oh, outWidth: ow } = s.input;
+      if (spec.mode === 'vertical-half') {
+        const left = Math.floor(ow / 2);
+        const rect = { top: 0, left, height: oh, width: ow - left };
+        s.mix = { kind: 'cutmix', mode: spec.mode, perm, rect, share: rect.width / ow };
+      } else {
+        const rect = sampleCutmixBox(rng, oh, ow, sampleBeta(rng, spec.alpha, spec.alpha));
+        s.mix = { kind: 'cutmix', mode: spec.mode, perm, rect, share: (rect.width * rect.height) / (oh * ow) };
+      }
+    },
+  },
+};
+
+/** The order transforms run in, whatever the order of the config's list. */
+export const APPLICATION_ORDER = Object.keys(PLANNERS) as TransformType[];
+
+function permutation(rng: Rng, n: number): number[] {
+  return rng.shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
 export interface PlanInput {
@@ -58,66 +142,18 @@ export interface PlanInput {
 
 /** specs must be resolved (describeTransforms). */
 export function planBatch(specs: readonly TransformSpec[], p: PlanInput): BatchPlan {
-  const { n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = p;
-  const stream = (type: string) => Rng.derive(p.seed, 'augment', p.epoch, p.batchIndex, type);
-  const samples: SamplePlan[] = Array.from({ length: n }, () => ({ crop: null, flip: false, jitter: null, noise: false, erase: null }));
-
-  const rrc = find(specs, 'randomResizedCrop');
-  if (rrc) {
-    const rng = stream(rrc.type);
-    for (const s of samples) if (rng.bool(rrc.p)) s.crop = sampleResizedCrop(rng, h, w, rrc.scale, rrc.ratio);
+  const s: PlanState = {
+    input: p,
+    samples: Array.from({ length: p.n }, () => ({ crop: null, flip: false, jitter: null, noise: false, erase: null })),
+    jitterOrder: [],
+    noiseStd: 0,
+    noiseSeed: 0,
+    mix: null,
+  };
+  for (const spec of [...specs].sort((a, b) => APPLICATION_ORDER.indexOf(a.type) - APPLICATION_ORDER.indexOf(b.type))) {
+    const planner = PLANNERS[spec.type] as Planner<typeof spec.type>;
+    planner.plan(spec, Rng.derive(p.seed, 'augment', p.epoch, p.batchIndex, spec.type), s);
   }
-  const hflip = find(specs, 'hflip');
-  if (hflip) {
-    const rng = stream(hflip.type);
-    for (const s of samples) s.flip = rng.bool(hflip.p);
-  }
-  const cj = find(specs, 'colorJitter');
-  let jitterOrder: JitterOp[] = [];
-  if (cj) {
-    const rng = stream(cj.type);
-    // Hue joins the order only when used, so configs without it keep their random streams.
-    jitterOrder = rng.shuffle<JitterOp>(cj.hue > 0 ? ['brightness', 'contrast', 'saturation', 'hue'] : ['brightness', 'contrast', 'saturation']);
-    for (const s of samples) {
-      if (!rng.bool(cj.p)) continue;
-      s.jitter = {
-        brightness: sampleJitterFactor(rng, cj.brightness),
-        contrast: sampleJitterFactor(rng, cj.contrast),
-        saturation: sampleJitterFactor(rng, cj.saturation),
-        hue: cj.hue > 0 ? rng.uniform(-cj.hue, cj.hue) : 0,
-      };
-    }
-  }
-  const gn = find(specs, 'gaussianNoise');
-  let noiseSeed = 0;
-  if (gn) {
-    const rng = stream(gn.type);
-    for (const s of samples) s.noise = gn.std > 0 && rng.bool(gn.p);
-    noiseSeed = rng.seed();
-  }
-  const re = find(specs, 'randomErasing');
-  if (re) {
-    const rng = stream(re.type);
-    for (const s of samples) if (rng.bool(re.p)) s.erase = sampleErasing(rng, oh, ow, re.scale, re.ratio);
-  }
-
-  let mix: MixPlan | null = null;
-  for (const spec of specs) {
-    if (mix) break;
-    if (spec.type !== 'mixup' && spec.type !== 'cutmix') continue;
-    const rng = stream(spec.type);
-    if (!rng.bool(spec.p)) continue;
-    const perm = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-    if (spec.type === 'mixup') {
-      mix = { kind: 'mixup', perm, lam: sampleBeta(rng, spec.alpha, spec.alpha) };
-    } else if (spec.mode === 'vertical-half') {
-      const left = Math.floor(ow / 2);
-      const rect = { top: 0, left, height: oh, width: ow - left };
-      mix = { kind: 'cutmix', mode: spec.mode, perm, rect, share: rect.width / ow };
-    } else {
-      const rect = sampleCutmixBox(rng, oh, ow, sampleBeta(rng, spec.alpha, spec.alpha));
-      mix = { kind: 'cutmix', mode: spec.mode, perm, rect, share: (rect.width * rect.height) / (oh * ow) };
-    }
-  }
-  return { n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, samples, jitterOrder, noiseStd: gn?.std ?? 0, noiseSeed, mix };
+  const { samples, jitterOrder, noiseStd, noiseSeed, mix } = s;
+  return { n: p.n, inHeight: p.inHeight, inWidth: p.inWidth, outHeight: p.outHeight, outWidth: p.outWidth, samples, jitterOrder, noiseStd, noiseSeed, mix };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { resizeShorterEdge, resizeU8 } from './resize.ts';
 
 /** Antialiased triangle filter in float64 without fixed point or intermediate rounding. */

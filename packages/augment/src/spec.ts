@@ -1,24 +1,13 @@
 import { z } from 'zod';
-import { defineArtifact, transformSpec, type TransformSpec } from '@facemask/core';
+import { defineArtifact, transformSpec, type TransformSpec, type TransformType } from '@facemask/contracts';
+import { APPLICATION_ORDER } from './plan.ts';
 
 /**
  * Resolution of the config's augment.train list. Transforms run in a fixed order whatever the list
- * order, because each works in one value domain: geometry on pixels, colour and noise in [0, 1],
- * erasing after Normalize (torchvision erases normalised tensors with 0), mixing last on the batch.
+ * order (plan.ts's table), because each works in one value domain: geometry on pixels, colour and
+ * noise in [0, 1], erasing after Normalize (torchvision erases normalised tensors with 0), mixing
+ * last on the batch.
  */
-
-export type TransformSpecInput = z.input<typeof transformSpec>;
-export type TransformType = TransformSpec['type'];
-
-export const APPLICATION_ORDER: readonly TransformType[] = [
-  'randomResizedCrop',
-  'hflip',
-  'colorJitter',
-  'gaussianNoise',
-  'randomErasing',
-  'mixup',
-  'cutmix',
-];
 
 export class TransformSpecError extends Error {
   constructor(message: string) {

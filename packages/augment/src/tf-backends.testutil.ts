@@ -1,17 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { backendsUnderTest, useBackendUnderTest, type BackendName } from '@facemask/engine';
 
-/** Switches tfjs to the cpu or wasm backend for a test file (the wasm binaries load from the package's dist). */
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  if (name === 'wasm') {
-    const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-    setWasmPaths(`${dist}/`);
-  }
-  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} failed to initialise`);
-  await tf.ready();
+/** Switches tfjs to the cpu backend or the engine under test (TFJS_BACKEND, default wasm) for a test file. */
+export async function useBackend(name: BackendName): Promise<void> {
+  await useBackendUnderTest(name);
 }
 
-export const BACKENDS = ['cpu', 'wasm'] as const;
+/** cpu (the reference kernels) first, then the engine under test. */
+export const BACKENDS = backendsUnderTest();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { predictionsSchema } from '@facemask/train/predictions';
+import { predictionsSchema } from '@facemask/contracts';
 import { combine, HARD_TIE_NUDGE } from './combine.ts';
 import { EnsembleError } from './errors.ts';
-import { argmaxRow, predictedClasses } from './ids.ts';
-import { peaked, preds, row, rowOf } from './test-utils/predictions.ts';
+import { argmaxRow, predictedClasses } from '@facemask/contracts';
+import { peaked, preds, row, rowOf } from '@facemask/contracts/testing';
 
 describe('combine: soft voting', () => {
   it('averages probabilities by id even when members list ids in different orders', () => {

@@ -1,7 +1,8 @@
-import { NUM_CLASSES } from '@facemask/core';
-import type { Predictions } from '@facemask/train/predictions';
+import { NUM_CLASSES } from '@facemask/contracts';
+import type { Predictions } from '@facemask/contracts';
 import { EnsembleError } from './errors.ts';
-import { argmaxRow, describeIdMismatch, diffIds, examples, indexById } from './ids.ts';
+import { argmaxRow, examples, indexById } from '@facemask/contracts';
+import { describeIdMismatch, diffIds } from '@facemask/contracts';
 
 export type VotingMethod = 'soft' | 'hard';
 

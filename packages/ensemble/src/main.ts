@@ -1,26 +1,17 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
-import { parseRound } from './artifacts.ts';
+import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
 import { runEnsemble } from './run.ts';
 
-export function buildCli(): Command {
-  return new Command('ensemble')
-    .description('Combine the fold predictions of a training round and score the out-of-fold set.')
-    .exitOverride()
-    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
-    .requiredOption('--round <n>', 'training round to combine: 1 or 2', (v) => {
-      try {
-        return parseRound(v);
-      } catch (err) {
-        throw new InvalidArgumentError((err as Error).message);
-      }
-    })
-    .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
-    .action(async (opts: { config?: string; round: 1 | 2; workspace: string }) => {
-      const config = await loadStageConfig(opts.config, opts.workspace);
-      const result = await runEnsemble(config, opts.round);
+/** The ensemble stage's Nx target: `nx run ensemble:round1` (or round2). */
+export function buildCli() {
+  return stageCommand('ensemble')
+    .requiredOption('--round <n>', 'training round to combine: 1 or 2', roundOption)
+    .action(async (o: StageCliOptions & { round: Round }) => {
+      const started = Date.now();
+      const { params, work, paramsHash } = await loadStageInput('ensemble', o);
+      const result = await runEnsemble(params, { work, round: o.round });
+      await writeRunRecord(workLayout.ensemble(work, o.round).run, { target: targets.ensemble(o.round), started, backend: null, paramsHash });
       console.log(result.summary);
-      console.log(`ensemble: ${result.paths.dir}`);
+      console.log(`ensemble: ${result.dir}`);
     });
 }
 

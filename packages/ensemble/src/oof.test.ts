@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concatOof } from './oof.ts';
-import { peaked, preds, rowOf } from './test-utils/predictions.ts';
+import { peaked, preds, rowOf } from '@facemask/contracts/testing';
 
 describe('concatOof', () => {
   const f0 = preds('round1/fold-0', 'oof', ['p1/a.jpg', 'p1/b.jpg'], [peaked(0, 0.9), peaked(3, 0.7)], [0, 4]);

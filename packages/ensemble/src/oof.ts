@@ -1,7 +1,7 @@
-import { NUM_CLASSES } from '@facemask/core';
-import type { Predictions } from '@facemask/train/predictions';
+import { NUM_CLASSES } from '@facemask/contracts';
+import type { Predictions } from '@facemask/contracts';
 import { EnsembleError } from './errors.ts';
-import { examples, indexById } from './ids.ts';
+import { examples, indexById } from '@facemask/contracts';
 
 export interface ConcatOofOptions {
   /** `source` of the result. Default "ensemble/oof". */

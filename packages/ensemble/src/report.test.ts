@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ensembleReportSchema } from './artifacts.ts';
+import { ensembleReportSchema } from '@facemask/contracts';
 import { combine } from './combine.ts';
 import { concatOof } from './oof.ts';
 import { buildReport, formatEnsembleReport } from './report.ts';
-import { peaked, preds } from './test-utils/predictions.ts';
+import { peaked, preds } from '@facemask/contracts/testing';
 
 function twoFolds() {
   const f0 = { fold: 0, oof: preds('round1/fold-0', 'oof', ['t1', 't2'], [peaked(0, 0.9), peaked(4, 0.8)], [0, 4]), eval: preds('round1/fold-0', 'eval', ['e1', 'e2'], [peaked(3, 0.9), peaked(5, 0.6)]) };

@@ -1,9 +1,9 @@
-import { formatConfusion, NUM_CLASSES } from '@facemask/core';
-import type { Predictions } from '@facemask/train/predictions';
-import type { EnsembleReport, Round } from './artifacts.ts';
+import { formatConfusion, NUM_CLASSES } from '@facemask/contracts';
+import type { Predictions } from '@facemask/contracts';
+import type { EnsembleReport, Round } from '@facemask/contracts';
 import type { VotingMethod } from './combine.ts';
-import { argmaxRow, indexById, predictedClasses } from './ids.ts';
-import { scoreClasses } from './scores.ts';
+import { argmaxRow, indexById, predictedClasses } from '@facemask/contracts';
+import { scoreClasses } from '@facemask/contracts';
 
 export interface FoldPredictions {
   fold: number;

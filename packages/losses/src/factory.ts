@@ -1,10 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { PipelineConfig } from '@facemask/core';
+import type { LossSpec } from '@facemask/contracts';
 import { crossEntropy, labelSmoothingLoss } from './cross-entropy.ts';
 import { f1Loss } from './f1.ts';
 import { focalLoss } from './focal.ts';
 
-export type LossConfig = PipelineConfig['loss'];
+/** The config's `loss` section: one shape per kind (see @facemask/contracts config/loss.ts). */
+export type LossConfig = LossSpec;
 /** logits [N,C] and soft targets [N,C] (one-hot or mixed) to the mean loss. */
 export type LossFn = (logits: tf.Tensor2D, targets: tf.Tensor2D) => tf.Scalar;
 
@@ -41,8 +42,8 @@ function pick(cfg: LossConfig, classWeights: number[] | null): LossFn {
     case 'f1':
       return (x, t) => f1Loss(x, t, { epsilon: cfg.epsilon, classWeights });
     default: {
-      const never: never = cfg.name;
-      throw new Error(`unknown loss "${String(never)}": expected cross_entropy, label_smoothing, focal or f1`);
+      const never: never = cfg;
+      throw new Error(`unknown loss "${String((never as { name: unknown }).name)}": expected cross_entropy, label_smoothing, focal or f1`);
     }
   }
 }

@@ -5,8 +5,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '@facemask/core';
-import { checkTolerance, referenceCases, selectJson } from '@facemask/core/reference';
+import { configSchema } from '@facemask/contracts';
+import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
+import { checkTolerance, referenceCases, selectJson } from '@facemask/contracts/reference';
 import { createLoss, type LossConfig } from './factory.ts';
 import { crossEntropy, labelSmoothingLoss } from './cross-entropy.ts';
 import { focalLoss } from './focal.ts';
@@ -63,11 +64,10 @@ function logSoftmaxF64(row: number[]): number[] {
 
 const cases = referenceCases('loss');
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of backendsUnderTest()) {
   describe(`losses on ${backend}`, () => {
     beforeAll(async () => {
-      expect(await tf.setBackend(backend)).toBe(true);
-      await tf.ready();
+      await useBackendUnderTest(backend);
     });
 
     it('the manifest has loss cases', () => {

@@ -7,7 +7,7 @@ import { createFaceApiDescriptorModel, FACE_API_INPUT_SIZE, IMAGENET_MEAN, IMAGE
 import { createModel } from './registry.ts';
 import { featureTaps } from './taps.ts';
 import { faceApiDescriptors } from './test-utils/face-api-reference.ts';
-import { useBackend, type BackendName } from './test-utils/backend.ts';
+import { ENGINE, useBackend, type BackendName } from './test-utils/backend.ts';
 
 /**
  * The rebuilt face-api network against face-api's own computeFaceDescriptor on real faces.
@@ -55,7 +55,7 @@ describe('face-api weights', () => {
   });
 });
 
-describe.each(['cpu', 'wasm'] as BackendName[])('face descriptors on %s', (backend) => {
+describe.each(['cpu', ENGINE] as BackendName[])('face descriptors on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
   });

@@ -1,4 +1,4 @@
-import { selectBackend } from '@facemask/core';
+import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, layers, model as tfModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,15 +6,11 @@ import { batchNormTrain, reluFastGrad, TorchBatchNorm, TorchConv2D } from './cus
 
 /**
  * The layers written for speed (custom gradients, tf.conv2d instead of the fused conv) against
- * tfjs' own autodiff of the plain formulation, on every engine the tests can load: cpu, wasm, and
- * the native one when TFJS_BACKEND=tensorflow selects it.
+ * tfjs' own autodiff of the plain formulation, on cpu and on the engine under test (wasm, or the
+ * native one when TFJS_BACKEND=tensorflow selects it).
  */
 
-const ENGINES = ['cpu', 'wasm', ...(process.env.TFJS_BACKEND?.trim() === 'tensorflow' ? ['tensorflow'] : [])];
-
-async function use(engine: string): Promise<void> {
-  await selectBackend({ prefer: engine, force: true, log: () => {} });
-}
+const ENGINES = backendsUnderTest();
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   const [x, y] = [a.dataSync(), b.dataSync()];
@@ -30,7 +26,7 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 describe.each(ENGINES)('on %s', (engine) => {
   beforeAll(async () => {
-    await use(engine);
+    await useBackendUnderTest(engine);
   });
 
   it.each([false, true])('batchNormTrain (relu %s): value and all three gradients equal autodiff of moments + batchNorm', (relu) => {
@@ -118,7 +114,7 @@ describe.each(ENGINES)('on %s', (engine) => {
 
 describe('TorchBatchNorm activation', () => {
   beforeAll(async () => {
-    await use('cpu');
+    await useBackendUnderTest('cpu');
   });
 
   it("is 'relu' or 'linear'; configs saved before it existed load as 'linear'", () => {

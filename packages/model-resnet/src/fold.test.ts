@@ -1,4 +1,4 @@
-import { selectBackend } from '@facemask/core';
+import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { TorchBatchNorm } from './custom-layers.ts';
 import { foldBatchNorms } from './fold.ts';
 import { createModel, type ModelOptionsInput } from './registry.ts';
 
-const ENGINES = ['cpu', 'wasm', ...(process.env.TFJS_BACKEND?.trim() === 'tensorflow' ? ['tensorflow'] : [])];
+// cpu (the reference kernels) and the engine TFJS_BACKEND names (wasm by default).
+const ENGINES = backendsUnderTest();
 
 /** Non-trivial running statistics and affine parameters, so a wrong fold shows. */
 function randomiseBatchNorms(model: LayersModel): void {
@@ -27,7 +28,7 @@ function randomiseBatchNorms(model: LayersModel): void {
 
 describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
   beforeAll(async () => {
-    await selectBackend({ prefer: engine, force: true, log: () => {} });
+    await useBackendUnderTest(engine);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { decodeClass, encodeClass, NUM_CLASSES, Rng, type AgeBand, type Gender, type Mask } from '@facemask/core';
+import { decodeClass, encodeClass, NUM_CLASSES, Rng, type AgeBand, type Gender, type Mask } from '@facemask/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { combineMultiHead, multiHeadProbs, multiHeadTargets } from './heads.ts';

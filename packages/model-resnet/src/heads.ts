@@ -1,4 +1,4 @@
-import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/core';
+import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { SeededDropout } from './custom-layers.ts';

@@ -1,4 +1,4 @@
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { initializers } from '@tensorflow/tfjs-layers';
 
 /**

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { readSafetensors, tensorF32 } from '@facemask/core';
-import { checkTolerance, referenceCases, referenceDir } from '@facemask/core/reference';
+import { readSafetensors, tensorF32 } from '@facemask/engine';
+import { checkTolerance, referenceCases, referenceDir } from '@facemask/contracts/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from './registry.ts';
 import { featureTaps } from './taps.ts';
 import { loadTorchSafetensors } from './torch-weights.ts';
-import { useBackend, type BackendName } from './test-utils/backend.ts';
+import { ENGINE, useBackend, type BackendName } from './test-utils/backend.ts';
 
 /** Every 'resnet' case of the fixture manifest, on both backends, in eval mode. */
 
@@ -22,7 +22,7 @@ it('the manifest has resnet cases', () => {
   expect(cases.length).toBeGreaterThan(0);
 });
 
-describe.each(['cpu', 'wasm'] as BackendName[])('torchvision parity on %s', (backend) => {
+describe.each(['cpu', ENGINE] as BackendName[])('torchvision parity on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
   });

@@ -1,4 +1,4 @@
-import { NUM_CLASSES } from '@facemask/core';
+import { modelFields, NUM_CLASSES } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
@@ -22,14 +22,10 @@ export const modelOptionsSchema = z
     inputHeight: z.number().int().min(16),
     inputWidth: z.number().int().min(16),
     numClasses: z.number().int().min(1).default(NUM_CLASSES),
-    head: z.enum(['single', 'multi']).default('single'),
     /** null: random init; a torchvision .safetensors state_dict path; or 'face-api'. */
     pretrained: z.string().min(1).nullable().default(null),
-    /** -1 nothing frozen, 0 backbone frozen, k > 0 all but the last k stages (stem = stage 0) frozen. */
-    trainableStages: z.number().int().min(-1).default(-1),
-    /** Dropout rate before the head. */
-    dropout: z.number().min(0).lt(1).default(0),
-    widthMultiplier: z.number().positive().default(1),
+    // head, trainableStages, dropout, widthMultiplier: the same rules as the config's model section.
+    ...modelFields,
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),
     /** Normalisation the input arrives with (used by architectures that convert it, e.g. face-api's). */

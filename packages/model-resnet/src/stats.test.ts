@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { referenceCases } from '@facemask/core/reference';
+import { referenceCases } from '@facemask/contracts/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from './registry.ts';
 import { stateDictSpec } from './torch-weights.ts';

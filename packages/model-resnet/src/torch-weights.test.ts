@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseSafetensors, readSafetensors, tensorF32, type SafetensorsFile } from '@facemask/core';
-import { referenceCases, referenceDir } from '@facemask/core/reference';
+import { parseSafetensors, readSafetensors, tensorF32, type SafetensorsFile } from '@facemask/engine';
+import { referenceCases, referenceDir } from '@facemask/contracts/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

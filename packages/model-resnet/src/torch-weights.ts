@@ -1,12 +1,4 @@
-import {
-  readSafetensors,
-  serializeSafetensors,
-  tensorF32,
-  writeSafetensors,
-  type SafeTensor,
-  type SafetensorsFile,
-  type TensorToWrite,
-} from '@facemask/core';
+import { readSafetensors, serializeSafetensors, tensorF32, writeSafetensors, type SafeTensor, type SafetensorsFile, type TensorToWrite } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { layers } from '@tensorflow/tfjs-layers';

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSamples, readSummary } from './artifacts.ts';
+import { readPreprocessSummary, readSamples } from '@facemask/contracts';
 import { PreprocessError } from './issues.ts';
-import { runPreprocess } from './run.ts';
-import { fixtureConfig, makeFixture, makePeople, type Fixture } from './test-utils/fixture.ts';
+import { claimSize } from './test-utils/jpeg.ts';
+import { fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
 /**
  * One test per kind of bad input: in "error" mode a PreprocessError that names the file and the
@@ -22,7 +23,7 @@ async function setup(): Promise<Fixture> {
 const person = (i: number) => join(f.root, 'train', 'images', f.folderOf(f.people[i]!));
 
 async function expectError(file: string, problem: RegExp, fix: RegExp): Promise<PreprocessError> {
-  const err = await runPreprocess(fixtureConfig(f, { folds: 2 }), { quiet: true }).then(
+  const err = await preprocessWith(fixtureConfig(f, { folds: 2 }), { quiet: true }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -38,8 +39,8 @@ async function expectError(file: string, problem: RegExp, fix: RegExp): Promise<
 
 async function runSkip() {
   const logs: string[] = [];
-  await runPreprocess(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true, log: (l) => logs.push(l) });
-  return { summary: await readSummary(f.work), samples: (await readSamples(f.work)).samples, logs };
+  await preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true, log: (l) => logs.push(l) });
+  return { summary: await readPreprocessSummary(f.work), samples: (await readSamples(f.work)).samples, logs };
 }
 
 describe('bad photos', () => {
@@ -64,6 +65,16 @@ describe('bad photos', () => {
     const { summary, samples } = await runSkip();
     expect(summary.skipped.map((s) => s.path)).toEqual([file]);
     expect(samples).toHaveLength(27);
+  });
+
+  it('a photo over the pixel limit: too large, not corrupt, and the fix is to downscale it', async () => {
+    await setup();
+    const file = join(person(1), 'mask4.jpg');
+    await writeFile(file, claimSize(await readFile(file), 20000, 15000));
+    const e = await expectError(file, /too large to decode: 20000x15000 pixels \(300\.0 megapixels\), over the limit of 268\.4 megapixels/, /Fix: downscale it/);
+    expect(e.message).not.toMatch(/corrupt/);
+    const { summary } = await runSkip();
+    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/^too large/) }]);
   });
 
   it('an empty photo', async () => {
@@ -157,14 +168,57 @@ describe('train.csv against the folders', () => {
 });
 
 describe('eval/info.csv', () => {
+  const info = () => join(f.root, 'eval', 'info.csv');
+  const evalImage = (i: number) => join(f.root, 'eval', 'images', f.evalIds[i]!);
+
   it('an info.csv row with no image', async () => {
     await setup();
-    const csv = join(f.root, 'eval', 'info.csv');
-    await rm(join(f.root, 'eval', 'images', f.evalIds[1]!));
-    await expectError(csv, new RegExp(`row 2 \\(ImageID ${f.evalIds[1]!.replace('.', '\\.')}\\) has no image`), /add the image to eval\/images or delete the row/);
-    const { summary } = await runSkip();
-    expect(summary.totals.evalImages).toBe(2);
-    expect(summary.skipped).toEqual([{ path: csv, reason: expect.stringMatching(/has no image/) }]);
+    await rm(evalImage(1));
+    await expectError(info(), new RegExp(`row 2 \\(ImageID ${f.evalIds[1]!.replace('.', '\\.')}\\) has no image`), /add the image to eval\/images or delete the row/);
+  });
+
+  // A submission needs a prediction for every info.csv row: leaving an eval photo out would only
+  // fail at ensemble or submit, after every fold has trained. So "skip" covers training inputs, and
+  // preprocess fails at once with every unusable eval input and its fix.
+  it('"skip" does not skip eval inputs: preprocess fails listing every bad one with its fix', async () => {
+    await setup();
+    await rm(evalImage(0));
+    await writeFile(evalImage(1), 'not an image');
+    const bytes = await readFile(evalImage(2));
+    await writeFile(evalImage(2), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const badTrain = join(person(2), 'mask1.jpg');
+    await writeFile(badTrain, 'not an image either');
+    const logs: string[] = [];
+    const err = await preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true, log: (l) => logs.push(l) }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PreprocessError);
+    const e = err as PreprocessError;
+    expect(e.file).toBe(info());
+    const [head, ...lines] = e.message.split('\n');
+    expect(head).toBe(
+      `${info()}: 3 eval inputs cannot be used, and a submission needs a prediction for every info.csv row (onBadInput "skip" leaves out training inputs only). Fix each:`,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^  ${info()}: row 1 \\(ImageID ${f.evalIds[0]!.replace('.', '\\.')}\\) has no image.*\\. Fix: add the image to eval/images or delete the row\\.$`)),
+      expect.stringMatching(new RegExp(`^  ${evalImage(1)}: corrupt or not an image.*\\. Fix: replace it with a readable JPEG/PNG`)),
+      expect.stringMatching(new RegExp(`^  ${evalImage(2)}: truncated image.*\\. Fix: replace it with a readable JPEG/PNG`)),
+    ]);
+    expect(e.message).not.toContain(badTrain);
+    // nothing was written, and the run stopped before decoding a single train photo
+    expect(existsSync(join(f.work, 'preprocess'))).toBe(false);
+    expect(logs.filter((l) => l.includes(badTrain))).toEqual([]);
+    expect(logs.filter((l) => l.startsWith('error: '))).toHaveLength(3);
+  });
+
+  it('a repeated or empty ImageID is an eval problem too', async () => {
+    await setup();
+    const text = await readFile(info(), 'utf8');
+    await writeFile(info(), text + `${f.evalIds[0]},0\n,0\n`);
+    await expect(preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true })).rejects.toThrow(
+      /2 eval inputs cannot be used[^]*duplicate ImageID[^]*row 5 has an empty ImageID/,
+    );
   });
 });
 
@@ -175,11 +229,11 @@ describe('CSV formats', () => {
       const text = await readFile(csv, 'utf8');
       await writeFile(csv, '\ufeff' + text.replace(/\n/g, '\r\n'));
     }
-    await runPreprocess(fixtureConfig(f, { folds: 2 }), { quiet: true });
+    await preprocessWith(fixtureConfig(f, { folds: 2 }), { quiet: true });
     const samples = (await readSamples(f.work)).samples;
     expect(samples).toHaveLength(28);
     expect(new Set(samples.map((s) => s.personId))).toEqual(new Set(f.people.map((p) => p.id)));
-    expect((await readSummary(f.work)).totals.evalImages).toBe(3);
+    expect((await readPreprocessSummary(f.work)).totals.evalImages).toBe(3);
   });
 
   it('a CSV with a wrong header is an error even in skip mode', async () => {
@@ -188,7 +242,7 @@ describe('CSV formats', () => {
     const text = await readFile(csv, 'utf8');
     await writeFile(csv, text.replace('id,gender,race,age,path', 'id,sex,race,age,path'));
     await expectError(csv, /wrong header "id,sex,race,age,path".*missing gender/, /first line is the header id,gender,race,age,path/);
-    await expect(runPreprocess(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true })).rejects.toThrow(/wrong header/);
+    await expect(preprocessWith(fixtureConfig(f, { folds: 2, onBadInput: 'skip' }), { quiet: true })).rejects.toThrow(/wrong header/);
     await writeFile(csv, text);
     const info = join(f.root, 'eval', 'info.csv');
     await writeFile(info, (await readFile(info, 'utf8')).replace('ImageID,ans', 'image,ans'));

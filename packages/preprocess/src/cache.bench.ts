@@ -3,7 +3,7 @@
  * reads them). `npx tsx --conditions=source src/cache.bench.ts [workDir] [batch] [batches]`.
  */
 import { resolve } from 'node:path';
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { openImageCache } from './cache.ts';
 
 const work = resolve(process.argv[2] ?? '../../data/work');

@@ -1,11 +1,14 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { readSafetensors, tensorData, type SafeTensor } from '@facemask/core';
-import { checkTolerance, referenceCases, referenceDir } from '@facemask/core/reference';
-import { buildImageCache, openImageCacheIn, reuseImageCache, type CacheInput } from './cache.ts';
+import { readSafetensors, tensorData, type SafeTensor } from '@facemask/engine';
+import { checkTolerance, referenceCases, referenceDir } from '@facemask/contracts/reference';
+import { imageCacheIndexArtifact, workLayout, writeArtifact, type ImageCacheIndex } from '@facemask/contracts';
+import { openImageCache } from './cache.ts';
+import { ensureImageStore, findImageStore, pruneImageStores, storeKey, type CacheInput } from './store.ts';
 import { decodePhoto, loadPhoto, transformPhoto } from './decode.ts';
 import { sha256File } from './fingerprint.ts';
 
@@ -57,31 +60,58 @@ describe('decode + transform parity with torchvision (reference fixtures)', () =
   }
 });
 
-describe('image cache', () => {
-  it('stores each photo once in input order, reads any subset, and reports undecodable photos', async () => {
-    const src = join(dir, 'src');
-    await mkdir(src, { recursive: true });
-    const inputs: CacheInput[] = [];
-    for (let i = 0; i < 6; i++) {
-      const p = join(src, `p${i}.png`);
-      await patternPng(p, 20 + i, 10 + i, i * 11);
-      inputs.push({ id: `p${i}`, path: p, sha256: await sha256File(p) });
-    }
-    const bad = join(src, 'bad.jpg');
+/** Publishes a store's index as preprocess does, so openImageCache finds it. */
+async function publish(work: string, index: ImageCacheIndex): Promise<void> {
+  await writeArtifact(imageCacheIndexArtifact, workLayout.imageCache(workLayout.preprocess(work).dir, index.split).index, index);
+}
+
+async function inputsOf(n: number, sub: string): Promise<CacheInput[]> {
+  const src = join(dir, sub);
+  await mkdir(src, { recursive: true });
+  const inputs: CacheInput[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = join(src, `p${i}.png`);
+    await patternPng(p, 20 + i, 10 + i, i * 11);
+    inputs.push({ id: `p${i}`, path: p, sha256: await sha256File(p) });
+  }
+  return inputs;
+}
+
+async function readAll(work: string, split: 'train' | 'eval', opts: Parameters<typeof openImageCache>[2] = {}): Promise<Uint8Array> {
+  const cache = await openImageCache(work, split, opts);
+  try {
+    return await cache.read(Array.from({ length: cache.count }, (_, i) => i));
+  } finally {
+    await cache.close();
+  }
+}
+
+describe('image store', () => {
+  it('stores each photo once in input order, outside the preprocess output; reads any subset; reports undecodable photos', async () => {
+    const work = join(dir, 'w1');
+    const inputs = await inputsOf(6, 'src1');
+    const bad = join(dir, 'bad.jpg');
     await writeFile(bad, 'not a jpeg');
     inputs.splice(2, 0, { id: 'bad', path: bad, sha256: await sha256File(bad) });
     const t = { centerCrop: 12, height: 6, width: 5 };
     const failures: string[] = [];
-    const out = join(dir, 'out');
-    const index = await buildImageCache(out, 'train', inputs, t, { onFailure: (inp, r) => failures.push(`${inp.id}: ${r}`), quiet: true, concurrency: 3 });
+    const { index, reused } = await ensureImageStore(work, 'train', inputs, t, { onFailure: (inp, r) => failures.push(`${inp.id}: ${r}`), quiet: true, concurrency: 3 });
+    expect(reused).toBe(false);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/^bad: corrupt or not an image/);
     expect(index.ids).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
-    expect(index.failures).toEqual([{ id: 'bad', reason: expect.stringMatching(/corrupt/) }]);
-
-    const cache = await openImageCacheIn(out, 'train');
-    expect(cache).toMatchObject({ count: 6, height: 6, width: 5, channels: 3 });
+    expect(index.sources.map((s) => s.path)).toEqual(inputs.filter((i) => i.id !== 'bad').map((i) => i.path));
+    expect(index.failures).toEqual([{ id: 'bad', reason: expect.stringMatching(/corrupt/), fix: expect.stringMatching(/^replace it/) }]);
+    expect(index.store).toBe(storeKey(inputs, t));
+    const store = workLayout.imageStore(work, index.store);
+    expect(store.dir).toBe(join(work, '.cache', 'images', index.store));
     const bytes = 6 * 5 * 3;
+    expect((await stat(store.pixels)).size).toBe(6 * bytes);
+    expect(index.pixelsSha256).toBe(await sha256File(store.pixels));
+
+    await publish(work, index);
+    const cache = await openImageCache(work, 'train');
+    expect(cache).toMatchObject({ count: 6, height: 6, width: 5, channels: 3 });
     const batch = await cache.read([4, 0, 1, 2, 5]);
     expect(batch.length).toBe(5 * bytes);
     for (const [slot, idx] of [4, 0, 1, 2, 5].entries()) {
@@ -90,22 +120,72 @@ describe('image cache', () => {
     }
     await expect(cache.read([6])).rejects.toThrow(/out of range/);
     await cache.close();
-    expect((await stat(join(out, 'cache', 'train.u8'))).size).toBe(6 * bytes);
   });
 
-  it('is reused only for the same inputs and transform', async () => {
-    const p = join(dir, 'one.png');
-    await patternPng(p, 8, 8, 3);
-    const inputs = [{ id: 'one', path: p, sha256: await sha256File(p) }];
+  it('is found again for the same photos and transform (whatever else changed), and only then', async () => {
+    const work = join(dir, 'w2');
+    const inputs = await inputsOf(2, 'src2');
     const t = { centerCrop: null, height: 4, width: 4 };
-    const a = join(dir, 'a');
-    await buildImageCache(a, 'eval', inputs, t, { onFailure: () => {}, quiet: true });
-    expect(await reuseImageCache(a, join(dir, 'b'), 'eval', inputs, t)).not.toBeNull();
-    const b = await openImageCacheIn(join(dir, 'b'), 'eval');
-    expect(b.ids).toEqual(['one']);
-    await b.close();
-    expect(await reuseImageCache(a, join(dir, 'c'), 'eval', inputs, { ...t, width: 3 })).toBeNull();
-    expect(await reuseImageCache(a, join(dir, 'c'), 'eval', [{ ...inputs[0]!, sha256: 'x' }], t)).toBeNull();
-    expect(await reuseImageCache(join(dir, 'nothing'), join(dir, 'c'), 'eval', inputs, t)).toBeNull();
+    const first = await ensureImageStore(work, 'eval', inputs, t, { quiet: true });
+    const again = await ensureImageStore(work, 'eval', inputs, t, { quiet: true });
+    expect(again).toEqual({ index: first.index, reused: true });
+    expect((await ensureImageStore(work, 'eval', inputs, { ...t, width: 3 }, { quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', [inputs[0]!, { ...inputs[1]!, sha256: 'f'.repeat(64) }], t, { quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', [...inputs].reverse(), t, { quiet: true })).reused).toBe(false);
+    // a store cut short is not found: it is built again
+    await truncate(workLayout.imageStore(work, first.index.store).pixels, 10);
+    expect(await findImageStore(work, first.index.store)).toBeNull();
+    expect((await ensureImageStore(work, 'eval', inputs, t, { quiet: true })).reused).toBe(false);
+  });
+
+  it('a store that is gone is rebuilt when opened, from the photos its index lists, to the same pixels', async () => {
+    const work = join(dir, 'w3');
+    const inputs = await inputsOf(4, 'src3');
+    const t = { centerCrop: 16, height: 8, width: 8 };
+    const { index } = await ensureImageStore(work, 'train', inputs, t, { quiet: true });
+    await publish(work, index);
+    const before = await readAll(work, 'train');
+    await rm(workLayout.imageStores(work), { recursive: true });
+    const logs: string[] = [];
+    expect(Buffer.from(await readAll(work, 'train', { quiet: true, log: (l) => logs.push(l) })).equals(Buffer.from(before))).toBe(true);
+    expect(logs).toEqual([
+      `image store ${workLayout.imageStore(work, index.store).dir} (named by ${join(work, 'preprocess', 'cache', 'train.json')}) is missing or incomplete: rebuilding it from its 4 photos`,
+    ]);
+    expect(await findImageStore(work, index.store)).toEqual(index);
+
+    // a photo that changed since: no silent rebuild from other pixels
+    await rm(workLayout.imageStores(work), { recursive: true });
+    await patternPng(inputs[2]!.path, 22, 12, 99);
+    await expect(readAll(work, 'train', { quiet: true, log: () => {} })).rejects.toThrow(
+      `${inputs[2]!.path} changed since preprocess cached it: rerun \`nx run preprocess:run --skip-nx-cache\``,
+    );
+    expect(await readdir(workLayout.imageStores(work))).toEqual([]);
+
+    // pixels that come out differently (another decoder build) are refused too
+    await patternPng(inputs[2]!.path, 22, 12, 2 * 11);
+    await publish(work, { ...index, pixelsSha256: '0'.repeat(64) });
+    await expect(readAll(work, 'train', { quiet: true, log: () => {} })).rejects.toThrow(/has other pixels than preprocess recorded .*rerun `nx run preprocess:run --skip-nx-cache`/);
+  });
+
+  it('pruning keeps the named stores and builds still running; removes other stores and what killed builds left', async () => {
+    const work = join(dir, 'w4');
+    const inputs = await inputsOf(1, 'src4');
+    const a = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 4, width: 4 }, { quiet: true });
+    const b = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 5, width: 4 }, { quiet: true });
+    const stores = workLayout.imageStores(work);
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const running = `.${'c'.repeat(64)}.${sleeper.pid}.0a1b2c3d.tmp`;
+      const killed = `.${'d'.repeat(64)}.999999999.0a1b2c3d.tmp`;
+      for (const d of [running, killed]) await mkdir(join(stores, d));
+      await writeFile(join(stores, killed, 'pixels.u8'), new Uint8Array(1000));
+      const bIndex = (await stat(workLayout.imageStore(work, b.index.store).index)).size;
+      const r = await pruneImageStores(work, new Set([a.index.store]));
+      expect(r.removed.sort()).toEqual([killed, b.index.store].sort());
+      expect(r.bytes).toBe(1000 + 5 * 4 * 3 + bIndex);
+      expect((await readdir(stores)).sort()).toEqual([a.index.store, running].sort());
+    } finally {
+      sleeper.kill();
+    }
   });
 });

@@ -1,158 +1,19 @@
-import { copyFile, link, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { createProgress, defineArtifact, hashJson, readArtifact, writeArtifact } from '@facemask/core';
-import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
-import { forEachOrdered } from './pool.ts';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { imageCacheIndexArtifact, readArtifact, workLayout, type CacheSplit } from '@facemask/contracts';
+import { restoreImageStore } from './store.ts';
 
 /**
- * One binary file per split holding every photo after the deterministic transform, uint8 HWC,
- * back to back in index order, plus a JSON index. Training reads batches by index without
- * decoding a JPEG. The index carries a hash of its inputs (ids + file contents) and of the
- * transform, so a later run reuses the cache when neither changed.
+ * Training reads batches of cached pixels by index, without decoding a JPEG: the preprocess
+ * output's index names the split's store (store.ts) and this opens it.
  */
 
-export const CACHE_SPLITS = ['train', 'eval'] as const;
-export type CacheSplit = (typeof CACHE_SPLITS)[number];
-
-export const imageCacheIndexSchema = z.object({
-  split: z.enum(CACHE_SPLITS),
-  count: z.number().int().min(0),
-  height: z.number().int().positive(),
-  width: z.number().int().positive(),
-  channels: z.number().int().positive(),
-  /** Photo ids in store order: train "folder/file", eval ImageID. */
-  ids: z.array(z.string()),
-  /** Hash of the ordered inputs (id + content sha256) this store was built from. */
-  inputsHash: z.string(),
-  /** Hash of the transform options (centerCrop, height, width) and the store format. */
-  transformHash: z.string(),
-  /** Inputs that could not be decoded (only in onBadInput "skip" runs), not in the store. */
-  failures: z.array(z.object({ id: z.string(), reason: z.string() })),
-}).refine((x) => x.ids.length === x.count, { message: 'ids must have count entries' });
-export type ImageCacheIndex = z.infer<typeof imageCacheIndexSchema>;
-
-export const imageCacheIndexArtifact = defineArtifact({
-  kind: 'preprocess/image-cache',
-  version: 1,
-  schema: imageCacheIndexSchema,
-  producedBy: 'preprocess:run',
-});
-
-export function cacheFiles(preprocessDir: string, split: CacheSplit): { bin: string; index: string } {
-  return { bin: join(preprocessDir, 'cache', `${split}.u8`), index: join(preprocessDir, 'cache', `${split}.json`) };
-}
-
-export interface CacheInput {
-  id: string;
-  path: string;
-  sha256: string;
-}
-
-const STORE_FORMAT = 'u8-hwc-rgb-v1';
-
-export function transformHash(t: CacheTransform): string {
-  return hashJson({ format: STORE_FORMAT, centerCrop: t.centerCrop, height: t.height, width: t.width });
-}
-
-export function inputsHash(inputs: readonly CacheInput[]): string {
-  return hashJson(inputs.map((i) => [i.id, i.sha256]));
-}
-
-export interface BuildCacheOptions {
-  /** Called for a photo that does not decode; throw to stop the run. */
-  onFailure: (input: CacheInput, reason: string) => void;
-  /** Decodes in flight. */
-  concurrency?: number;
+export interface OpenCacheOptions {
+  /** Where the rebuild of a missing store is announced (default: stderr). */
+  log?: (line: string) => void;
+  /** No progress bar while rebuilding a missing store. */
   quiet?: boolean;
-}
-
-/** Decodes, transforms and appends each input in order, never holding more than a few photos. */
-export async function buildImageCache(
-  preprocessDir: string,
-  split: CacheSplit,
-  inputs: readonly CacheInput[],
-  t: CacheTransform,
-  opts: BuildCacheOptions,
-): Promise<ImageCacheIndex> {
-  const files = cacheFiles(preprocessDir, split);
-  await mkdir(join(preprocessDir, 'cache'), { recursive: true });
-  const bytes = t.height * t.width * CACHE_CHANNELS;
-  const ids: string[] = [];
-  const failures: ImageCacheIndex['failures'] = [];
-  const progress = createProgress({ label: `cache ${split}`, total: inputs.length, unit: 'img', quiet: opts.quiet });
-  const fh = await open(files.bin, 'w');
-  try {
-    await forEachOrdered(
-      inputs,
-      opts.concurrency ?? 3,
-      async (input) => {
-        try {
-          return await loadPhoto(input.path, t);
-        } catch (err) {
-          if (err instanceof PhotoError) return err;
-          throw err;
-        }
-      },
-      async (result, input) => {
-        progress.tick();
-        if (result instanceof PhotoError) {
-          opts.onFailure(input, result.message);
-          failures.push({ id: input.id, reason: result.message });
-          return;
-        }
-        if (result.length !== bytes) throw new Error(`internal: ${input.path} transformed to ${result.length} bytes, expected ${bytes}`);
-        let done = 0;
-        while (done < result.length) done += (await fh.write(result, done, result.length - done, null)).bytesWritten;
-        ids.push(input.id);
-      },
-    );
-  } finally {
-    progress.stop();
-    await fh.close();
-  }
-  const index: ImageCacheIndex = {
-    split,
-    count: ids.length,
-    height: t.height,
-    width: t.width,
-    channels: CACHE_CHANNELS,
-    ids,
-    inputsHash: inputsHash(inputs),
-    transformHash: transformHash(t),
-    failures,
-  };
-  await writeArtifact(imageCacheIndexArtifact, files.index, index);
-  return index;
-}
-
-/**
- * Links (or copies) an earlier run's store into the new folder when it was built from the same
- * inputs with the same transform; null when it cannot be reused.
- */
-export async function reuseImageCache(
-  oldPreprocessDir: string,
-  newPreprocessDir: string,
-  split: CacheSplit,
-  inputs: readonly CacheInput[],
-  t: CacheTransform,
-): Promise<ImageCacheIndex | null> {
-  const from = cacheFiles(oldPreprocessDir, split);
-  let index: ImageCacheIndex;
-  try {
-    index = await readArtifact(imageCacheIndexArtifact, from.index);
-  } catch {
-    return null;
-  }
-  if (index.inputsHash !== inputsHash(inputs) || index.transformHash !== transformHash(t)) return null;
-  const size = await stat(from.bin).then((s) => s.size, () => -1);
-  if (size !== index.count * index.height * index.width * index.channels) return null;
-  const to = cacheFiles(newPreprocessDir, split);
-  await mkdir(join(newPreprocessDir, 'cache'), { recursive: true });
-  // A hard link shares the bytes; the old folder can then be swapped away without losing them.
-  await link(from.bin, to.bin).catch(() => copyFile(from.bin, to.bin));
-  await writeArtifact(imageCacheIndexArtifact, to.index, index);
-  return index;
+  /** Decodes in flight while rebuilding. */
+  concurrency?: number;
 }
 
 /** Random access to a split's cached pixels. */
@@ -167,35 +28,45 @@ export interface ImageCache {
   close(): Promise<void>;
 }
 
-/** Opens `<workDir>/preprocess/cache/<split>`; workDir is config.data.work. */
-export async function openImageCache(workDir: string, split: CacheSplit): Promise<ImageCache> {
-  return openImageCacheIn(join(workDir, 'preprocess'), split);
-}
-
-export async function openImageCacheIn(preprocessDir: string, split: CacheSplit): Promise<ImageCache> {
-  const files = cacheFiles(preprocessDir, split);
-  const index = await readArtifact(imageCacheIndexArtifact, files.index);
+/**
+ * Opens the split's pixels for the preprocess output in `<work>/preprocess` (work is
+ * config.data.work). A store that is gone (deleted, pruned by a later preprocess run, or never on
+ * this disk: the output came from Nx's cache) is rebuilt from the photos its index lists, checked
+ * against the recorded content and pixel hashes.
+ */
+export async function openImageCache(work: string, split: CacheSplit, opts: OpenCacheOptions = {}): Promise<ImageCache> {
+  const indexFile = workLayout.imageCache(workLayout.preprocess(work).dir, split).index;
+  const index = await readArtifact(imageCacheIndexArtifact, indexFile);
+  const files = workLayout.imageStore(work, index.store);
   const bytes = index.height * index.width * index.channels;
+  // Stores are swapped in whole (writeDirAtomic): pixels of the right size are the store.
+  if ((await stat(files.pixels).then((st) => st.size, () => -1)) !== index.count * bytes) {
+    const log = opts.log ?? ((line: string) => console.error(line));
+    log(`image store ${files.dir} (named by ${indexFile}) is missing or incomplete: rebuilding it from its ${index.count} photos`);
+    await restoreImageStore(work, index, { quiet: opts.quiet, concurrency: opts.concurrency });
+  }
+  // Only what reading needs is kept: the index's per-photo sources are for rebuilding.
+  const { count, height, width, channels, ids } = index;
   let fh: FileHandle;
   try {
-    fh = await open(files.bin, 'r');
+    fh = await open(files.pixels, 'r');
   } catch (err) {
-    throw new Error(`image cache ${files.bin} cannot be opened (${(err as Error).message}): rerun \`nx run preprocess:run\``);
+    throw new Error(`image store ${files.pixels} cannot be opened (${(err as Error).message}): rerun \`nx run preprocess:run --skip-nx-cache\``);
   }
   const { size } = await fh.stat();
-  if (size !== index.count * bytes) {
+  if (size !== count * bytes) {
     await fh.close();
-    throw new Error(`image cache ${files.bin} has ${size} bytes, its index expects ${index.count * bytes}: rerun \`nx run preprocess:run\``);
+    throw new Error(`image store ${files.pixels} has ${size} bytes, its index expects ${count * bytes}: rerun \`nx run preprocess:run --skip-nx-cache\``);
   }
   let closed = false;
   return {
-    count: index.count,
-    height: index.height,
-    width: index.width,
-    channels: index.channels,
-    ids: index.ids,
+    count,
+    height,
+    width,
+    channels,
+    ids,
     async read(indices) {
-      if (closed) throw new Error(`image cache ${files.bin} is closed`);
+      if (closed) throw new Error(`image cache ${files.pixels} is closed`);
       const out = new Uint8Array(indices.length * bytes);
       let i = 0;
       while (i < indices.length) {
@@ -205,15 +76,15 @@ export async function openImageCacheIn(preprocessDir: string, split: CacheSplit)
         while (i + run < indices.length && indices[i + run] === first + run) run++;
         for (let j = i; j < i + run; j++) {
           const v = indices[j]!;
-          if (!Number.isInteger(v) || v < 0 || v >= index.count) {
-            throw new RangeError(`image cache ${split}: index ${v} out of range 0..${index.count - 1}`);
+          if (!Number.isInteger(v) || v < 0 || v >= count) {
+            throw new RangeError(`image cache ${split}: index ${v} out of range 0..${count - 1}`);
           }
         }
         const len = run * bytes;
         let done = 0;
         while (done < len) {
           const { bytesRead } = await fh.read(out, i * bytes + done, len - done, first * bytes + done);
-          if (bytesRead === 0) throw new Error(`image cache ${files.bin}: file ended early at photo ${first}`);
+          if (bytesRead === 0) throw new Error(`image cache ${files.pixels}: file ended early at photo ${first}`);
           done += bytesRead;
         }
         i += run;

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { genderName, parseGender } from '@facemask/core';
+import { CORRECTION_FIELDS, genderName, parseGender, type CorrectionField } from '@facemask/contracts';
 import { readInputCsv } from './csv-input.ts';
 import { fatal, type Issues } from './issues.ts';
 import { type Person } from './labels.ts';
@@ -11,8 +11,6 @@ import { type Person } from './labels.ts';
  * incorrect_mask and normal photos carry each other's label).
  */
 
-export const CORRECTION_FIELDS = ['gender', 'age', 'swap_incorrect_normal'] as const;
-export type CorrectionField = (typeof CORRECTION_FIELDS)[number];
 
 export interface Correction {
   id: string;

@@ -1,4 +1,4 @@
-import { CsvError, readCsv } from '@facemask/core';
+import { CsvError, readCsv } from '@facemask/contracts';
 import { fatal } from './issues.ts';
 
 /** readCsv with errors that name the fix; BOM and CRLF are accepted by readCsv. */

@@ -18,13 +18,25 @@ export interface DecodedPhoto {
   width: number;
 }
 
-/** Why a photo could not be used, phrased for the user. */
+/** What to do about a photo that does not decode (the usual case: it is damaged). */
+export const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
+
+/** Why a photo could not be used and what to do about it, phrased for the user. */
 export class PhotoError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fix: string = PHOTO_FIX,
+  ) {
     super(message);
     this.name = 'PhotoError';
   }
 }
+
+/**
+ * sharp's default cap (0x3FFF squared): one such photo decodes to 805 MB of RGB. Pillow, which the
+ * reference pipeline uses, is stricter still (it refuses above 179 megapixels).
+ */
+export const MAX_PIXELS = 0x3fff * 0x3fff;
 
 /** A JPEG without its EOI marker or a PNG without its IEND chunk: the file was cut short. */
 async function lacksEndMarker(path: string, size: number): Promise<boolean> {
@@ -51,13 +63,17 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
   if (size === 0) throw new PhotoError('empty file (0 bytes)');
   let out: { data: Buffer; info: sharp.OutputInfo };
   try {
-    out = await sharp(path, { failOn: 'warning' })
+    // Fail only on truncation, like Pillow (whose default also refuses a file cut short): libjpeg's
+    // warnings about corrupt data (a misnumbered restart marker, odd scan parameters) are decoded
+    // through there, and camera files carry them.
+    out = await sharp(path, { failOn: 'truncated', limitInputPixels: MAX_PIXELS })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
+    if (/exceeds pixel limit/.test(msg)) throw await tooLarge(path);
     // libvips words the same truncation differently depending on where its reader stops, so the
     // file's own end marker decides as well.
     if (/premature end|truncat|end of (file|input)/i.test(msg) || (await lacksEndMarker(path, size))) {
@@ -68,6 +84,16 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
   const { width, height, channels } = out.info;
   if (channels !== CACHE_CHANNELS) throw new PhotoError(`decoded to ${channels} channels, expected 3`);
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), height, width };
+}
+
+/** The header alone says how large the photo is; reading it sets no limit. */
+async function tooLarge(path: string): Promise<PhotoError> {
+  const { width = 0, height = 0 } = await sharp(path, { limitInputPixels: false }).metadata();
+  const mp = (n: number) => (n / 1e6).toFixed(1);
+  return new PhotoError(
+    `too large to decode: ${width}x${height} pixels (${mp(width * height)} megapixels), over the limit of ${mp(MAX_PIXELS)} megapixels`,
+    "downscale it (the competition's photos are 384x512; the cache is smaller still) or delete it",
+  );
 }
 
 /** CenterCrop (if set) then PIL antialiased bilinear resize to height x width. */

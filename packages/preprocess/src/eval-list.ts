@@ -1,6 +1,6 @@
 import { readInputCsv } from './csv-input.ts';
 import { type Issues } from './issues.ts';
-import { EVAL_CSV_COLUMNS, layout } from './layout.ts';
+import { dataLayout, EVAL_CSV_COLUMNS } from '@facemask/contracts';
 import { scanEvalImages } from './scan.ts';
 
 export interface EvalEntry {
@@ -10,7 +10,7 @@ export interface EvalEntry {
 
 /** info.csv rows (in order) paired with their files in eval/images. */
 export async function listEvalImages(root: string, issues: Issues): Promise<{ entries: EvalEntry[]; hiddenFiles: number }> {
-  const csv = layout.evalCsv(root);
+  const csv = dataLayout.infoCsv(root);
   const rows = await readInputCsv(csv, EVAL_CSV_COLUMNS, 'eval/info.csv');
   const { files, hiddenFiles } = await scanEvalImages(root);
   const seen = new Map<string, number>();
@@ -19,18 +19,18 @@ export async function listEvalImages(root: string, issues: Issues): Promise<{ en
     const row = i + 1;
     const id = r.ImageID ?? '';
     if (!id) {
-      issues.bad(csv, `row ${row} has an empty ImageID`, 'fill in the image file name or delete the row');
+      issues.badEval(csv, `row ${row} has an empty ImageID`, 'fill in the image file name or delete the row');
       return;
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      issues.bad(csv, `duplicate ImageID ${id} on rows ${first} and ${row}`, 'list each eval image once');
+      issues.badEval(csv, `duplicate ImageID ${id} on rows ${first} and ${row}`, 'list each eval image once');
       return;
     }
     seen.set(id, row);
     const path = files.get(id);
     if (!path) {
-      issues.bad(csv, `row ${row} (ImageID ${id}) has no image: eval/images/${id} does not exist`, 'add the image to eval/images or delete the row');
+      issues.badEval(csv, `row ${row} (ImageID ${id}) has no image: eval/images/${id} does not exist`, 'add the image to eval/images or delete the row');
       return;
     }
     entries.push({ ImageID: id, path });

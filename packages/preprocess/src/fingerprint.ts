@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createProgress, writeFileAtomic } from '@facemask/core';
-import { isHidden, listDir } from './layout.ts';
+import { createProgress, writeFileAtomic } from '@facemask/contracts';
+import { isHidden, listDir } from './listing.ts';
 import { mapLimit } from './pool.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ageBand, parseCsv, parseGender } from '@facemask/core';
-import { referenceCases, referenceDir, selectJson, type ReferenceCase } from '@facemask/core/reference';
+import { ageBand, parseCsv, parseGender } from '@facemask/contracts';
+import { referenceCases, referenceDir, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
 import { assignFolds, foldClassCounts, maxShareDeviationWithinFold } from './folds.ts';
 
 interface KfoldFixture {

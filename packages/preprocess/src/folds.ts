@@ -1,4 +1,4 @@
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 
 /**
  * Person-grouped stratified k-fold. Each person is one group with one stratum (gender x age

@@ -1,4 +1,3 @@
-export * from './artifacts.ts';
 export * from './cache.ts';
 export * from './corrections.ts';
 export * from './decode.ts';
@@ -7,8 +6,9 @@ export * from './fingerprint.ts';
 export * from './folds.ts';
 export * from './issues.ts';
 export * from './labels.ts';
-export * from './layout.ts';
+export * from './listing.ts';
 export * from './run.ts';
 export * from './samples.ts';
 export * from './scan.ts';
+export * from './store.ts';
 export * from './summary-text.ts';

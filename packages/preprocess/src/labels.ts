@@ -1,7 +1,7 @@
-import { ageBand, genderName, parseGender, type AgeBand, type Gender } from '@facemask/core';
+import { ageBand, genderName, parseGender, type AgeBand, type Gender } from '@facemask/contracts';
 import { readInputCsv } from './csv-input.ts';
 import { type Issues } from './issues.ts';
-import { layout, TRAIN_CSV_COLUMNS } from './layout.ts';
+import { dataLayout, TRAIN_CSV_COLUMNS } from '@facemask/contracts';
 import { type PersonFolder, type PhotoFile } from './scan.ts';
 
 /** A person whose train.csv row and folder agree. */
@@ -26,7 +26,7 @@ export interface TrainRow {
 }
 
 export async function readTrainCsv(root: string): Promise<TrainRow[]> {
-  const recs = await readInputCsv(layout.trainCsv(root), TRAIN_CSV_COLUMNS, 'train/train.csv');
+  const recs = await readInputCsv(dataLayout.trainCsv(root), TRAIN_CSV_COLUMNS, 'train/train.csv');
   return recs.map((r, i) => ({
     row: i + 1,
     id: r.id ?? '',
@@ -44,7 +44,7 @@ const RELABEL_HINT = 'make train.csv and the folder name agree (to relabel a per
  * agree. Every row needs a folder and every folder a row.
  */
 export function matchPeople(rows: readonly TrainRow[], folders: readonly PersonFolder[], root: string, issues: Issues): Person[] {
-  const csv = layout.trainCsv(root);
+  const csv = dataLayout.trainCsv(root);
   const byName = new Map(folders.map((f) => [f.folder, f]));
   const used = new Set<string>();
   const firstRowOfId = new Map<string, number>();

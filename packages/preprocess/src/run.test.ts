@@ -1,13 +1,12 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ageBand, encodeClass, maskOfKind, parseGender } from '@facemask/core';
-import { artifactPath, readEvalList, readFingerprint, readSamples, readSummary } from './artifacts.ts';
+import { ageBand, encodeClass, maskOfKind, parseGender } from '@facemask/contracts';
+import { hashJson, imageCacheIndexArtifact, loadConfig, readArtifact, readEvalList, readFingerprint, readPreprocessSummary, readSamples, runRecordArtifact, stageParams, workLayout } from '@facemask/contracts';
 import { openImageCache } from './cache.ts';
 import { fingerprintDataRoot } from './fingerprint.ts';
 import { main } from './main.ts';
-import { runPreprocess } from './run.ts';
-import { colourOf, fixtureConfig, makeFixture, makePeople, type Fixture } from './test-utils/fixture.ts';
+import { colourOf, fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
 let f: Fixture;
 afterEach(() => f?.cleanup());
@@ -22,7 +21,7 @@ describe('runPreprocess', () => {
     const people = makePeople(18);
     people[0]!.ext = { mask1: 'png', normal: 'jpeg' };
     f = await makeFixture(people, 5);
-    const r = await runPreprocess(fixtureConfig(f), { quiet: true });
+    const r = await preprocessWith(fixtureConfig(f), { quiet: true });
     expect(r.dir).toBe(join(f.work, 'preprocess'));
     const { samples, folds } = await readSamples(f.work);
     expect(folds).toBe(3);
@@ -46,7 +45,7 @@ describe('runPreprocess', () => {
     const foldOf = new Map<string, Set<number>>();
     for (const s of samples) foldOf.set(s.personId, (foldOf.get(s.personId) ?? new Set()).add(s.fold));
     for (const set of foldOf.values()) expect(set.size).toBe(1);
-    const summary = await readSummary(f.work);
+    const summary = await readPreprocessSummary(f.work);
     expect(summary.foldPeople).toEqual([6, 6, 6]);
     expect(summary.foldSamples.reduce((a, b) => a + b)).toBe(126);
     expect(summary.classCounts.reduce((a, b) => a + b)).toBe(126);
@@ -83,68 +82,92 @@ describe('runPreprocess', () => {
 
   it('reuses the cache when photos and transform are unchanged, rebuilds when either changes; same seed same folds', async () => {
     f = await makeFixture(makePeople(15), 3);
-    const first = await runPreprocess(fixtureConfig(f), { quiet: true });
+    const first = await preprocessWith(fixtureConfig(f), { quiet: true });
     const s1 = await readSamples(f.work);
     // Labels, folds-affecting options and the seed may change without touching the cache.
-    const again = await runPreprocess(fixtureConfig(f, { oldAgeThreshold: 58 }), { quiet: true });
+    const again = await preprocessWith(fixtureConfig(f, { oldAgeThreshold: 58 }), { quiet: true });
     expect(again.summary.cache.train.reused).toBe(true);
     expect(again.summary.cache.eval.reused).toBe(true);
     expect(again.fingerprint.dataset).toBe(first.fingerprint.dataset);
     expect(again.fingerprint.optionsHash).not.toBe(first.fingerprint.optionsHash);
-    const same = await runPreprocess(fixtureConfig(f), { quiet: true });
+    const same = await preprocessWith(fixtureConfig(f), { quiet: true });
     expect(await readSamples(f.work)).toEqual(s1);
     expect(same.fingerprint).toEqual(first.fingerprint);
 
-    const otherSeed = await runPreprocess(fixtureConfig(f, {}, { seed: 8 }), { quiet: true });
+    const otherSeed = await preprocessWith(fixtureConfig(f, {}, { seed: 8 }), { quiet: true });
     expect(otherSeed.summary.cache.train.reused).toBe(true);
     const s2 = await readSamples(f.work);
     expect(s2.samples.map((s) => s.fold)).not.toEqual(s1.samples.map((s) => s.fold));
 
-    const resized = await runPreprocess(fixtureConfig(f, { height: 8 }), { quiet: true });
+    const resized = await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true });
     expect(resized.summary.cache.train).toEqual({ count: 105, reused: false });
     expect((await openImageCache(f.work, 'train').then(async (c) => (await c.close(), c.height)))).toBe(8);
 
     const photo = join(f.root, 'train', 'images', f.folderOf(f.people[0]!), 'mask1.jpg');
     await writeFile(photo, await readFile(join(f.root, 'train', 'images', f.folderOf(f.people[1]!), 'mask1.jpg')));
-    const changed = await runPreprocess(fixtureConfig(f, { height: 8 }), { quiet: true });
+    const changed = await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true });
     expect(changed.summary.cache.train.reused).toBe(false);
     expect(changed.summary.cache.eval.reused).toBe(true);
     expect(changed.fingerprint.dataset).not.toBe(first.fingerprint.dataset);
   });
 
+  it('keeps the pixels out of the preprocess output (Nx copies outputs into its cache) and one store per split on disk', async () => {
+    f = await makeFixture(makePeople(6), 2);
+    const first = await preprocessWith(fixtureConfig(f), { quiet: true });
+    const files = (await readdir(first.dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(files.map((e) => e.name).filter((n) => !/\.(json|txt)$/.test(n))).toEqual([]);
+    const outputBytes = (await Promise.all(files.map((e) => stat(join(e.parentPath, e.name))))).reduce((a, s) => a + s.size, 0);
+    const storeOf = async (split: 'train' | 'eval') =>
+      (await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(first.dir, split).index)).store;
+    const trainStore = workLayout.imageStore(f.work, await storeOf('train'));
+    expect((await stat(trainStore.pixels)).size).toBe(42 * 16 * 12 * 3);
+    expect(outputBytes).toBeLessThan(42 * 16 * 12 * 3);
+    expect(first.report).toContain(`pixels in ${join(f.work, '.cache', 'images')}`);
+    const stores = async () => (await readdir(workLayout.imageStores(f.work))).sort();
+    expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
+
+    // another size: new stores, and the old ones go once the new output is in place
+    const logs: string[] = [];
+    await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true, log: (l) => logs.push(l) });
+    expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
+    expect(await stores()).not.toContain(trainStore.dir.split('/').pop());
+    expect(logs.filter((l) => l.startsWith('removed 2 image store(s)'))).toHaveLength(1);
+  });
+
   it('a failed run leaves the artifacts of the earlier good run untouched', async () => {
     f = await makeFixture(makePeople(6), 2);
-    await runPreprocess(fixtureConfig(f), { quiet: true });
-    const before = await readFile(artifactPath(f.work, 'samples'), 'utf8');
-    const summaryBefore = await readFile(artifactPath(f.work, 'summary'), 'utf8');
+    await preprocessWith(fixtureConfig(f), { quiet: true });
+    const before = await readFile(workLayout.preprocess(f.work).samples, 'utf8');
+    const summaryBefore = await readFile(workLayout.preprocess(f.work).summary, 'utf8');
     // A corrupt photo late in the order: the new run fails while decoding, after the temp folder exists.
     await writeFile(join(f.root, 'train', 'images', f.folderOf(f.people[5]!), 'normal.jpg'), 'broken');
-    await expect(runPreprocess(fixtureConfig(f, { height: 10 }), { quiet: true })).rejects.toThrow(/normal\.jpg: corrupt/);
-    expect(await readFile(artifactPath(f.work, 'samples'), 'utf8')).toBe(before);
-    expect(await readFile(artifactPath(f.work, 'summary'), 'utf8')).toBe(summaryBefore);
+    await expect(preprocessWith(fixtureConfig(f, { height: 10 }), { quiet: true })).rejects.toThrow(/normal\.jpg: corrupt/);
+    expect(await readFile(workLayout.preprocess(f.work).samples, 'utf8')).toBe(before);
+    expect(await readFile(workLayout.preprocess(f.work).summary, 'utf8')).toBe(summaryBefore);
     const cache = await openImageCache(f.work, 'train');
     expect(cache.height).toBe(16);
     expect((await cache.read([cache.count - 1])).length).toBe(16 * 12 * 3);
     await cache.close();
     expect((await readdir(f.work)).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
+    expect((await readdir(workLayout.imageStores(f.work))).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
   });
 
   it('applies the old-age threshold and drops age ranges from the training samples', async () => {
     const people = makePeople(18); // ages cycle 19 25 28 33 45 58 59 60 62
     f = await makeFixture(people, 1);
-    await runPreprocess(fixtureConfig(f, { oldAgeThreshold: 58, dropAgeRanges: [[27, 29], [33, 33]] }), { quiet: true });
+    await preprocessWith(fixtureConfig(f, { oldAgeThreshold: 58, dropAgeRanges: [[27, 29], [33, 33]] }), { quiet: true });
     const { samples } = await readSamples(f.work);
     const ages = new Set(samples.map((s) => s.age));
     expect([...ages].sort()).toEqual([19, 25, 45, 58, 59, 60, 62]);
     for (const s of samples) expect(s.ageBand).toBe(s.age < 30 ? 0 : s.age < 58 ? 1 : 2);
-    const summary = await readSummary(f.work);
+    const summary = await readPreprocessSummary(f.work);
     const dropped = people.filter((p) => p.age === 28 || p.age === 33);
     expect(summary.dropped.ageRanges).toEqual([[27, 29], [33, 33]]);
     expect(summary.dropped.people).toEqual(dropped.map((p) => ({ id: p.id, age: p.age, photos: 7 })));
     expect(summary.totals).toMatchObject({ peopleFound: 18, people: 14, samples: 14 * 7 });
     // Dropped people are still cached (the cache does not depend on labelling options).
     expect(summary.cache.train.count).toBe(18 * 7);
-    await expect(runPreprocess(fixtureConfig(f, { dropAgeRanges: [[40, 30]] }), { quiet: true })).rejects.toThrow(/low <= high/);
+    await expect(preprocessWith(fixtureConfig(f, { dropAgeRanges: [[40, 30]] }), { quiet: true })).rejects.toThrow(/low <= high/);
   });
 
   it('applies a corrections file: relabels, swaps incorrect_mask and normal, records and logs each', async () => {
@@ -154,7 +177,7 @@ describe('runPreprocess', () => {
     // 000001 is male, 000002 female aged 25; 999999 targets a person not in this data.
     await writeFile(file, 'id,field,value\r\n000001,gender,female\r\n000002,age,61\r\n000003,swap_incorrect_normal,true\r\n999999,gender,male\r\n');
     const logs: string[] = [];
-    await runPreprocess(fixtureConfig(f, { corrections: file, folds: 2 }), { quiet: true, log: (l) => logs.push(l) });
+    await preprocessWith(fixtureConfig(f, { corrections: file, folds: 2 }), { quiet: true, log: (l) => logs.push(l) });
     const { samples } = await readSamples(f.work);
     const of = (id: string) => samples.filter((s) => s.personId === id);
     for (const s of of('000001')) {
@@ -166,7 +189,7 @@ describe('runPreprocess', () => {
     expect(p3.find((s) => s.kind === 'incorrect_mask')).toMatchObject({ mask: 2, correction: 'swap_incorrect_normal' });
     expect(p3.find((s) => s.kind === 'normal')).toMatchObject({ mask: 1, correction: 'swap_incorrect_normal' });
     expect(p3.find((s) => s.kind === 'mask1')).toMatchObject({ mask: 0, correction: null });
-    const summary = await readSummary(f.work);
+    const summary = await readPreprocessSummary(f.work);
     expect(summary.corrections.source).toBe(file);
     expect(summary.corrections.applied).toHaveLength(3);
     expect(summary.corrections.ignored).toEqual([{ id: '999999', field: 'gender', value: 'male', reason: 'no person with this id in the data' }]);
@@ -177,7 +200,7 @@ describe('runPreprocess', () => {
 
   it('"builtin" corrections on a data set without those ids only warn', async () => {
     f = await makeFixture(makePeople(6), 1);
-    const r = await runPreprocess(fixtureConfig(f, { corrections: 'builtin' }), { quiet: true });
+    const r = await preprocessWith(fixtureConfig(f, { corrections: 'builtin' }), { quiet: true });
     expect(r.summary.corrections.applied).toEqual([]);
     expect(r.summary.corrections.ignored).toHaveLength(11);
     expect(r.summary.warnings).toHaveLength(11);
@@ -188,25 +211,29 @@ describe('runPreprocess', () => {
     const folder = join(f.root, 'train', 'images', f.folderOf(f.people[0]!));
     await writeFile(join(folder, '._mask1.jpg'), 'resource fork');
     await writeFile(join(f.root, 'train', 'images', '.DS_Store'), 'x');
-    const r = await runPreprocess(fixtureConfig(f, { folds: 3 }), { quiet: true });
+    const r = await preprocessWith(fixtureConfig(f, { folds: 3 }), { quiet: true });
     expect(r.summary.hiddenFiles).toBe(2);
     expect(r.summary.totals.samples).toBe(21);
   });
 });
 
 describe('CLI', () => {
-  it('loads the config, honours --work, writes the artifacts and prints the summary', async () => {
+  it('loads the config, resolves data.work from --workspace, writes the artifacts and a run record, and prints the summary', async () => {
     f = await makeFixture(makePeople(6), 2);
     const cfgFile = join(f.root, '..', 'config.json');
-    await writeFile(cfgFile, JSON.stringify({ seed: 3, data: { root: 'data' }, preprocess: { centerCrop: 40, height: 8, width: 8, folds: 2 } }));
+    await writeFile(cfgFile, JSON.stringify({ seed: 3, data: { root: 'data', work: 'cli-work' }, preprocess: { centerCrop: 40, height: 8, width: 8, folds: 2 } }));
     const out: string[] = [];
-    const work = join(f.root, '..', 'cli-work');
-    await main(['--config', cfgFile, '--work', work, '--quiet'], (t) => out.push(t));
+    const workspace = join(f.root, '..');
+    const work = join(workspace, 'cli-work');
+    await main(['--config', cfgFile, '--workspace', workspace, '--quiet'], (t) => out.push(t));
     const text = out.join('');
     expect(text).toContain(`preprocess ${f.root}`);
     expect(text).toMatch(/people 6 of 6 found, train photos 42 of 42 found, eval images 2/);
     expect(text).toContain('image cache 8x8x3 (center crop 40)');
     expect(text.split('\n').length).toBeLessThan(25);
     expect((await readSamples(work)).samples).toHaveLength(42);
+    const run = await readArtifact(runRecordArtifact, workLayout.preprocess(work).run);
+    expect(run).toMatchObject({ target: 'preprocess:run', backend: null });
+    expect(run.paramsHash).toBe(hashJson(stageParams(await loadConfig(cfgFile, workspace), 'preprocess')));
   });
 });

@@ -1,17 +1,28 @@
-import { join, resolve } from 'node:path';
-import { writeArtifact, writeDirAtomic, writeFileAtomic, type PipelineConfig, hashJson } from '@facemask/core';
+import { resolve } from 'node:path';
 import {
-  artifactFiles,
+  CACHE_SPLITS,
+  dataLayout,
   evalListArtifact,
   fingerprintArtifact,
-  preprocessDir,
+  formatBytes,
+  hashJson,
+  imageCacheIndexArtifact,
+  inDir,
+  PREPROCESS_FILES,
+  preprocessSummaryArtifact,
+  readArtifact,
   samplesArtifact,
-  summaryArtifact,
+  workLayout,
+  writeArtifact,
+  writeDirAtomic,
+  writeFileAtomic,
+  type CacheSplit,
   type EvalList,
   type Fingerprint,
+  type ImageCacheIndex,
   type PreprocessSummary,
-} from './artifacts.ts';
-import { buildImageCache, reuseImageCache, transformHash, inputsHash, type CacheInput, type CacheSplit, type ImageCacheIndex } from './cache.ts';
+  type StageParams,
+} from '@facemask/contracts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
 import { type CacheTransform } from './decode.ts';
 import { listEvalImages } from './eval-list.ts';
@@ -20,11 +31,14 @@ import { fatal, Issues } from './issues.ts';
 import { matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';
 import { scanTrainImages } from './scan.ts';
+import { ensureImageStore, inputsHash, pruneImageStores, storeKey, transformHash, type CacheInput } from './store.ts';
 import { formatSummary } from './summary-text.ts';
 
+export type PreprocessParams = StageParams<'preprocess'>;
+
 export interface RunOptions {
-  /** Overrides config.data.work. */
-  workDir?: string;
+  /** The work folder (config.data.work): artifacts go to its preprocess/ folder. */
+  work: string;
   /** No progress bars, and no log lines unless `log` is given. */
   quiet?: boolean;
   /** Where warnings and correction logs go (default: stderr, or nowhere when quiet). */
@@ -42,22 +56,15 @@ export interface PreprocessResult {
   report: string;
 }
 
-/** Sidecar of per-file hashes, kept outside the preprocess folder so it survives failed runs. */
-export function fingerprintCacheFile(workDir: string): string {
-  return join(workDir, '.cache', 'fingerprint-files.json');
-}
-
-const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
-
 /**
  * Reads the data root, labels and folds every train photo, caches all pixels and writes the
  * artifacts to `<work>/preprocess/` in one atomic swap.
  */
-export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {}): Promise<PreprocessResult> {
-  const root = resolve(config.data.root);
-  const work = resolve(opts.workDir ?? config.data.work);
-  const outDir = preprocessDir(work);
-  const pp = config.preprocess;
+export async function runPreprocess(params: PreprocessParams, opts: RunOptions): Promise<PreprocessResult> {
+  const root = resolve(params.root);
+  const work = resolve(opts.work);
+  const outDir = workLayout.preprocess(work).dir;
+  const pp = params.preprocess;
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => console.error(line));
   for (const [lo, hi] of pp.dropAgeRanges) {
     if (lo > hi) fatal('config', `preprocess.dropAgeRanges has [${lo}, ${hi}]`, 'write each range as [low, high] with low <= high');
@@ -72,7 +79,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
   else corrected = { people: people.map((p) => ({ ...p, corrections: [], swapIncorrectNormal: false })), applied: [], ignored: [] };
   const evalList = await listEvalImages(root, issues);
 
-  const hashes = await hashDataFiles(root, { cacheFile: fingerprintCacheFile(work), progress: !opts.quiet });
+  const hashes = await hashDataFiles(root, { cacheFile: workLayout.fingerprintSidecar(work), progress: !opts.quiet });
   const shaOf = new Map(hashes.map((h) => [h.rel, h.sha256]));
   const input = (id: string, path: string, rel: string): CacheInput => {
     const sha256 = shaOf.get(rel);
@@ -85,7 +92,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
   };
   const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width };
   const options = {
-    seed: config.seed,
+    seed: params.seed,
     preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256File(corrPath) } : null },
   };
   const fingerprint: Fingerprint = {
@@ -97,28 +104,27 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
     cache: { trainInputs: inputsHash(inputs.train), evalInputs: inputsHash(inputs.eval), transform: transformHash(transform) },
   };
 
+  // Stores that neither the live output nor this run names only take space (an output Nx restores
+  // later rebuilds its own); free it before building.
+  await prune(work, new Set([...(await liveStores(outDir)), storeKey(inputs.train, transform), storeKey(inputs.eval, transform)]), log);
   let summary: PreprocessSummary | undefined;
   let report = '';
+  const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
   await writeDirAtomic(outDir, async (tmp) => {
-    const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
-    for (const split of ['train', 'eval'] as const) {
-      const byId = new Map(inputs[split].map((i) => [i.id, i]));
-      const reused = await reuseImageCache(outDir, tmp, split, inputs[split], transform);
-      if (reused) {
-        for (const f of reused.failures) issues.bad(byId.get(f.id)?.path ?? f.id, f.reason, PHOTO_FIX);
-        caches[split] = { index: reused, reused: true };
-      } else {
-        const index = await buildImageCache(tmp, split, inputs[split], transform, {
-          onFailure: (inp, reason) => issues.bad(inp.path, reason, PHOTO_FIX),
-          concurrency: opts.concurrency,
-          quiet: opts.quiet,
-        });
-        caches[split] = { index, reused: false };
-      }
+    // Eval first: an unusable eval photo stops the run (see Issues) before the train photos are decoded.
+    for (const split of ['eval', 'train'] as const) {
+      const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
+      caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
+        onFailure: (inp, reason, fix) => bad(inp.path, reason, fix),
+        concurrency: opts.concurrency,
+        quiet: opts.quiet,
+      });
+      await writeArtifact(imageCacheIndexArtifact, workLayout.imageCache(tmp, split).index, caches[split].index);
+      if (split === 'eval') issues.stopOnEvalProblems(dataLayout.infoCsv(root));
     }
     const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
     const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
-    const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, config.seed);
+    const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, params.seed);
     const stats = foldStats(built, pp.folds);
     const evalOut: EvalList = {
       dataRoot: root,
@@ -129,7 +135,7 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
     };
     summary = {
       dataRoot: root,
-      seed: config.seed,
+      seed: params.seed,
       folds: pp.folds,
       totals: {
         peopleFound: scan.folders.length,
@@ -162,17 +168,27 @@ export async function runPreprocess(config: PipelineConfig, opts: RunOptions = {
         eval: { count: caches.eval.index.count, reused: caches.eval.reused },
       },
     };
-    await writeArtifact(samplesArtifact, join(tmp, artifactFiles.samples), {
-      dataRoot: root,
-      folds: pp.folds,
-      seed: config.seed,
-      samples: built.samples,
-    });
-    await writeArtifact(evalListArtifact, join(tmp, artifactFiles.eval), evalOut);
-    await writeArtifact(summaryArtifact, join(tmp, artifactFiles.summary), summary);
-    await writeArtifact(fingerprintArtifact, join(tmp, artifactFiles.fingerprint), fingerprint);
-    report = formatSummary(summary, fingerprint, outDir);
-    await writeFileAtomic(join(tmp, 'summary.txt'), report + '\n');
+    const out = inDir(tmp, PREPROCESS_FILES);
+    await writeArtifact(samplesArtifact, out.samples, { dataRoot: root, folds: pp.folds, seed: params.seed, samples: built.samples });
+    await writeArtifact(evalListArtifact, out.eval, evalOut);
+    await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
+    await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
+    report = formatSummary(summary, fingerprint, outDir, workLayout.imageStores(work));
+    await writeFileAtomic(out.summaryText, report + '\n');
   });
+  await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);
   return { dir: outDir, summary: summary!, fingerprint, report };
+}
+
+/** The stores the preprocess output in `dir` names (none if it is missing or unreadable). */
+async function liveStores(dir: string): Promise<Set<string>> {
+  const keys = await Promise.all(
+    CACHE_SPLITS.map((split) => readArtifact(imageCacheIndexArtifact, workLayout.imageCache(dir, split).index).then((i) => i.store, () => null)),
+  );
+  return new Set(keys.filter((k) => k !== null));
+}
+
+async function prune(work: string, keep: ReadonlySet<string>, log: (line: string) => void): Promise<void> {
+  const { removed, bytes } = await pruneImageStores(work, keep);
+  if (removed.length > 0) log(`removed ${removed.length} image store(s) no preprocess output here names (${formatBytes(bytes)}) from ${workLayout.imageStores(work)}`);
 }

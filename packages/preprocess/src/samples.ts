@@ -1,5 +1,5 @@
-import { encodeClass, maskOfKind, NUM_CLASSES, type Mask } from '@facemask/core';
-import { type Sample } from './artifacts.ts';
+import { encodeClass, maskOfKind, NUM_CLASSES, type Mask } from '@facemask/contracts';
+import { type Sample } from '@facemask/contracts';
 import { type CorrectedPerson } from './corrections.ts';
 import { assignFolds, foldClassCounts, maxShareDeviationWithinFold } from './folds.ts';
 import { ageBandOf, droppedBy, personStratum, type AgeOptions } from './labels.ts';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { isPhotoKind, parseGender, PHOTO_KINDS, type Gender, type PhotoKind } from '@facemask/core';
+import { isPhotoKind, parseGender, PHOTO_KINDS, type Gender, type PhotoKind } from '@facemask/contracts';
 import { type Issues } from './issues.ts';
-import { isHidden, layout, listDir, PHOTO_EXTENSIONS, splitExt } from './layout.ts';
+import { dataLayout, PHOTO_EXTENSIONS } from '@facemask/contracts';
+import { isHidden, listDir, splitExt } from './listing.ts';
 
 /** One photo file of a person folder. */
 export interface PhotoFile {
@@ -50,7 +51,7 @@ export function parseFolderName(name: string): FolderName | string {
 
 /** Lists train/images: one entry per well-formed person folder with its recognised photos. */
 export async function scanTrainImages(root: string, issues: Issues): Promise<TrainScan> {
-  const dir = layout.trainImages(root);
+  const dir = dataLayout.trainImages(root);
   const folders: PersonFolder[] = [];
   let hiddenFiles = 0;
   for (const entry of await listDir(dir, 'train/images folder')) {
@@ -128,7 +129,7 @@ export interface EvalScan {
 }
 
 export async function scanEvalImages(root: string): Promise<EvalScan> {
-  const dir = layout.evalImages(root);
+  const dir = dataLayout.evalImages(root);
   const files = new Map<string, string>();
   let hiddenFiles = 0;
   for (const e of await listDir(dir, 'eval/images folder')) {

@@ -1,10 +1,10 @@
-import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/core';
-import { type Fingerprint, type PreprocessSummary } from './artifacts.ts';
+import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/contracts';
+import { type Fingerprint, type PreprocessSummary } from '@facemask/contracts';
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 /** The one-screen report the CLI ends with. */
-export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string): string {
+export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string, storesDir: string): string {
   const t = s.totals;
   const lines: string[] = [];
   lines.push(`preprocess ${s.dataRoot}`);
@@ -38,7 +38,7 @@ export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: str
   const cc = s.cache;
   const how = (x: { reused: boolean }) => (x.reused ? 'reused' : 'built');
   lines.push(
-    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how(cc.train)}, eval ${cc.eval.count} ${how(cc.eval)}`,
+    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how(cc.train)}, eval ${cc.eval.count} ${how(cc.eval)}, pixels in ${storesDir}`,
   );
   lines.push(`  dataset ${fp.dataset.slice(0, 16)} (${fp.files} files), options ${fp.optionsHash.slice(0, 16)}`);
   return lines.join('\n');

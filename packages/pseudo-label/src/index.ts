@@ -1,3 +1,2 @@
-export * from './artifacts.ts';
 export * from './select.ts';
 export * from './run.ts';

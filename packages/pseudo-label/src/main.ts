@@ -1,19 +1,16 @@
-import { Command } from 'commander';
-import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
+import { loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
 import { runPseudoLabel } from './run.ts';
 
-export function buildCli(): Command {
-  return new Command('pseudo-label')
-    .description('Keep the confident round-1 ensemble eval predictions as extra training samples for round 2.')
-    .exitOverride()
-    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
-    .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
-    .action(async (opts: { config?: string; workspace: string }) => {
-      const config = await loadStageConfig(opts.config, opts.workspace);
-      const result = await runPseudoLabel(config);
-      console.log(result.summary);
-      console.log(`pseudo-labels: ${result.path}`);
-    });
+/** The pseudo-label stage's Nx target: `nx run pseudo-label:run`. */
+export function buildCli() {
+  return stageCommand('pseudo-label').action(async (o: StageCliOptions) => {
+    const started = Date.now();
+    const { params, work, paramsHash } = await loadStageInput('pseudo-label', o);
+    const result = await runPseudoLabel(params, { work });
+    await writeRunRecord(workLayout.pseudoLabel(work).run, { target: targets.pseudoLabel, started, backend: null, paramsHash });
+    console.log(result.summary);
+    console.log(`pseudo-labels: ${result.path}`);
+  });
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

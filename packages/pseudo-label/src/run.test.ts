@@ -2,12 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig, readArtifact, writeArtifact } from '@facemask/core';
-import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
-import { pseudoLabelsArtifact } from './artifacts.ts';
+import { ensembleArtifacts, parseConfig, pseudoLabelsArtifact, readArtifact, stageParams, workLayout, writeArtifact } from '@facemask/contracts';
+import { peaked, preds } from '@facemask/contracts/testing';
 import { main } from './main.ts';
 import { runPseudoLabel } from './run.ts';
-import { peaked, preds } from '@facemask/ensemble/test-utils';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,17 +15,18 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const config = (pseudo: object) => parseConfig({ data: { root: join(dir, 'data'), work: join(dir, 'work') }, pseudo });
+/** runPseudoLabel on the stage's slice of a config, as its CLI does. */
+const pseudoLabel = (pseudo: object) => runPseudoLabel(stageParams(parseConfig({ data: { root: join(dir, 'data'), work: join(dir, 'work') }, pseudo }), 'pseudo-label'), { work: join(dir, 'work') });
 
 async function writeEnsembleEval() {
   const ev = preds('ensemble/round1', 'eval', ['a.jpg', 'b.jpg', 'c.jpg'], [peaked(2, 0.97), peaked(9, 0.6), peaked(14, 0.93)]);
-  await writeArtifact(ensembleArtifacts(1).eval, ensemblePaths(join(dir, 'work'), 1).eval, ev);
+  await writeArtifact(ensembleArtifacts(1).eval, workLayout.ensemble(join(dir, 'work'), 1).eval, ev);
 }
 
 describe('runPseudoLabel', () => {
   it('writes the confident round-1 eval predictions as samples', async () => {
     await writeEnsembleEval();
-    const r = await runPseudoLabel(config({ enabled: true, threshold: 0.9 }));
+    const r = await pseudoLabel({ enabled: true, threshold: 0.9 });
     expect(r.path).toBe(join(dir, 'work', 'pseudo-label', 'samples.json'));
     const back = await readArtifact(pseudoLabelsArtifact, r.path);
     expect(back.samples).toEqual([
@@ -39,13 +38,13 @@ describe('runPseudoLabel', () => {
   });
 
   it('writes an empty disabled set without needing the ensemble', async () => {
-    const r = await runPseudoLabel(config({ enabled: false }));
+    const r = await pseudoLabel({ enabled: false });
     const back = await readArtifact(pseudoLabelsArtifact, r.path);
     expect(back).toMatchObject({ enabled: false, samples: [], source: null });
   });
 
   it('names the Nx target when the ensemble output is missing', async () => {
-    await expect(runPseudoLabel(config({ enabled: true }))).rejects.toThrow(/ensemble\/eval artifact not found .*nx run ensemble:round1/);
+    await expect(pseudoLabel({ enabled: true })).rejects.toThrow(/ensemble\/eval artifact not found .*nx run ensemble:round1/);
   });
 
   it('runs from the command line', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pseudoLabelsSchema } from './artifacts.ts';
+import { pseudoLabelsSchema } from '@facemask/contracts';
 import { disabledPseudoLabels, formatPseudoLabels, selectPseudoLabels } from './select.ts';
-import { peaked, preds } from '@facemask/ensemble/test-utils';
+import { peaked, preds } from '@facemask/contracts/testing';
 
 const ev = preds(
   'ensemble/round1',

@@ -1,6 +1,5 @@
-import { NUM_CLASSES } from '@facemask/core';
-import { argmaxRow, indexById, type Predictions } from '@facemask/ensemble';
-import type { PseudoLabels, PseudoSample } from './artifacts.ts';
+import { NUM_CLASSES } from '@facemask/contracts';
+import { argmaxRow, indexById, type Predictions, type PseudoLabels, type PseudoSample } from '@facemask/contracts';
 
 export class PseudoLabelError extends Error {
   constructor(message: string) {

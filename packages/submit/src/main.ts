@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { loadStageConfig, runIfEntryPoint } from '@facemask/core';
-import { parseRound, type Round } from '@facemask/ensemble';
+import { Command } from 'commander';
+import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
 import { runSubmit } from './run.ts';
 import { scoreSubmission } from './score.ts';
 import { validateSubmission } from './validate.ts';
@@ -14,31 +13,24 @@ export class ValidationFailed extends Error {
   }
 }
 
-function roundOption(v: string): Round {
-  try {
-    return parseRound(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
 export function buildCli(): Command {
   const program = new Command('submit').description('Write, validate and score submission.csv (ImageID,ans in eval/info.csv order).').exitOverride();
-  program
-    .command('write')
-    .description('write <work>/submission/submission.csv from the latest ensemble round')
-    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
-    .option('--round <n>', 'ensemble round to submit (default: 2 when pseudo-labelling is enabled, else 1)', roundOption)
-    .option('--workspace <dir>', 'folder that relative data.work paths start from', process.cwd())
-    .exitOverride()
-    .action(async (opts: { config?: string; round?: Round; workspace: string }) => {
-      const config = await loadStageConfig(opts.config, opts.workspace);
-      const r = await runSubmit(config, opts.round === undefined ? {} : { round: opts.round });
-      console.log(`wrote ${r.rows} rows from the round-${r.round} ensemble; per class 0..17: ${r.counts.join(' ')}`);
-      if (r.score) console.log(`eval labels ${config.data.evalLabels}: macro F1 ${r.score.macroF1.toFixed(4)}  accuracy ${r.score.accuracy.toFixed(4)}`);
-      // Last line, machine-read by the pipeline.
-      console.log(`submission: ${resolve(r.path)}`);
-    });
+  program.addCommand(
+    stageCommand('submit')
+      .name('write')
+      .description('write <work>/submission/submission.csv from the last ensemble round (the Nx target submit:run)')
+      .option('--round <n>', 'ensemble round to submit (default: 2 when pseudo-labelling is enabled, else 1)', roundOption)
+      .action(async (o: StageCliOptions & { round?: Round }) => {
+        const started = Date.now();
+        const { params, work, paramsHash } = await loadStageInput('submit', o);
+        const r = await runSubmit(params, { work, ...(o.round === undefined ? {} : { round: o.round }) });
+        await writeRunRecord(workLayout.submission(work).run, { target: targets.submit, started, backend: null, paramsHash });
+        console.log(`wrote ${r.rows} rows from the round-${r.round} ensemble; per class 0..17: ${r.counts.join(' ')}`);
+        if (r.score) console.log(`eval labels ${params.evalLabels}: macro F1 ${r.score.macroF1.toFixed(4)}  accuracy ${r.score.accuracy.toFixed(4)}`);
+        // Last line, machine-read by the pipeline.
+        console.log(`submission: ${resolve(r.path)}`);
+      }),
+  );
   program
     .command('validate')
     .description('check a submission against eval/info.csv; exit code 1 lists the problems')

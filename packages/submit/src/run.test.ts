@@ -4,12 +4,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig, writeArtifact } from '@facemask/core';
-import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
+import { ensembleArtifacts, parseConfig, stageParams, workLayout, writeArtifact, type Round } from '@facemask/contracts';
+import { peaked, preds } from '@facemask/contracts/testing';
 import { main, ValidationFailed } from './main.ts';
-import { runSubmit, submissionPath } from './run.ts';
+import { runSubmit, type SubmitOptions } from './run.ts';
 import { csvText, tempData } from './test-utils/files.ts';
-import { peaked, preds } from '@facemask/ensemble/test-utils';
 
 let t: Awaited<ReturnType<typeof tempData>>;
 const ids = ['c.jpg', 'a.jpg', 'b.jpg'];
@@ -21,13 +20,15 @@ afterEach(async () => {
 });
 
 const work = () => join(t.dir, 'work');
-const config = (extra: { pseudo?: object; evalLabels?: string } = {}) =>
-  parseConfig({ data: { root: t.dir, work: work(), evalLabels: extra.evalLabels ?? null }, pseudo: extra.pseudo ?? {} });
+const submissionPath = (w: string) => workLayout.submission(w).csv;
+/** runSubmit on the stage's slice of a config, as its CLI does. */
+const submit = (extra: { pseudo?: object; evalLabels?: string } = {}, opts: Omit<SubmitOptions, 'work'> = {}) =>
+  runSubmit(stageParams(parseConfig({ data: { root: t.dir, work: work(), evalLabels: extra.evalLabels ?? null }, pseudo: extra.pseudo ?? {} }), 'submit'), { work: work(), ...opts });
 
-async function writeRound(round: 1 | 2, classes: Record<string, number>) {
+async function writeRound(round: Round, classes: Record<string, number>) {
   const order = ['a.jpg', 'b.jpg', 'c.jpg'];
   const p = preds(`ensemble/round${round}`, 'eval', order, order.map((id) => peaked(classes[id]!, 0.7)));
-  await writeArtifact(ensembleArtifacts(round).eval, ensemblePaths(work(), round).eval, p);
+  await writeArtifact(ensembleArtifacts(round).eval, workLayout.ensemble(work(), round).eval, p);
 }
 
 function captureLog() {
@@ -41,19 +42,19 @@ describe('runSubmit', () => {
   it('writes round 1 in info.csv order when pseudo-labelling is off', async () => {
     await writeRound(1, { 'a.jpg': 1, 'b.jpg': 2, 'c.jpg': 3 });
     await writeRound(2, { 'a.jpg': 9, 'b.jpg': 9, 'c.jpg': 9 });
-    const r = await runSubmit(config());
+    const r = await submit();
     expect(r).toMatchObject({ path: submissionPath(work()), round: 1, rows: 3, score: null });
     expect(await readFile(r.path, 'utf8')).toBe('ImageID,ans\nc.jpg,3\na.jpg,1\nb.jpg,2\n');
   });
 
   it('writes round 2 when pseudo-labelling is on, and an explicit round wins', async () => {
     await writeRound(1, { 'a.jpg': 1, 'b.jpg': 2, 'c.jpg': 3 });
-    await expect(runSubmit(config({ pseudo: { enabled: true } }))).rejects.toThrow(/ensemble\/eval artifact not found at .*round2.eval\.json: run `nx run ensemble:round2` first/);
+    await expect(submit({ pseudo: { enabled: true } })).rejects.toThrow(/ensemble\/eval artifact not found at .*round2.eval\.json: run `nx run ensemble:round2` first/);
     await writeRound(2, { 'a.jpg': 9, 'b.jpg': 9, 'c.jpg': 9 });
-    const r2 = await runSubmit(config({ pseudo: { enabled: true } }));
+    const r2 = await submit({ pseudo: { enabled: true } });
     expect(r2.round).toBe(2);
     expect(await readFile(r2.path, 'utf8')).toBe('ImageID,ans\nc.jpg,9\na.jpg,9\nb.jpg,9\n');
-    const r1 = await runSubmit(config({ pseudo: { enabled: true } }), { round: 1 });
+    const r1 = await submit({ pseudo: { enabled: true } }, { round: 1 });
     expect(r1.round).toBe(1);
     expect(r1.counts[1]).toBe(1);
   });
@@ -61,12 +62,12 @@ describe('runSubmit', () => {
   it('scores against config.data.evalLabels when set', async () => {
     await writeRound(1, { 'a.jpg': 1, 'b.jpg': 2, 'c.jpg': 3 });
     const labels = await t.write('eval_labels.csv', csvText([['a.jpg', 1], ['b.jpg', 2], ['c.jpg', 4]]));
-    const r = await runSubmit(config({ evalLabels: labels }));
+    const r = await submit({ evalLabels: labels });
     expect(r.score?.accuracy).toBeCloseTo(2 / 3, 12);
   });
 
   it('names ensemble:round1 when nothing was ensembled', async () => {
-    await expect(runSubmit(config())).rejects.toThrow(/nx run ensemble:round1/);
+    await expect(submit()).rejects.toThrow(/nx run ensemble:round1/);
   });
 });
 

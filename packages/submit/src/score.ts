@@ -1,5 +1,5 @@
-import { readCsv } from '@facemask/core';
-import { diffIds, examples, scoreClasses, type Scores } from '@facemask/ensemble';
+import { readCsv } from '@facemask/contracts';
+import { diffIds, examples, scoreClasses, type Scores } from '@facemask/contracts';
 import { parseAnswer } from './answers.ts';
 import { SubmitError } from './errors.ts';
 

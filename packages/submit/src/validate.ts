@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { CsvError, parseCsv } from '@facemask/core';
-import { examples, readEvalIds } from '@facemask/ensemble';
+import { CsvError, parseCsv } from '@facemask/contracts';
+import { examples, readEvalIds } from '@facemask/contracts';
 import { parseAnswer } from './answers.ts';
 
 export interface ValidationResult {

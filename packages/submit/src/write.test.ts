@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSubmission } from './write.ts';
 import { tempData } from './test-utils/files.ts';
-import { peaked, preds } from '@facemask/ensemble/test-utils';
+import { peaked, preds } from '@facemask/contracts/testing';
 
 let t: Awaited<ReturnType<typeof tempData>>;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { NUM_CLASSES, writeCsv } from '@facemask/core';
-import { argmaxRow, describeIdMismatch, diffIds, indexById, readEvalIds, type Predictions } from '@facemask/ensemble';
+import { NUM_CLASSES, writeCsv } from '@facemask/contracts';
+import { argmaxRow, describeIdMismatch, diffIds, indexById, readEvalIds, type Predictions } from '@facemask/contracts';
 import { SubmitError } from './errors.ts';
 import { validateSubmission } from './validate.ts';
 

@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { loadModel, readSafetensors, saveModel, serializeSafetensors, tensorF32, writeDirAtomic, writeFileAtomic, type SafetensorsFile, type TensorToWrite } from '@facemask/core';
+import { FOLD_FILES, readEpochLog, sweepLeftovers, writeDirAtomic, writeFileAtomic, type EpochRecord } from '@facemask/contracts';
+import { readSafetensors, saveModel, serializeSafetensors, tensorF32, type SafetensorsFile, type TensorToWrite } from '@facemask/engine';
+import { writeEpochLog } from './epoch-log.ts';
 import type { OptimizerState, TorchOptimizer } from './optim/index.ts';
+import { checkSavedModel, type SavedModelCheck } from './saved-model-check.ts';
 
 /**
  * A fold's "last" checkpoint: the model after its last complete epoch, the optimiser state and
@@ -41,24 +44,26 @@ export async function readRunState(dir: string): Promise<RunState | null> {
   return runStateSchema.parse(JSON.parse(text));
 }
 
-/** Restores a checkpoint's weights into `model` and its state into `optimizer`. */
-export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<void> {
-  await restoreWeights(join(dir, 'model'), model);
-  const file = join(dir, 'optimizer.safetensors');
-  optimizer.setState(deserializeOptimizer(await readSafetensors(file), optimizer.getState(), file));
-}
-
-/** Copies the weights of a saved model folder into an identically built model. */
-export async function restoreWeights(modelDir: string, model: LayersModel): Promise<void> {
-  const saved = await loadModel(modelDir);
+/**
+ * Restores a checkpoint's weights into `model` and its state into `optimizer`, once every part of
+ * it has been read and checked; otherwise changes nothing and says what is wrong with it.
+ */
+export async function loadCheckpoint(dir: string, model: LayersModel, optimizer: TorchOptimizer): Promise<{ problem: string } | null> {
+  const check = await checkSavedModel(join(dir, 'model'), model, 'model/');
+  if (!check.ok) return { problem: check.problem };
   try {
-    const weights = saved.getWeights();
-    if (weights.length !== model.weights.length) {
-      throw new Error(`${modelDir}: saved model has ${weights.length} weights, this model ${model.weights.length}: it was built from another config`);
+    const file = join(dir, 'optimizer.safetensors');
+    let state: OptimizerState;
+    try {
+      state = deserializeOptimizer(await readSafetensors(file), optimizer.getState());
+    } catch (err) {
+      return { problem: `is unreadable (optimizer.safetensors: ${(err as Error).message})` };
     }
-    model.setWeights(weights);
+    model.setWeights(check.saved.getWeights());
+    optimizer.setState(state);
+    return null;
   } finally {
-    saved.dispose();
+    check.saved.dispose();
   }
 }
 
@@ -71,7 +76,7 @@ function serializeOptimizer(s: OptimizerState): Uint8Array {
   return serializeSafetensors(tensors, meta);
 }
 
-function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState, source: string): OptimizerState {
+function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState): OptimizerState {
   const byIndex = new Map<number, Record<string, Float32Array>>();
   for (const [key, t] of file.tensors) {
     const dot = key.indexOf('.');
@@ -83,7 +88,7 @@ function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState, s
   const meta = file.metadata;
   const steps = JSON.parse(meta.params ?? 'null') as { name: string; step: number }[] | null;
   if (!steps || meta.kind === undefined || meta.step === undefined || meta.lr === undefined || steps.length !== template.params.length) {
-    throw new Error(`${source} does not hold this optimiser's state: delete the fold's last/ folder to start over`);
+    throw new Error(`it holds another optimiser's state (${steps?.length ?? 'no'} parameters, this one ${template.params.length})`);
   }
   return {
     kind: meta.kind as OptimizerState['kind'],
@@ -91,5 +96,84 @@ function deserializeOptimizer(file: SafetensorsFile, template: OptimizerState, s
     step: Number(meta.step),
     // Adam's bias correction depends on each parameter's own step count.
     params: template.params.map((p, i) => ({ ...p, step: steps[i]!.step, buffers: byIndex.get(i) ?? {} })),
+  };
+}
+
+/** Where a fold's training keeps its progress: the last checkpoint, the best model, the epoch log. */
+export interface FoldStore {
+  /** The checkpoint folder named in messages. */
+  lastDir: string;
+  /**
+   * Restores the last checkpoint into model and optimizer when it belongs to `runKey` and is
+   * whole (and so is the best model); otherwise clears the fold's progress and says why in one
+   * line (reason null: there was nothing to resume).
+   */
+  resume(
+    runKey: string,
+    model: LayersModel,
+    optimizer: TorchOptimizer,
+  ): Promise<{ kind: 'resumed'; state: RunState; history: EpochRecord[]; from: string } | { kind: 'fresh'; reason: string | null }>;
+  /** Loads the best model's weights into `model` (or, see foldStore, into the whole classifier). */
+  restoreBest(model: LayersModel): Promise<void>;
+  /** After an epoch: the best model when it improved, the epoch log, then the checkpoint. */
+  saveEpoch(e: { state: RunState; history: EpochRecord[]; model: LayersModel; optimizer: TorchOptimizer; improved: boolean; fold: number; round: number }): Promise<void>;
+}
+
+/**
+ * `whole`: in features mode, the whole classifier whose head `model` is; a finished fold keeps it
+ * in best/ (fold.ts), which a rerun of the finished fold must accept.
+ */
+export function foldStore(dir: string, opts: { whole?: LayersModel } = {}): FoldStore {
+  const lastDir = join(dir, FOLD_FILES.last);
+  const bestDir = join(dir, FOLD_FILES.best);
+  const metrics = join(dir, FOLD_FILES.metrics);
+  const checkBest = async (model: LayersModel): Promise<SavedModelCheck & { into?: LayersModel }> => {
+    const head = await checkSavedModel(bestDir, model);
+    if (head.ok || !opts.whole) return head;
+    const whole = await checkSavedModel(bestDir, opts.whole);
+    return whole.ok ? { ...whole, into: opts.whole } : head;
+  };
+  return {
+    lastDir,
+    async restoreBest(model) {
+      const best = await checkBest(model);
+      if (!best.ok) throw new Error(`the best model in ${bestDir} ${best.problem}: delete ${dir} and train the fold again`);
+      try {
+        (best.into ?? model).setWeights(best.saved.getWeights());
+      } finally {
+        best.saved.dispose();
+      }
+    },
+    async resume(runKey, model, optimizer) {
+      // A kill between the two renames of a checkpoint swap leaves last/ moved aside: put the
+      // complete new one in place (and clear dead writers' temporaries) before reading.
+      await sweepLeftovers(dir);
+      let reason: string | null = null;
+      const saved = await readRunState(lastDir).catch((err: Error) => {
+        reason = `the checkpoint in ${lastDir} is unreadable (state.json: ${err.message})`;
+        return null;
+      });
+      if (saved && saved.runKey === runKey) {
+        // A best model is checked before anything is restored: the fold ends by loading it.
+        const best = saved.bestEpoch >= 0 ? await checkBest(model) : null;
+        if (best?.ok) best.saved.dispose();
+        const broken = best && !best.ok ? { dir: bestDir, problem: best.problem } : await loadCheckpoint(lastDir, model, optimizer).then((r) => r && { dir: lastDir, problem: r.problem });
+        if (!broken) {
+          return { kind: 'resumed', state: saved, history: (await readEpochLog(metrics)).filter((r) => r.epoch <= saved.epoch), from: lastDir };
+        }
+        reason = `the checkpoint in ${broken.dir} ${broken.problem}`;
+      } else if (saved) {
+        reason = `the checkpoint in ${lastDir} is for another config, data or engine`;
+      }
+      await rm(lastDir, { recursive: true, force: true });
+      await rm(bestDir, { recursive: true, force: true });
+      await writeEpochLog(metrics, []);
+      return { kind: 'fresh', reason };
+    },
+    async saveEpoch({ state, history, model, optimizer, improved, fold, round }) {
+      if (improved) await saveModel(model, bestDir, { metadata: { epoch: state.epoch, macroF1: state.bestMacroF1, fold, round } });
+      await writeEpochLog(metrics, history);
+      await saveCheckpoint(lastDir, model, optimizer, state);
+    },
   };
 }

@@ -1,55 +1,60 @@
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { createProgress, hashJson, readSafetensors, Rng, saveModel, tensorF32, writeSafetensors } from '@facemask/core';
+import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
 import { featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
-import { readFingerprint, type ImageCache } from '@facemask/preprocess';
+import type { ImageCache } from '@facemask/preprocess';
+import { readFeatures } from './features-io.ts';
+import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { chunk } from './sampler.ts';
-import { featureSource, type FeatureTable } from './source.ts';
-import { featureCacheDir, foldFiles } from './layout.ts';
-import { trainLoop, type LoopContext } from './fold.ts';
-import type { FoldSummary } from './summary.ts';
+import { featureSource, type BatchSource, type FeatureBatch, type FeatureTable } from './source.ts';
 
 /**
  * The CPU user's fast path: the frozen backbone's pooled features are computed once per data set
- * and model (plain and mirrored view of every cached photo, shared by every fold), then only the
- * head trains, for as many epochs as wanted, at thousands of samples per second.
+ * and model by the `train:features` task (plain and mirrored view of every cached photo, shared
+ * by every fold), then only the head trains, for as many epochs as wanted, at thousands of
+ * samples per second.
  */
-export async function featureRun(ctx: LoopContext, cache: ImageCache): Promise<FoldSummary> {
-  const { cfg, model } = ctx;
-  const fp = await readFingerprint(cfg.data.work);
-  const key = hashJson({
-    model: { ...cfg.model, head: null, dropout: null },
-    seed: cfg.model.pretrained ? null : cfg.seed,
-    mean: cfg.augment.mean,
-    std: cfg.augment.std,
-    data: fp.dataset,
-    options: fp.optionsHash,
-    h: cache.height,
-    w: cache.width,
-  }).slice(0, 16);
-  const table = await loadOrComputeFeatures(featureCacheDir(cfg.data.work, key), model, cache, cfg.augment, ctx.opts.quiet ?? false, ctx.log);
-  const headModel = headOnly(model, table.dim);
-  const flip = cfg.augment.train.find((t) => t.type === 'hflip');
+export interface FeatureSetup {
+  source: BatchSource<FeatureBatch>;
+  /** The full model's own head layers over pooled features (weights shared with the full model). */
+  headModel: LayersModel;
+}
+
+/** Photos per batch when computing features. */
+export const FEATURE_BATCH = 32;
+
+/** What a fold expects of the features it reads: computed from its own config, data and engine. */
+export function expectedFeatures(params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment' | 'backend'>, cache: Pick<ImageCache, 'height' | 'width' | 'count'>, fp: Fingerprint) {
+  return {
+    paramsHash: hashJson(featureParams(params, { height: cache.height, width: cache.width })),
+    engine: tf.getBackend(),
+    dataset: fp.dataset,
+    optionsHash: fp.optionsHash,
+    count: cache.count,
+    height: cache.height,
+    width: cache.width,
+  };
+}
+
+/** A fold's batch source over the features train:features computed, and its head-only model. */
+export async function featureSetup(
+  params: Pick<StageParams<'train'>, 'model' | 'seed' | 'augment' | 'backend'>,
+  work: string,
+  model: LayersModel,
+  cache: ImageCache,
+  fp: Fingerprint,
+): Promise<FeatureSetup> {
+  const table = await readFeatures(work, expectedFeatures(params, cache, fp));
+  const flip = params.augment.train.find((t) => t.type === 'hflip');
   const source = featureSource(table, {
     flipP: flip ? flip.p : 0,
     rngFor: (epoch, batch) => {
-      const rng = Rng.derive(cfg.seed, 'feature-flip', epoch, batch);
+      const rng = Rng.derive(params.seed, 'feature-flip', epoch, batch);
       return () => rng.next();
     },
   });
-  try {
-    const summary = await trainLoop(ctx, source, headModel);
-    // The head's layers are the full model's own, so the full model now holds the best head:
-    // save it as the fold's model, a complete classifier on photos.
-    if (summary.complete) await saveModel(model, join(ctx.dir, foldFiles.best), { metadata: { fold: ctx.fold, round: ctx.round, mode: 'features' } });
-    return summary;
-  } finally {
-    // Releases the head model's hold on the shared layers (tfjs counts a layer's uses), so that
-    // disposing the full model frees them.
-    headModel.dispose();
-  }
+  return { source, headModel: headOnly(model, table.dim) };
 }
 
 /** A model over pooled features made of the full model's own head layers (weights shared). */
@@ -63,26 +68,13 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
 }
 
-async function loadOrComputeFeatures(
-  dir: string,
+/** Pooled features of the plain and mirrored view of every photo of `cache`, batch by batch. */
+export async function extractFeatures(
   model: LayersModel,
   cache: ImageCache,
   augment: { mean: readonly number[]; std: readonly number[] },
   quiet: boolean,
-  log: (l: string) => void,
 ): Promise<FeatureTable> {
-  const file = join(dir, 'features.safetensors');
-  try {
-    const st = await readSafetensors(file);
-    const plain = st.tensors.get('plain');
-    const flipped = st.tensors.get('flipped');
-    if (plain && flipped && plain.shape[0] === cache.count) {
-      return { dim: plain.shape[1] as number, plain: tensorF32(plain), flipped: tensorF32(flipped), count: cache.count };
-    }
-  } catch {
-    // absent or unreadable: compute below
-  }
-  log(`computing backbone features for ${cache.count} photos (once; cached in ${dir})`);
   // The backbone with its BatchNorms folded into the convolutions: same features, fewer kernels.
   const folded = foldBatchNorms(model);
   const taps = featureTaps(folded, ['features']);
@@ -91,13 +83,14 @@ async function loadOrComputeFeatures(
   const flipped = new Float32Array(cache.count * dim);
   const progress = createProgress({ label: 'features', total: cache.count, unit: 'img', quiet });
   const rows = Array.from({ length: cache.count }, (_, i) => i);
-  const batches = chunk(rows, 32);
+  const batches = chunk(rows, FEATURE_BATCH);
   const read = (rows: number[]) => {
     const p = cache.read(rows);
-    p.catch(() => {}); // see prefetch in fold.ts
+    p.catch(() => {}); // see prefetch in predict.ts
     return p;
   };
   let pending = batches.length ? read(batches[0]!) : null;
+  let done = 0;
   try {
     for (let b = 0; b < batches.length; b++) {
       const pixels = await (pending as Promise<Uint8Array>);
@@ -112,14 +105,15 @@ async function loadOrComputeFeatures(
       plain.set(p, idx[0]! * dim);
       flipped.set(f, idx[0]! * dim);
       progress.tick(idx.length);
+      done += idx.length;
+      faultPoint('feature-batch');
     }
+  } catch (err) {
+    if (isOutOfMemory(err)) throw outOfMemoryError(err as Error, { task: 'train:features', during: `after ${done} of ${cache.count} photos`, batchSize: FEATURE_BATCH, setting: null });
+    throw err;
   } finally {
+    progress.stop();
     folded.dispose();
   }
-  progress.stop();
-  await writeSafetensors(file, {
-    plain: { dtype: 'F32', shape: [cache.count, dim], data: plain },
-    flipped: { dtype: 'F32', shape: [cache.count, dim], data: flipped },
-  });
   return { dim, plain, flipped, count: cache.count };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, encodeClass, type PipelineConfig } from '@facemask/core';
+import { configSchema, encodeClass, type PipelineConfig } from '@facemask/contracts';
 import { createHeadAdapter } from './head.ts';
 
 const ce: PipelineConfig['loss'] = configSchema.parse({ data: { root: '.' }, loss: { name: 'cross_entropy' } }).loss;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/core';
+import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/contracts';
 import { createLoss, type LossFn } from '@facemask/losses';
 import { multiHeadProbs, multiHeadTargets } from '@facemask/model-resnet';
 import { classWeights } from './sampler.ts';

@@ -1,49 +1,35 @@
 #!/usr/bin/env node
 /**
- * The train stage's Nx target: `nx run train:fold --fold=2 [--round=1] [--config=FILE]`, or
+ * The train stage's Nx target: `nx run train:fold --fold=2 [--round=1]`, or
  * `train:round1-fold-<k>` from the pipeline graph. Reads the preprocess (and, for round 2, the
  * pseudo-label) artifacts, trains the fold and writes `<work>/train/round<r>/fold-<k>/`.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { loadStageConfig, selectBackend, type BackendName, runIfEntryPoint } from '@facemask/core';
+import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, wholeNumber, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
+import { backendLine, selectBackend } from '@facemask/engine';
 import { runFold } from './fold.ts';
 
-function int(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0, got "${v}"`);
-    return n;
-  };
-}
-
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('train')
-    .description('Train one fold of one round')
-    .requiredOption('--fold <k>', 'the fold to validate on (the others train)', int('--fold'))
-    .option('--round <r>', '1, or 2 (with pseudo-labels)', int('--round'), 1)
-    .option('--config <file>', 'pipeline config (default: $FACEMASK_CONFIG, else the demo config)')
-    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (default: fastest that loads)')
-    .option('--workspace <dir>', 'folder a relative data.work is resolved from', process.cwd())
-    .option('--quiet', 'no progress bar or per-epoch lines')
-    .exitOverride();
+  const program = stageCommand('train')
+    .requiredOption('--fold <k>', 'the fold to validate on (the others train)', wholeNumber('--fold'))
+    .option('--round <r>', '1, or 2 (with pseudo-labels)', roundOption, 1 as Round)
+    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND, which beats the config)');
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  const o = program.opts<{ fold: number; round: number; config?: string; backend?: string; workspace: string; quiet?: boolean }>();
-  if (o.round !== 1 && o.round !== 2) {
-    console.error(`--round must be 1 or 2, got ${o.round}`);
-    return 2;
-  }
+  const o = program.opts<StageCliOptions & { fold: number; round: Round; backend?: string }>();
   try {
-    const cfg = await loadStageConfig(o.config, o.workspace);
-    await selectBackend({ prefer: (o.backend ?? cfg.backend) as BackendName });
-    const summary = await runFold(cfg, { round: o.round as 1 | 2, fold: o.fold, quiet: o.quiet ?? false });
-    if (!summary.complete) {
-      console.error(`fold ${o.fold} stopped after epoch ${summary.epochsDone}; run again to continue`);
+    const started = Date.now();
+    const { params, work, paramsHash } = await loadStageInput('train', o);
+    const engine = await selectBackend({ prefer: o.backend, configured: params.backend });
+    const r = await runFold(params, { work, round: o.round, fold: o.fold, quiet: o.quiet ?? false });
+    if (!r.summary.complete) {
+      console.error(`fold ${o.fold} stopped after epoch ${r.summary.epochsDone}; run again to continue`);
       return 1;
     }
+    await writeRunRecord(workLayout.fold(work, o.round, o.fold).run, { target: targets.trainFold(o.round, o.fold), started, backend: backendLine(engine), paramsHash });
+    if (!o.quiet && r.text) console.log(r.text);
     return 0;
   } catch (err) {
     console.error(`train: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 
 /**
  * The order in which one epoch visits the training samples. It depends only on (seed, epoch), not

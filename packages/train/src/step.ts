@@ -21,14 +21,20 @@ export function trainableVariables(model: LayersModel): tf.Variable[] {
 
 /**
  * One optimisation step; returns the batch loss. BatchNorm statistics update inside the forward
- * pass (training mode). A non-finite loss stops before the weights change.
+ * pass (training mode). A non-finite loss, or a non-finite gradient under a finite loss (a
+ * division by zero or a square root at 0 in the backward pass), stops before the weights change.
  */
 export function trainStep(model: LayersModel, head: HeadAdapter, optimizer: TorchOptimizer, x: tf.Tensor, y: tf.Tensor2D): number {
   const vars = optimizer.params;
   const { value, grads } = tf.variableGrads(() => head.loss(outputsOf(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]), y), vars);
   try {
-    const loss = (value.dataSync() as Float32Array)[0] as number;
+    // One read per step for both: the loss and the gradients' global L1 norm, which is NaN or
+    // infinite as soon as one gradient is.
+    const read = tf.tidy(() => tf.stack([tf.reshape(value, []), tf.addN(Object.values(grads).map((g) => tf.sum(tf.abs(g))))]));
+    const [loss, gradNorm] = Array.from(read.dataSync()) as [number, number];
+    read.dispose();
     if (!Number.isFinite(loss)) throw new DivergedError(`loss is ${loss}`);
+    if (!Number.isFinite(gradNorm)) throw new DivergedError(`a gradient is ${Number.isNaN(gradNorm) ? 'NaN' : 'infinite'} while the loss (${loss}) is finite`);
     optimizer.step(grads);
     return loss;
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochRecord } from './epoch-log.ts';
-import { foldSummarySchema, formatFoldSummary, type FoldSummary } from './summary.ts';
+import { foldSummarySchema, type EpochRecord, type FoldSummary } from '@facemask/contracts';
+import { formatFoldSummary } from './summary.ts';
 
 const record = (epoch: number): EpochRecord => ({
   epoch,

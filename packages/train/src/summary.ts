@@ -1,28 +1,4 @@
-import { z } from 'zod';
-import { defineArtifact, formatSeconds } from '@facemask/core';
-import type { EpochRecord } from './epoch-log.ts';
-
-/** What a fold reports when it ends: written as summary.json beside its predictions. */
-export const foldSummarySchema = z.object({
-  round: z.number().int().min(1),
-  fold: z.number().int().min(0),
-  complete: z.boolean(),
-  mode: z.enum(['finetune', 'frozen', 'features']),
-  epochs: z.number().int().positive(),
-  epochsDone: z.number().int().min(0),
-  bestEpoch: z.number().int().min(-1),
-  /** Out-of-fold macro F1 and accuracy of the best checkpoint. */
-  bestMacroF1: z.number(),
-  bestAccuracy: z.number(),
-  trainSamples: z.number().int().min(0),
-  valSamples: z.number().int().min(0),
-  evalSamples: z.number().int().min(0),
-  imagesPerSecond: z.number(),
-  seconds: z.number(),
-});
-export type FoldSummary = z.infer<typeof foldSummarySchema>;
-
-export const foldSummaryArtifact = defineArtifact({ kind: 'train/fold-summary', version: 1, schema: foldSummarySchema, producedBy: 'train:round1' });
+import { formatSeconds, type EpochRecord, type FoldSummary } from '@facemask/contracts';
 
 /** The one-screen end-of-fold report: curve, best epoch, per-class table. */
 /** At most a dozen epoch rows: the first three, the best, and the last six. */

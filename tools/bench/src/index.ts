@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runIfEntryPoint } from '@facemask/core';
+import { runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import type { Measurement } from './measure.ts';
 import { bestOf, formatRow, ratioLines, threadEnv, type Row } from './rows.ts';

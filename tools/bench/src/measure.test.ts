@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from '@facemask/core';
+import { selectBackend } from '@facemask/engine';
 import { measure } from './measure.ts';
 
 describe('measure', () => {

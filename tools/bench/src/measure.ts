@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { parseConfig } from '@facemask/core';
+import { parseConfig } from '@facemask/contracts';
 import { createModel, foldBatchNorms } from '@facemask/model-resnet';
 import { createHeadAdapter, createOptimizer, trainableVariables, trainStep } from '@facemask/train';
 

@@ -4,7 +4,8 @@
  * tf.profile, time and count per kernel, so JS/tape overhead = wall - sum of kernel time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseConfig, selectBackend, type BackendName } from '@facemask/core';
+import { parseConfig } from '@facemask/contracts';
+import { selectBackend, type BackendName } from '@facemask/engine';
 import { createModel, foldBatchNorms } from '@facemask/model-resnet';
 import { createHeadAdapter, createOptimizer, outputsOf, trainableVariables, trainStep } from '@facemask/train';
 

@@ -1,5 +1,5 @@
 /** One backend per process: `worker.ts <backend> <arch> <size> <batch> <steps>` prints a JSON line. */
-import { selectBackend, type BackendName } from '@facemask/core';
+import { selectBackend, type BackendName } from '@facemask/engine';
 import { measure } from './measure.ts';
 
 const [backend, arch, size, batch, steps] = process.argv.slice(2);

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * `pnpm demo`: generates the synthetic sample set (data/sample) if it is missing, runs the
- * pipeline on the demo config, and prints the eval macro-F1 against the generator's hidden labels
- * and, last, the submission's path.
+ * pipeline on the demo config, and prints the run report's path, the eval macro-F1 against the
+ * generator's hidden labels and, last, the submission's path.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/core';
+import { DEMO_CONFIG, loadConfig, runIfEntryPoint } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset, matchesSynthOptions, validateLayout, type SynthOptions } from '@facemask/synth';
 import { resultLines, runPipeline } from './run.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';

@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '@facemask/core';
+import { parseConfig, pipelineGraph } from '@facemask/contracts';
 import { runNx } from './nx.ts';
-import { graphSpec } from './stages.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 let dir: string;
@@ -35,13 +34,18 @@ describe('the pipeline task graph', () => {
     const cfg = { data: { root: '/nowhere', work: 'data/graph-test' }, preprocess: { folds: 4 }, pseudo: { enabled: true } };
     const train = await targets('train', cfg);
     for (const r of [1, 2]) {
-      expect(deps(train[`round${r}`])).toEqual([0, 1, 2, 3].map((k) => `round${r}-fold-${k}`));
+      expect(deps(train[`round${r}`])).toEqual([0, 1, 2, 3].map((k) => `train:round${r}-fold-${k}`));
       expect(train[`round${r}-fold-2`]?.outputs).toEqual([`{workspaceRoot}/data/graph-test/train/round${r}/fold-2`]);
     }
     expect(deps(train['round1-fold-0'])).toEqual(['preprocess:run']);
     expect(deps(train['round2-fold-0'])).toEqual(['preprocess:run', 'pseudo-label:run']);
     expect(deps((await targets('pseudo-label', cfg)).run)).toEqual(['ensemble:round1']);
     expect(deps((await targets('submit', cfg)).run)).toEqual(['ensemble:round2']);
+    // the report after every task: it reads both rounds
+    const folds = (r: number) => [0, 1, 2, 3].map((k) => `train:round${r}-fold-${k}`);
+    const report = (await targets('report', cfg)).run;
+    expect(deps(report)).toEqual(['preprocess:run', ...folds(1), 'ensemble:round1', 'pseudo-label:run', ...folds(2), 'ensemble:round2', 'submit:run']);
+    expect(report?.outputs).toEqual(['{workspaceRoot}/data/graph-test/report']);
   }, 120_000);
 
   it('skips round 2 without pseudo-labelling and honours train.folds', async () => {
@@ -50,11 +54,12 @@ describe('the pipeline task graph', () => {
     expect(Object.keys(train).filter((t) => t.startsWith('round')).sort()).toEqual(['round1', 'round1-fold-1', 'round1-fold-3']);
     expect(deps((await targets('submit', cfg)).run)).toEqual(['ensemble:round1']);
     expect(await targets('pseudo-label', cfg)).not.toHaveProperty('run');
+    expect(deps((await targets('report', cfg)).run)).toEqual(['preprocess:run', 'train:round1-fold-1', 'train:round1-fold-3', 'ensemble:round1', 'submit:run']);
   }, 120_000);
 
   it('refuses a work folder outside the workspace and a fold that does not exist', () => {
-    expect(() => graphSpec(parseConfig({ data: { root: '/d', work: '/elsewhere' } }), WORKSPACE_ROOT)).toThrow(/must be inside the workspace/);
-    expect(() => graphSpec(parseConfig({ data: { root: '/d', work: 'data/w' }, preprocess: { folds: 3 }, train: { folds: [3] } }), WORKSPACE_ROOT)).toThrow(
+    expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: '/elsewhere' } }), WORKSPACE_ROOT)).toThrow(/must be inside the workspace/);
+    expect(() => pipelineGraph(parseConfig({ data: { root: '/d', work: 'data/w' }, preprocess: { folds: 3 }, train: { folds: [3] } }), WORKSPACE_ROOT)).toThrow(
       /train.folds lists fold 3 but preprocess.folds is 3/,
     );
   });

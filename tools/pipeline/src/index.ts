@@ -1,4 +1,3 @@
-export * from './stages.ts';
 export * from './run.ts';
 export * from './nx.ts';
 export * from './workspace.ts';

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, readArtifact, type PipelineConfig } from '@facemask/core';
-import { ensembleArtifacts, ensemblePaths } from '@facemask/ensemble';
-import { scoreSubmission, submissionPath } from '@facemask/submit';
-import { graphSpec } from './stages.ts';
+import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { scoreSubmission } from '@facemask/submit';
 import { runNx, type NxRun } from './nx.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 export interface PipelineResult {
   config: PipelineConfig;
   submission: string;
+  /** The run report's page (index.html). */
+  report: string;
   oofMacroF1: number;
   evalMacroF1: number | null;
   nx: NxRun;
@@ -24,32 +24,35 @@ export interface PipelineOptions {
 }
 
 /**
- * Runs the whole pipeline for a config through Nx (`submit:run` and everything upstream), then
- * reads the out-of-fold score and, when the config names the eval labels, scores the submission.
+ * Runs the whole pipeline for a config through Nx (`report:run`, downstream of every other task),
+ * then reads the out-of-fold score and, when the config names the eval labels, scores the submission.
  */
 export async function runPipeline(configFile: string, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const abs = resolve(configFile);
   if (!existsSync(abs)) throw new Error(`config ${abs} does not exist`);
   const config = await loadConfig(abs, WORKSPACE_ROOT);
-  const spec = graphSpec(config, WORKSPACE_ROOT);
+  // Fails early, before Nx starts, on a work folder outside the workspace or a fold that does not exist.
+  pipelineGraph(config, WORKSPACE_ROOT);
   const env: NodeJS.ProcessEnv = {};
+  // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
-  const args = ['run', 'submit:run', '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
+  const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
   const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
-  const round = spec.pseudo ? 2 : 1;
-  const report = await readArtifact(ensembleArtifacts(round).report, ensemblePaths(config.data.work, round).report);
-  const submission = submissionPath(config.data.work);
+  const round = lastRound(config);
+  const report = await readArtifact(ensembleArtifacts(round).report, workLayout.ensemble(config.data.work, round).report);
+  const submission = workLayout.submission(config.data.work).csv;
   const evalMacroF1 = config.data.evalLabels && existsSync(config.data.evalLabels) ? (await scoreSubmission(submission, config.data.evalLabels)).macroF1 : null;
-  return { config, submission, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
+  return { config, submission, report: workLayout.report(config.data.work).index, oofMacroF1: report.oof.macroF1, evalMacroF1, nx };
 }
 
 /**
- * The closing lines scripts rely on: the out-of-fold macro-F1, the eval macro-F1 (when scored, or
- * always with `evalLine: 'always'`, as `pnpm demo` promises) and, last, `submission: <path>`.
+ * The lines scripts rely on: `report: <path>` to the run's page, then the closing lines: the
+ * out-of-fold macro-F1, the eval macro-F1 (when scored, or always with `evalLine: 'always'`, as
+ * `pnpm demo` promises) and, last, `submission: <path>`.
  */
-export function resultLines(r: Pick<PipelineResult, 'oofMacroF1' | 'evalMacroF1' | 'submission'>, evalLine: 'when-scored' | 'always' = 'when-scored'): string[] {
-  const lines = [`out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`];
+export function resultLines(r: Pick<PipelineResult, 'oofMacroF1' | 'evalMacroF1' | 'submission' | 'report'>, evalLine: 'when-scored' | 'always' = 'when-scored'): string[] {
+  const lines = [`report: ${r.report}`, `out-of-fold macro-F1: ${r.oofMacroF1.toFixed(4)}`];
   if (r.evalMacroF1 !== null) lines.push(`eval macro-F1: ${r.evalMacroF1.toFixed(4)}`);
   else if (evalLine === 'always') lines.push('eval macro-F1: n/a (no eval labels)');
   lines.push(`submission: ${r.submission}`);

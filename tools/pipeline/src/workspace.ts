@@ -1,4 +1,4 @@
-import { loadStageConfig, WORKSPACE_ROOT, type PipelineConfig } from '@facemask/core';
+import { loadStageConfig, WORKSPACE_ROOT, type PipelineConfig } from '@facemask/contracts';
 
 export { WORKSPACE_ROOT };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PHOTO_KINDS, encodeClass, maskOfKind, ageBand, parseCsv } from '@facemask/core';
+import { PHOTO_KINDS, encodeClass, maskOfKind, ageBand, parseCsv } from '@facemask/contracts';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATOR_VERSION, generateDataset, matchesSynthOptions, MARKER_FILE, readSynthMarker, type SynthSummary } from './generate.ts';

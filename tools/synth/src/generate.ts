@@ -1,20 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  NUM_CLASSES,
-  PHOTO_KINDS,
-  Rng,
-  ageBand,
-  createProgress,
-  encodeClass,
-  genderName,
-  maskOfKind,
-  stableStringify,
-  writeCsv,
-  writeFileAtomic,
-  type PhotoKind,
-} from '@facemask/core';
+import { NUM_CLASSES, PHOTO_KINDS, Rng, ageBand, createProgress, encodeClass, genderName, maskOfKind, stableStringify, writeCsv, writeFileAtomic, type PhotoKind } from '@facemask/contracts';
 import { INFO_CSV_COLUMNS, RACE, TRAIN_CSV_COLUMNS, evalImageName, trainFolderName } from './names.ts';
 import { CUE_STRENGTHS, drawPerson, personFolderId, splitPeople, type CueStrength, type Person } from './person.ts';
 import { renderPhoto } from './raster.ts';

@@ -1,4 +1,4 @@
-import type { Rng } from '@facemask/core';
+import type { Rng } from '@facemask/contracts';
 import { hex, mix, shade } from './color.ts';
 import type { Look } from './person.ts';
 import { d, el, path } from './svg.ts';

@@ -1,6 +1,6 @@
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PHOTO_KINDS } from '@facemask/core';
+import { PHOTO_KINDS } from '@facemask/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from './generate.ts';
 import { LayoutError, validateLayout } from './layout.ts';

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
-import { NUM_CLASSES, PHOTO_KINDS, ageBand, encodeClass, isPhotoKind, maskOfKind, parseGender, readCsv } from '@facemask/core';
+import { NUM_CLASSES, PHOTO_KINDS, ageBand, encodeClass, isPhotoKind, maskOfKind, parseGender, readCsv } from '@facemask/contracts';
 import { INFO_CSV_COLUMNS, PHOTO_EXTENSIONS, TRAIN_CSV_COLUMNS, parseFolderName } from './names.ts';
 
 export class LayoutError extends Error {

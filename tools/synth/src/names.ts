@@ -1,4 +1,4 @@
-import { Rng, genderName, type Gender, type PhotoKind } from '@facemask/core';
+import { Rng, genderName, type Gender, type PhotoKind } from '@facemask/contracts';
 import { personFolderId } from './person.ts';
 
 /** The race the competition's folder names carry for every person. */

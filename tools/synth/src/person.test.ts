@@ -1,4 +1,4 @@
-import { ageBand } from '@facemask/core';
+import { ageBand } from '@facemask/contracts';
 import { describe, expect, it } from 'vitest';
 import { AGE_BAND_SHARES, FEMALE_SHARE, drawPerson, personFolderId, splitPeople } from './person.ts';
 

@@ -1,4 +1,4 @@
-import { Rng, type Gender } from '@facemask/core';
+import { Rng, type Gender } from '@facemask/contracts';
 import { clamp, clamp01, hsl, mix, type Rgb } from './color.ts';
 
 /**

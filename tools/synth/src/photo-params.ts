@@ -1,4 +1,4 @@
-import { Rng, maskOfKind, type PhotoKind } from '@facemask/core';
+import { Rng, maskOfKind, type PhotoKind } from '@facemask/contracts';
 import { clamp, hsl, type Rgb } from './color.ts';
 import type { Person } from './person.ts';
 

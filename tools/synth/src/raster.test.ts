@@ -1,4 +1,4 @@
-import { Rng, type PhotoKind } from '@facemask/core';
+import { Rng, type PhotoKind } from '@facemask/contracts';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { drawPerson } from './person.ts';

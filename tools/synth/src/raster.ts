@@ -1,4 +1,4 @@
-import { Rng, type PhotoKind } from '@facemask/core';
+import { Rng, type PhotoKind } from '@facemask/contracts';
 import sharp from 'sharp';
 import type { Person } from './person.ts';
 import { drawPhotoParams, type PhotoParams } from './photo-params.ts';

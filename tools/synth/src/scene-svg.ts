@@ -1,4 +1,4 @@
-import { Rng } from '@facemask/core';
+import { Rng } from '@facemask/contracts';
 import { hex, mix, shade } from './color.ts';
 import { earsSvg, faceDefs, faceSvg } from './face-svg.ts';
 import { backHairSvg, frontHairSvg } from './hair-svg.ts';

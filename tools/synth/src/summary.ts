@@ -1,4 +1,4 @@
-import { NUM_CLASSES, className } from '@facemask/core';
+import { NUM_CLASSES, className } from '@facemask/contracts';
 import type { SynthSummary } from './generate.ts';
 import type { LayoutReport } from './layout.ts';
 

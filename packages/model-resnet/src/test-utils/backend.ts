@@ -1,13 +1,14 @@
-import { selectBackend } from '@facemask/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { engineName, useBackendUnderTest, type BackendName as EngineBackendName } from '@facemask/engine';
 
-export type BackendName = 'cpu' | 'wasm';
+export type BackendName = EngineBackendName;
+
+/** The engine the engine-sensitive tests run on: TFJS_BACKEND, default wasm. */
+export const ENGINE: BackendName = engineName();
 
 /**
- * Switches backend through core's selectBackend (which, for wasm, also registers the gradient
- * kernels tfjs-backend-wasm 4.22 lacks). force: tests switch between the two in one process.
+ * Switches backend through the engine's selectBackend (which, for wasm, also registers the gradient
+ * kernels tfjs-backend-wasm 4.22 lacks). force: tests switch between backends in one process.
  */
 export async function useBackend(name: BackendName): Promise<void> {
-  await selectBackend({ prefer: name, force: true, log: () => {} });
-  if (tf.getBackend() !== name) throw new Error(`backend ${name} requested, ${tf.getBackend()} active`);
+  await useBackendUnderTest(name);
 }

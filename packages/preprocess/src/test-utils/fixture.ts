@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { hashString, parseConfig, PHOTO_KINDS, type ConfigInput, type PhotoKind, type PipelineConfig } from '@facemask/core';
+import { hashString, parseConfig, PHOTO_KINDS, stageParams, type ConfigInput, type PhotoKind, type PipelineConfig } from '@facemask/contracts';
+import { runPreprocess, type PreprocessResult, type RunOptions } from '../run.ts';
 
 /** Tiny competition-layout data sets for tests: solid-colour photos, so cached pixels are predictable. */
 
@@ -93,4 +94,9 @@ export function fixtureConfig(f: Fixture, preprocess: ConfigInput['preprocess'] 
     data: { root: f.root, work: f.work },
     preprocess: { centerCrop: null, height: 16, width: 12, folds: 3, ...preprocess },
   });
+}
+
+/** runPreprocess on the stage's slice of a whole config, as its CLI does. */
+export function preprocessWith(cfg: PipelineConfig, opts: Omit<RunOptions, 'work'> = {}): Promise<PreprocessResult> {
+  return runPreprocess(stageParams(cfg, 'preprocess'), { work: cfg.data.work, ...opts });
 }

@@ -1,98 +1,173 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, Rng } from '@facemask/core';
+import { configSchema, type PipelineConfig } from '@facemask/contracts';
+import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
+import { engineUnderTest } from '@facemask/engine';
 import { Adam, AdamW } from './adam.ts';
 import { SGD } from './sgd.ts';
 import { createOptimizer } from './factory.ts';
 import type { OptimizerState, TorchOptimizer } from './optimizer.ts';
 
-/** torch 1.13 Adam/AdamW written out in float64, one parameter vector, no shared code with adam.ts. */
-function adamReference(
-  p0: number[],
-  grads: number[][],
-  o: { lr: number; b1: number; b2: number; eps: number; wd: number; decoupled: boolean; epsInsideSqrt?: boolean },
-): number[][] {
-  const p = [...p0];
-  const m = p.map(() => 0);
-  const v = p.map(() => 0);
-  const out: number[][] = [];
-  grads.forEach((g0, s) => {
-    const t = s + 1;
-    for (let i = 0; i < p.length; i++) {
-      let g = g0[i]!;
-      if (o.decoupled) p[i] = p[i]! * (1 - o.lr * o.wd);
-      else g = g + o.wd * p[i]!;
-      m[i] = o.b1 * m[i]! + (1 - o.b1) * g;
-      v[i] = o.b2 * v[i]! + (1 - o.b2) * g * g;
-      const mHat = m[i]! / (1 - o.b1 ** t);
-      const vHat = v[i]! / (1 - o.b2 ** t);
-      const denom = o.epsInsideSqrt ? Math.sqrt(vHat + o.eps) : Math.sqrt(v[i]!) / Math.sqrt(1 - o.b2 ** t) + o.eps;
-      p[i] = p[i]! - o.lr * (mHat / denom);
-    }
-    out.push([...p]);
-  });
-  return out;
+interface AdamStep {
+  loss: number;
+  grad_weight: number[][];
+  grad_bias: number[];
+  weight: number[][];
+  bias: number[];
+  exp_avg_weight: number[][];
+  exp_avg_bias: number[];
+  exp_avg_sq_weight: number[][];
+  exp_avg_sq_bias: number[];
+}
+interface AdamRun {
+  params: Record<string, unknown>;
+  steps: AdamStep[];
+}
+interface LinearSetup {
+  init: { weight: number[][]; bias: number[] };
+  batch: { x: number[][]; y: number[][] };
 }
 
-const rng = new Rng(20240611);
-const N = 7;
-const p0 = Array.from({ length: N }, () => rng.normal(0, 1));
-const gradSeq = Array.from({ length: 6 }, () => Array.from({ length: N }, () => rng.normal(0, 0.5)));
+const cases = referenceCases('adam_trajectory');
 
-function runTf(make: (v: tf.Variable) => TorchOptimizer, grads = gradSeq): number[][] {
+// Every test here runs on the engine under test (TFJS_BACKEND, default wasm).
+let engine = '';
+beforeAll(async () => {
+  engine = await engineUnderTest();
+});
+
+/** torch.optim.Adam/AdamW keyword arguments as the config's optim section; an unknown one fails the case. */
+function optimSection(c: ReferenceCase, params: Record<string, unknown>): PipelineConfig['optim'] {
+  const names: Record<string, string> = { Adam: 'adam', AdamW: 'adamw' };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (k === 'optimizer') {
+      if (!names[v as string]) throw new Error(`${c.id}: torch optimiser ${String(v)} has no counterpart here`);
+      out.name = names[v as string];
+    } else if (k === 'lr' || k === 'betas' || k === 'eps') out[k] = v;
+    else if (k === 'weight_decay') out.weightDecay = v;
+    else throw new Error(`${c.id}: torch Adam option "${k}" has no mapping to the optim section`);
+  }
+  return configSchema.shape.optim.parse(out);
+}
+
+/**
+ * The model and batch the trajectories start from: beside the runs (adam.runs.<name> -> adam), or,
+ * where the fixture says "init and batch as in sgd", those of the sgd trajectory cases in the file.
+ */
+function setupOf(c: ReferenceCase): LinearSetup {
+  const path = c.select?.json_path ?? [];
+  const here = selectJson({ ...c, select: { json_path: path.slice(0, -2) } }) as Partial<LinearSetup>;
+  if (here.init && here.batch) return here as LinearSetup;
+  const sgd = referenceCases('sgd_trajectory').find((s) => s.files.data === c.files.data);
+  const there = sgd ? (selectJson({ ...sgd, select: { json_path: (sgd.select?.json_path ?? []).slice(0, -2) } }) as Partial<LinearSetup>) : {};
+  if (!there.init || !there.batch) throw new Error(`${c.id}: no init/batch beside the run or in the sgd trajectories of ${c.files.data}`);
+  return there as LinearSetup;
+}
+
+describe('Adam and AdamW against torch.optim trajectories', () => {
+  it('the manifest has adam trajectory cases', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  for (const c of cases) {
+    it(`${c.id}: loss, gradients, parameters, exp_avg and exp_avg_sq after every step`, () => {
+      const run = selectJson(c) as AdamRun;
+      const { init, batch } = setupOf(c);
+      // The fixture lists tolerances for params and loss; gradients and optimiser state are held to the params one.
+      const tolP = c.tolerances.params as Record<string, unknown>;
+      const tolL = c.tolerances.loss as Record<string, unknown>;
+      const before = tf.memory().numTensors;
+      const x = tf.tensor2d(batch.x);
+      const y = tf.tensor2d(batch.y);
+      // torch's Linear weight is [out, in]; kept in that layout, so y = x @ w^T + b.
+      const w = tf.tidy(() => tf.variable(tf.tensor2d(init.weight)));
+      const b = tf.tidy(() => tf.variable(tf.tensor1d(init.bias)));
+      const opt = createOptimizer(optimSection(c, run.params), [w, b]);
+      expect(opt.kind).toBe(String(run.params.optimizer).toLowerCase());
+      const fails: string[] = [];
+      const worst = new Map<string, { abs: number; rel: number }>();
+      const check = (what: string, got: ArrayLike<number>, ref: ArrayLike<number>, tol: Record<string, unknown>) => {
+        const r = checkTolerance(got, ref, tol);
+        if (!r.ok) fails.push(`${what}: ${r.message}`);
+        const key = what.replace(/^step \d+ /, '');
+        const w = worst.get(key) ?? { abs: 0, rel: 0 };
+        for (let k = 0; k < ref.length; k++) {
+          const d = Math.abs((got[k] as number) - (ref[k] as number));
+          w.abs = Math.max(w.abs, d);
+          if (ref[k] !== 0) w.rel = Math.max(w.rel, d / Math.abs(ref[k] as number));
+        }
+        worst.set(key, w);
+      };
+      expect(run.steps.length).toBeGreaterThan(0);
+      let tensorsAfterFirst = -1;
+      run.steps.forEach((ref, i) => {
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w, false, true), b), y))) as tf.Scalar, [w, b]);
+        check(`step ${i} loss`, value.dataSync(), [ref.loss], tolL);
+        check(`step ${i} grad weight`, grads[w.name]!.dataSync(), ref.grad_weight.flat(), tolP);
+        check(`step ${i} grad bias`, grads[b.name]!.dataSync(), ref.grad_bias, tolP);
+        opt.step(grads);
+        tf.dispose([value, ...Object.values(grads)]);
+        check(`step ${i} weight`, w.dataSync(), ref.weight.flat(), tolP);
+        check(`step ${i} bias`, b.dataSync(), ref.bias, tolP);
+        const st = opt.getState();
+        const [sw, sb] = st.params;
+        check(`step ${i} exp_avg weight`, sw!.buffers.exp_avg!, ref.exp_avg_weight.flat(), tolP);
+        check(`step ${i} exp_avg bias`, sb!.buffers.exp_avg!, ref.exp_avg_bias, tolP);
+        check(`step ${i} exp_avg_sq weight`, sw!.buffers.exp_avg_sq!, ref.exp_avg_sq_weight.flat(), tolP);
+        check(`step ${i} exp_avg_sq bias`, sb!.buffers.exp_avg_sq!, ref.exp_avg_sq_bias, tolP);
+        expect(st.step).toBe(i + 1);
+        if (i === 0) tensorsAfterFirst = tf.memory().numTensors;
+        else expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
+      });
+      opt.dispose();
+      tf.dispose([x, y, w, b]);
+      expect(tf.memory().numTensors).toBe(before);
+      if (process.env.PARITY_REPORT) {
+        const lines = [...worst].map(([k, w]) => `${k}: max_abs ${w.abs.toExponential(2)}, max_rel ${w.rel.toExponential(2)}`);
+        console.log(`${c.id} on ${engine} (${run.steps.length} steps):\n  ${lines.join('\n  ')}`);
+      }
+      expect(fails, `${c.id} on ${engine}`).toEqual([]);
+    });
+  }
+});
+
+/** One Adam step from zero state on a single parameter, returning the parameter's change. */
+function firstStepDelta(make: (v: tf.Variable) => TorchOptimizer, p0: number[], g: number[]): number[] {
   const v = tf.tidy(() => tf.variable(tf.tensor1d(p0)));
   const opt = make(v);
-  const out: number[][] = [];
-  for (const g of grads) {
-    const gt = tf.tensor1d(g);
-    opt.step([{ variable: v, grad: gt }]);
-    gt.dispose();
-    out.push(Array.from(v.dataSync()));
-  }
+  const gt = tf.tensor1d(g);
+  opt.step([{ variable: v, grad: gt }]);
+  const out = Array.from(v.dataSync(), (x, i) => x - p0[i]!);
+  tf.dispose([gt, v]);
   opt.dispose();
-  v.dispose();
   return out;
 }
 
-function expectClose(got: number[][], want: number[][], tol: number): void {
-  got.forEach((row, s) => row.forEach((x, i) => expect(Math.abs(x - want[s]![i]!), `step ${s} elem ${i}`).toBeLessThan(tol * (1 + Math.abs(want[s]![i]!)))));
-}
+describe('Adam and AdamW: closed forms of the first step', () => {
+  const p0 = [0.5, -1.25, 2, 0.75];
+  const g = [0.004, -0.002, 0.0005, -0.0001];
 
-describe('Adam and AdamW with torch semantics', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
+  it('bias correction makes the first step -lr * g / (|g| + eps): eps outside the square root', () => {
+    // After one step exp_avg/(1-b1) = g and sqrt(exp_avg_sq/(1-b2)) = |g|. With eps 1e-3 on
+    // gradients of the same size, eps inside the square root would give a far smaller step.
+    const lr = 0.01;
+    const eps = 1e-3;
+    const got = firstStepDelta((v) => new Adam([v], { lr, eps }), p0, g);
+    got.forEach((d, i) => expect(d).toBeCloseTo((-lr * g[i]!) / (Math.abs(g[i]!) + eps), 6));
   });
 
-  const base = { lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8 };
-  for (const wd of [0, 0.05]) {
-    it(`Adam (L2 weight decay ${wd}) follows the float64 reference`, () => {
-      const got = runTf((v) => new Adam([v], { lr: base.lr, betas: [base.b1, base.b2], eps: base.eps, weightDecay: wd }));
-      expectClose(got, adamReference(p0, gradSeq, { ...base, wd, decoupled: false }), 2e-6);
+  it('Adam adds wd * p to the gradient; AdamW scales p by 1 - lr * wd before the step', () => {
+    const lr = 0.01;
+    const wd = 0.1;
+    const l2 = firstStepDelta((v) => new Adam([v], { lr, weightDecay: wd }), p0, g);
+    l2.forEach((d, i) => {
+      const gi = g[i]! + wd * p0[i]!;
+      expect(d).toBeCloseTo((-lr * gi) / (Math.abs(gi) + 1e-8), 6);
     });
-    it(`AdamW (decoupled weight decay ${wd}) follows the float64 reference`, () => {
-      const got = runTf((v) => new AdamW([v], { lr: base.lr, betas: [base.b1, base.b2], eps: base.eps, weightDecay: wd }));
-      expectClose(got, adamReference(p0, gradSeq, { ...base, wd, decoupled: true }), 2e-6);
-    });
-  }
-
-  it('adds eps outside the square root, after bias correction', () => {
-    const small = gradSeq.map((g) => g.map((x) => x * 0.02));
-    const o = { ...base, eps: 1e-3, wd: 0, decoupled: false };
-    const got = runTf((v) => new Adam([v], { lr: o.lr, eps: o.eps }), small);
-    expectClose(got, adamReference(p0, small, o), 2e-6);
-    const inside = adamReference(p0, small, { ...o, epsInsideSqrt: true });
-    expect(Math.max(...got.at(-1)!.map((x, i) => Math.abs(x - inside.at(-1)![i]!)))).toBeGreaterThan(1e-3);
-  });
-
-  it('bias correction makes the first step lr * sign(g), and Adam and AdamW differ only with decay', () => {
-    const first = runTf((v) => new Adam([v], { lr: 0.01 }))[0]!;
-    first.forEach((x, i) => expect(x - p0[i]!).toBeCloseTo(-0.01 * Math.sign(gradSeq[0]![i]!), 6));
-    const a = runTf((v) => new Adam([v], { lr: 0.01, weightDecay: 0.1 }));
-    const w = runTf((v) => new AdamW([v], { lr: 0.01, weightDecay: 0.1 }));
-    expect(Math.max(...a.at(-1)!.map((x, i) => Math.abs(x - w.at(-1)![i]!)))).toBeGreaterThan(1e-4);
-    expect(runTf((v) => new Adam([v], { lr: 0.01 }))).toEqual(runTf((v) => new AdamW([v], { lr: 0.01 })));
+    const decoupled = firstStepDelta((v) => new AdamW([v], { lr, weightDecay: wd }), p0, g);
+    decoupled.forEach((d, i) => expect(d).toBeCloseTo(-lr * wd * p0[i]! - (lr * g[i]!) / (Math.abs(g[i]!) + 1e-8), 6));
+    expect(firstStepDelta((v) => new Adam([v], { lr }), p0, g)).toEqual(firstStepDelta((v) => new AdamW([v], { lr }), p0, g));
   });
 });
 

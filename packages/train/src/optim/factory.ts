@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { PipelineConfig } from '@facemask/core';
+import type { PipelineConfig } from '@facemask/contracts';
 import { Adam, AdamW } from './adam.ts';
 import { SGD } from './sgd.ts';
 import type { TorchOptimizer } from './optimizer.ts';

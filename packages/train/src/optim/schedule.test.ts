@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '@facemask/core';
-import { checkTolerance, referenceCases, selectJson } from '@facemask/core/reference';
+import { configSchema } from '@facemask/contracts';
+import { checkTolerance, referenceCases, selectJson } from '@facemask/contracts/reference';
 import { cosineAnnealingLR, stepLR, withWarmup, type LrSchedule } from './schedule.ts';
 import { createLrSchedule } from './factory.ts';
 

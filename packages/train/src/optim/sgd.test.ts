@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/core/reference';
+import { checkTolerance, referenceCases, selectJson, type ReferenceCase } from '@facemask/contracts/reference';
+import { engineUnderTest } from '@facemask/engine';
 import { SGD, type SgdOptions } from './sgd.ts';
 import type { GradInput } from './optimizer.ts';
 
@@ -60,8 +59,9 @@ function gradsAs(form: number, w: tf.Variable, b: tf.Variable, gw: tf.Tensor, gb
 const cases = referenceCases('sgd_trajectory');
 
 describe('SGD against torch.optim.SGD trajectories', () => {
+  let engine = '';
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    engine = await engineUnderTest();
   });
 
   it('the manifest has sgd trajectory cases', () => {
@@ -104,7 +104,7 @@ describe('SGD against torch.optim.SGD trajectories', () => {
       });
       opt.dispose();
       tf.dispose([x, y, w, b]);
-      expect(fails).toEqual([]);
+      expect(fails, `${c.id} on ${engine}`).toEqual([]);
     });
   }
 });

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, basename, resolve } from 'node:path';
+import { bytesUnder, diskFullError, DiskFullError, isDiskFull } from './disk.ts';
+import { faultPoint } from './fault.ts';
+
+/**
+ * Artifacts are written to a temporary sibling and renamed into place, so a crash or a failed
+ * run never leaves a half-written file where a reader expects a whole one. The temporary names
+ * carry the writer's pid (`.<name>.<pid>.<8 hex>.tmp`, and `.old` for a folder being replaced),
+ * so the next writer into the same folder can tell a dead writer's leftovers from a live one's
+ * and clear them (sweepLeftovers).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const parent = dirname(path);
+  await mkdir(parent, { recursive: true });
+  await sweepOnce(parent);
+  const tmp = join(parent, `.${basename(path)}.${tag()}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    faultPoint('file-write', basename(path));
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (isDiskFull(err)) throw await diskFullError(path, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
+    throw err;
+  }
+}
+
+/**
+ * Build a whole directory under a temporary name, then swap it in. The old directory (if any)
+ * survives until the new one is complete; a swap a kill interrupted is finished by the next
+ * write into the same parent (or an explicit sweepLeftovers), before anything else reads it.
+ */
+export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Promise<void>): Promise<void> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  // Always, not once: `build` may read the folder it replaces (e.g. to reuse part of it).
+  await sweepLeftovers(parent);
+  const t = tag();
+  const tmp = join(parent, `.${basename(dir)}.${t}.tmp`);
+  const old = join(parent, `.${basename(dir)}.${t}.old`);
+  try {
+    await mkdir(tmp, { recursive: true });
+    await build(tmp);
+  } catch (err) {
+    // A raw ENOSPC from inside the build names no file: name the folder and what it had written.
+    const written = isDiskFull(err) && !(err instanceof DiskFullError) ? await bytesUnder(tmp) : 0;
+    await rm(tmp, { recursive: true, force: true });
+    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw await diskFullError(dir, written, { atLeast: true });
+    throw err;
+  }
+  faultPoint('dir-build', basename(dir));
+  let moved = false;
+  try {
+    await rename(dir, old);
+    moved = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  faultPoint('dir-swap', basename(dir));
+  await rename(tmp, dir);
+  if (moved) {
+    faultPoint('dir-cleanup', basename(dir));
+    await rm(old, { recursive: true, force: true });
+  }
+}
+
+function tag(): string {
+  return `${process.pid}.${randomBytes(4).toString('hex')}`;
+}
+
+const LEFTOVER = /^\.(.+)\.(\d+)\.([0-9a-f]{8})\.(tmp|old)$/;
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What sweepLeftovers did with one dead writer's leftovers. */
+export interface SweptLeftover {
+  /** The artifact the writer was writing. */
+  target: string;
+  /** finished: its interrupted swap was completed; removed: its partial work was deleted. */
+  action: 'finished' | 'removed';
+}
+
+/**
+ * Clears what writers killed mid-write left in `folder`: temporary files and folders are deleted,
+ * and a folder swap interrupted between its two renames (the old folder moved away, the complete
+ * new one not yet in place) is finished, so the artifact is never missing. Leftovers of live
+ * processes (another fold writing beside this one) are left alone.
+ */
+export async function sweepLeftovers(folder: string): Promise<SweptLeftover[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const writes = new Map<string, { base: string; tmp?: string; old?: string }>();
+  for (const name of names) {
+    const m = LEFTOVER.exec(name);
+    if (!m || isAlive(Number(m[2]))) continue;
+    const key = `${m[1]}\0${m[2]}.${m[3]}`;
+    const w = writes.get(key) ?? { base: m[1]! };
+    w[m[4] as 'tmp' | 'old'] = join(folder, name);
+    writes.set(key, w);
+  }
+  const done: SweptLeftover[] = [];
+  const ignoreGone = (err: NodeJS.ErrnoException) => {
+    // another process sweeping the same folder got there first
+    if (err.code !== 'ENOENT') throw err;
+  };
+  for (const w of writes.values()) {
+    const target = join(folder, w.base);
+    const complete = w.old ? (w.tmp ?? w.old) : null;
+    if (complete && !existsSync(target)) {
+      // Killed mid-swap: the old folder was moved away only after the new one was complete.
+      await rename(complete, target).catch(ignoreGone);
+      done.push({ target, action: 'finished' });
+    } else {
+      done.push({ target, action: 'removed' });
+    }
+    for (const p of [w.tmp, w.old]) if (p && p !== complete) await rm(p, { recursive: true, force: true });
+    if (complete && existsSync(complete)) await rm(complete, { recursive: true, force: true });
+  }
+  return done;
+}
+
+const swept = new Set<string>();
+
+/** Sweeps a folder the first time this process writes a file into it (cheap enough for every write). */
+async function sweepOnce(folder: string): Promise<void> {
+  const key = resolve(folder);
+  if (swept.has(key)) return;
+  swept.add(key);
+  await sweepLeftovers(folder);
+}

@@ -1,0 +1,5 @@
+export * from './schema.ts';
+export * from './load.ts';
+export * from './loss.ts';
+export * from './model.ts';
+export * from './transforms.ts';

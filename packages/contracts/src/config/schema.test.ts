@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from './load.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'config-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('config', () => {
+  it('fills every default from data.root alone', () => {
+    const c = parseConfig({ data: { root: '/d' } });
+    expect(c.preprocess.folds).toBe(5);
+    expect(c.preprocess.oldAgeThreshold).toBe(60);
+    expect(c.optim).toMatchObject({ name: 'sgd', lr: 1e-4, momentum: 0.9 });
+    expect(c.scheduler).toMatchObject({ name: 'step', stepSize: 10, gamma: 0.9 });
+    expect(c.train).toMatchObject({ epochs: 15, batchSize: 4 });
+    expect(c.augment.train).toEqual([{ type: 'hflip', p: 0.5 }]);
+  });
+
+  it('requires data.root and rejects unknown keys with the path', () => {
+    expect(() => parseConfig({}, 'x.json')).toThrow(/x\.json: invalid config[\s\S]*data/);
+    expect(() => parseConfig({ data: { root: '/d' }, optim: { lr: 1, lrr: 2 } }, 'y.json')).toThrow(/lrr/);
+  });
+
+  it('resolves data paths against the config file and the work dir against the workspace', async () => {
+    const p = join(dir, 'c.json');
+    await writeFile(p, JSON.stringify({ data: { root: 'sample', evalLabels: 'sample/l.csv' } }));
+    const c = await loadConfig(p, '/ws');
+    expect(c.data.root).toBe(join(dir, 'sample'));
+    expect(c.data.evalLabels).toBe(join(dir, 'sample/l.csv'));
+    expect(c.data.work).toBe('/ws/data/work');
+    await writeFile(p, '{');
+    await expect(loadConfig(p)).rejects.toThrow(/c\.json is not valid JSON/);
+  });
+});
+
+describe('loss section', () => {
+  it('has one shape per loss: another loss\'s option is an error, no name is cross entropy', () => {
+    expect(parseConfig({ data: { root: '/d' } }).loss).toEqual({ name: 'cross_entropy' });
+    expect(parseConfig({ data: { root: '/d' }, loss: {} }).loss).toEqual({ name: 'cross_entropy' });
+    expect(parseConfig({ data: { root: '/d' }, loss: { name: 'focal' } }).loss).toEqual({ name: 'focal', gamma: 2 });
+    expect(() => parseConfig({ data: { root: '/d' }, loss: { name: 'cross_entropy', gamma: 2 } })).toThrow(/gamma/);
+    expect(() => parseConfig({ data: { root: '/d' }, loss: { smoothing: 0.2 } })).toThrow(/smoothing/);
+  });
+});
+
+describe('strict keys', () => {
+  it('rejects a misspelt top-level section and a misspelt transform option, naming the path', () => {
+    expect(() => parseConfig({ data: { root: '/d' }, trian: { epochs: 3 } }, 'c.json')).toThrow(/c\.json: invalid config[\s\S]*trian/);
+    expect(() => parseConfig({ data: { root: '/d' }, augment: { train: [{ type: 'hflip', prob: 0.5 }] } })).toThrow(/prob[\s\S]*augment\.train\[0\]|augment\.train\[0\][\s\S]*prob/);
+  });
+});

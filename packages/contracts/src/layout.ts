@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import type { Round } from './targets.ts';
+
+/**
+ * Where every artifact lives under `data.work`: written here once, used by the stage that writes
+ * an artifact, the stages that read it and the Nx plugin that declares the outputs.
+ */
+
+export const PREPROCESS_FILES = {
+  samples: 'samples.json',
+  eval: 'eval.json',
+  summary: 'summary.json',
+  fingerprint: 'fingerprint.json',
+  summaryText: 'summary.txt',
+} as const;
+
+export const FOLD_FILES = {
+  last: 'last',
+  best: 'best',
+  metrics: 'metrics.jsonl',
+  oof: 'predictions-oof.json',
+  eval: 'predictions-eval.json',
+  summary: 'summary.json',
+  summaryText: 'summary.txt',
+  augment: 'augment.json',
+} as const;
+
+export const FEATURES_FILES = {
+  /** plain and mirrored view of every cached photo (train cache, then eval cache), [count, dim] each */
+  table: 'features.safetensors',
+  /** what they were computed from (`train/features`) */
+  meta: 'features.json',
+} as const;
+
+export const ENSEMBLE_FILES = {
+  eval: 'eval.json',
+  oof: 'oof.json',
+  report: 'report.json',
+  summaryText: 'report.txt',
+} as const;
+
+/** Every stage writes a run record beside its artifacts (time, engine). */
+export const RUN_RECORD_FILE = 'run.json';
+
+export type CacheSplit = 'train' | 'eval';
+export const CACHE_SPLITS: readonly CacheSplit[] = ['train', 'eval'];
+
+function foldDir(work: string, round: Round | string, fold: number | string): string {
+  return join(work, 'train', `round${round}`, `fold-${fold}`);
+}
+
+/** The paths of `files` (name -> file name) inside `dir`. */
+export const inDir = <T extends Record<string, string>>(dir: string, files: T) =>
+  Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])) as { [K in keyof T]: string };
+
+export const workLayout = {
+  preprocess(work: string) {
+    const dir = join(work, 'preprocess');
+    return { dir, ...inDir(dir, PREPROCESS_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
+  /** A split's image cache index inside a preprocess folder (the live one or one being built); it names the split's store. */
+  imageCache(preprocessDir: string, split: CacheSplit) {
+    return { index: join(preprocessDir, 'cache', `${split}.json`) };
+  },
+  /**
+   * Content-addressed pixel stores, one folder per (photos, transform): outside every Nx output,
+   * since Nx would copy gigabytes of pixels into its own cache. Reused across runs.
+   */
+  imageStores: (work: string) => join(work, '.cache', 'images'),
+  imageStore(work: string, key: string) {
+    const dir = join(work, '.cache', 'images', key);
+    return { dir, pixels: join(dir, 'pixels.u8'), index: join(dir, 'index.json') };
+  },
+  /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
+  fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),
+  trainRound: (work: string, round: Round) => join(work, 'train', `round${round}`),
+  fold(work: string, round: Round, fold: number) {
+    const dir = foldDir(work, round, fold);
+    return { dir, ...inDir(dir, FOLD_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
+  /** A fold's folder with Nx's `{options.round}` / `{options.fold}` in place of the numbers. */
+  foldTemplate: (work: string) => foldDir(work, '{options.round}', '{options.fold}'),
+  /** Pooled backbone features computed once (train:features) for the folds of the features mode. */
+  features(work: string) {
+    const dir = join(work, 'train', 'features');
+    return { dir, ...inDir(dir, FEATURES_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
+  ensemble(work: string, round: Round) {
+    const dir = join(work, 'ensemble', `round${round}`);
+    return { dir, ...inDir(dir, ENSEMBLE_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
+  pseudoLabel(work: string) {
+    const dir = join(work, 'pseudo-label');
+    return { dir, samples: join(dir, 'samples.json'), run: join(dir, RUN_RECORD_FILE) };
+  },
+  submission(work: string) {
+    const dir = join(work, 'submission');
+    return { dir, csv: join(dir, 'submission.csv'), run: join(dir, RUN_RECORD_FILE) };
+  },
+  /** The run report: a static page and the thumbnails it shows. */
+  report(work: string) {
+    const dir = join(work, 'report');
+    return { dir, index: join(dir, 'index.html'), thumbs: join(dir, 'thumbs'), run: join(dir, RUN_RECORD_FILE) };
+  },
+};
+
+/** The competition layout under a data root (what users bring). */
+export const dataLayout = {
+  trainCsv: (root: string) => join(root, 'train', 'train.csv'),
+  trainImages: (root: string) => join(root, 'train', 'images'),
+  infoCsv: (root: string) => join(root, 'eval', 'info.csv'),
+  evalImages: (root: string) => join(root, 'eval', 'images'),
+};
+
+export const TRAIN_CSV_COLUMNS = ['id', 'gender', 'race', 'age', 'path'] as const;
+export const EVAL_CSV_COLUMNS = ['ImageID', 'ans'] as const;
+export const PHOTO_EXTENSIONS = ['jpg', 'jpeg', 'png'] as const;

@@ -1,0 +1,73 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { writeArtifact } from './artifact.ts';
+import { runRecordArtifact } from './artifacts/run-record.ts';
+import { loadStageConfig, WORKSPACE_ROOT } from './config/load.ts';
+import { hashJson } from './hash.ts';
+import { stageParams, STAGES, type StageName, type StageParams } from './stages.ts';
+import { parseRound, type Round } from './targets.ts';
+
+/**
+ * What every stage CLI shares: the same flags with the same spelling, the config loaded once and
+ * cut to the stage's slice, and a run record (time, engine) beside the artifacts.
+ */
+
+/** Options every stage CLI accepts. */
+export interface StageCliOptions {
+  config?: string;
+  workspace: string;
+  quiet?: boolean;
+}
+
+/** A stage's command with --config, --workspace and --quiet; add the stage's own options to it. */
+export function stageCommand(stage: StageName): Command {
+  return new Command(stage)
+    .description(STAGES[stage].description)
+    .option('--config <file>', 'pipeline config JSON (default: $FACEMASK_CONFIG, else the demo config)')
+    .option('--workspace <dir>', 'the folder a relative data.work is resolved from', WORKSPACE_ROOT)
+    .option('--quiet', 'no progress bars or per-step log lines')
+    .exitOverride();
+}
+
+/** --round for the stages that run once per training round. */
+export function roundOption(v: string): Round {
+  try {
+    return parseRound(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** A whole number >= 0, e.g. --fold. */
+export function wholeNumber(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0, got "${v}"`);
+    return n;
+  };
+}
+
+export interface StageInput<S extends StageName> {
+  params: StageParams<S>;
+  /** data.work, absolute. */
+  work: string;
+  /** Hash of params: what the stage's cache key covers. */
+  paramsHash: string;
+}
+
+/** Loads the config a stage CLI names and cuts it to the stage's slice. */
+export async function loadStageInput<S extends StageName>(stage: S, o: Pick<StageCliOptions, 'config' | 'workspace'>): Promise<StageInput<S>> {
+  const cfg = await loadStageConfig(o.config, o.workspace);
+  const params = stageParams(cfg, stage);
+  return { params, work: cfg.data.work, paramsHash: hashJson(params) };
+}
+
+/** Writes `run.json` for a task that started at `started` (Date.now()). */
+export async function writeRunRecord(path: string, r: { target: string; started: number; backend: string | null; paramsHash: string }): Promise<void> {
+  await writeArtifact(runRecordArtifact, path, {
+    target: r.target,
+    startedAt: new Date(r.started).toISOString(),
+    seconds: (Date.now() - r.started) / 1000,
+    backend: r.backend,
+    paramsHash: r.paramsHash,
+  });
+}

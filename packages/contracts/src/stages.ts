@@ -1,0 +1,153 @@
+import type { PipelineConfig } from './config/schema.ts';
+import type { Round } from './targets.ts';
+
+/**
+ * What each stage reads from the config, declared once as a selector. A stage's run receives
+ * only its slice; the stage's Nx hash, a fold's resume key and the Reads table of its README
+ * all derive from the same function, so a change to an option reruns exactly the stages that
+ * read it (and what is downstream of them).
+ */
+export interface StageSpec<P> {
+  /** The Nx project (the package folder under packages/). */
+  project: string;
+  /** The stage's CLI under the project's src/ (default main.ts): a project may hold two stages. */
+  script?: string;
+  description: string;
+  params(cfg: PipelineConfig): P;
+}
+
+function stage<P>(spec: StageSpec<P>): StageSpec<P> {
+  return spec;
+}
+
+/** A copy of `obj` without `keys`, reading only the keys it keeps (see paramPaths). */
+function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.keys(obj).filter((k) => !keys.includes(k as K)).map((k) => [k, obj[k as keyof T]])) as Omit<T, K>;
+}
+
+/** Which folds the pipeline trains: `train.folds`, else every fold; each must exist. */
+export function trainedFolds(cfg: Pick<PipelineConfig, 'train' | 'preprocess'>): number[] {
+  const k = cfg.preprocess.folds;
+  const folds = cfg.train.folds ?? Array.from({ length: k }, (_, i) => i);
+  const bad = folds.filter((f) => f >= k);
+  if (bad.length) throw new Error(`train.folds lists fold ${bad.join(', ')} but preprocess.folds is ${k} (folds are 0..${k - 1})`);
+  return [...new Set(folds)].sort((a, b) => a - b);
+}
+
+/** The rounds that train: round 2 only with pseudo-labelling. */
+export function trainingRounds(cfg: Pick<PipelineConfig, 'pseudo'>): Round[] {
+  return cfg.pseudo.enabled ? [1, 2] : [1];
+}
+
+/** The round whose ensemble the submission comes from. */
+export function lastRound(cfg: Pick<PipelineConfig, 'pseudo'>): Round {
+  return cfg.pseudo.enabled ? 2 : 1;
+}
+
+/**
+ * What shapes the pooled backbone features of train.mode "features": the backbone (the model
+ * without its head, dropout and freezing), its random initialisation when it is not pretrained,
+ * the input normalisation, the cache's image size and the engine. The features stage's selector
+ * and a fold's check of the features it reads both use it.
+ */
+export function featureParams(c: Pick<PipelineConfig, 'model' | 'seed' | 'augment' | 'backend'>, size: { height: number; width: number }) {
+  const backbone = without(c.model, 'head', 'dropout', 'trainableStages');
+  return { backbone, seed: c.model.pretrained ? null : c.seed, mean: c.augment.mean, std: c.augment.std, size, backend: c.backend };
+}
+
+export const STAGES = {
+  preprocess: stage({
+    project: 'preprocess',
+    description: 'labels, person-grouped folds, image cache and fingerprint of the data root',
+    params: (c) => ({ seed: c.seed, root: c.data.root, preprocess: c.preprocess }),
+  }),
+  train: stage({
+    project: 'train',
+    description: 'one fold of one round: the model, its out-of-fold and eval predictions',
+    params: (c) => {
+      // Which folds run is the pipeline's business, not any one fold's: adding a fold must not
+      // retrain the others.
+      const train = without(c.train, 'folds');
+      return { seed: c.seed, augment: c.augment, model: c.model, loss: c.loss, optim: c.optim, scheduler: c.scheduler, train, backend: c.backend };
+    },
+  }),
+  features: stage({
+    project: 'train',
+    script: 'features-main.ts',
+    description: 'the frozen backbone\'s pooled features of every cached photo, computed once for the folds of train.mode "features"',
+    params: (c) => featureParams(c, { height: c.preprocess.height, width: c.preprocess.width }),
+  }),
+  ensemble: stage({
+    project: 'ensemble',
+    description: "soft or hard vote over a round's folds, scored out of fold",
+    params: (c) => ({ ensemble: c.ensemble, folds: trainedFolds(c) }),
+  }),
+  'pseudo-label': stage({
+    project: 'pseudo-label',
+    description: "confident round-1 eval predictions as round 2's extra training samples",
+    params: (c) => ({ pseudo: c.pseudo }),
+  }),
+  submit: stage({
+    project: 'submit',
+    description: 'submission.csv in eval/info.csv order, scored when eval labels are known',
+    params: (c) => ({ root: c.data.root, evalLabels: c.data.evalLabels, round: lastRound(c) }),
+  }),
+  report: stage({
+    project: 'report',
+    description: 'a static page of the run: learning curves, confusion matrices, the worst photos, the eval distribution',
+    // The page shows the whole config, so it reads all of it; `report` is the one section no
+    // other stage reads, so changing a report option reruns the report alone.
+    params: (c) => ({ ...c, data: { ...c.data }, report: { ...c.report } }),
+  }),
+};
+
+export type StageName = keyof typeof STAGES;
+export const STAGE_NAMES = Object.keys(STAGES) as StageName[];
+export type StageParams<S extends StageName> = ReturnType<(typeof STAGES)[S]['params']>;
+
+export function isStage(name: string): name is StageName {
+  return Object.hasOwn(STAGES, name);
+}
+
+export function stageParams<S extends StageName>(cfg: PipelineConfig, name: S): StageParams<S> {
+  return STAGES[name].params(cfg) as StageParams<S>;
+}
+
+/**
+ * The config paths a stage's selector reads, found by running it on a config that records every
+ * property access: the source of each README's Reads table.
+ */
+export function paramPaths(cfg: PipelineConfig, name: StageName): string[] {
+  const read = new Set<string>();
+  const track = (value: unknown, path: string): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    return new Proxy(value as object, {
+      get(target, key, receiver) {
+        const v: unknown = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') return v;
+        const p = path ? `${path}.${key}` : key;
+        read.add(p);
+        return track(v, p);
+      },
+    });
+  };
+  STAGES[name].params(track(cfg, '') as PipelineConfig);
+  // Keep the deepest paths: "train.epochs" makes "train" redundant.
+  const all = [...read];
+  return all.filter((p) => !all.some((q) => q !== p && q.startsWith(`${p}.`))).sort();
+}
+
+/** The markers a package README puts around its generated Reads table. */
+export const paramsMarkers = (name: StageName) => ({ begin: `<!-- params:${name} (generated by pnpm docs) -->`, end: '<!-- /params -->' });
+
+/** A stage's Reads table: every config key its selector reads, with its default. */
+export function paramsTable(name: StageName, defaults: PipelineConfig): string {
+  const rows = paramPaths(defaults, name).map((p) => {
+    let v: unknown = defaults;
+    for (const k of p.split('.')) v = (v as Record<string, unknown>)[k];
+    const shown = p === 'data.root' ? 'required' : `\`${JSON.stringify(v)}\``;
+    return `| \`${p}\` | ${shown} |`;
+  });
+  const { begin, end } = paramsMarkers(name);
+  return [begin, '| config key | default |', '|---|---|', ...rows, end].join('\n');
+}

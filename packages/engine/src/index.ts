@@ -1,0 +1,5 @@
+export * from './backend.ts';
+export * from './wasm-kernels/index.ts';
+export * from './model-io.ts';
+export * from './safetensors.ts';
+export * from './engine-under-test.ts';

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  faultPoint,
+  bytesUnder,
+  createProgress,
+  diskFullError,
+  freeBytes,
+  hashJson,
+  imageCacheIndexArtifact,
+  isDiskFull,
+  readArtifact,
+  workLayout,
+  writeArtifact,
+  writeDirAtomic,
+  type CacheSplit,
+  type ImageCacheIndex,
+} from '@facemask/contracts';
+import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
+import { sha256File } from './fingerprint.ts';
+import { forEachOrdered } from './pool.ts';
+
+/**
+ * The pixel stores: one binary file per (photos, transform) holding every photo after the
+ * deterministic transform, uint8 HWC, back to back in input order, plus its index, in
+ * `<data.work>/.cache/images/<key>/`. The key hashes the ordered inputs (id + content sha256) and
+ * the transform, so a later run with the same photos finds the store whatever else changed, and
+ * the store stays out of preprocess's Nx output (Nx would copy gigabytes into its cache). The
+ * output's index names the store and carries the pixels' sha256, so downstream keys still change
+ * with the pixels.
+ */
+
+export interface CacheInput {
+  id: string;
+  path: string;
+  sha256: string;
+}
+
+/** Bump when the decode or transform code changes the pixels it writes. */
+const STORE_FORMAT = 'u8-hwc-rgb-v1';
+/** libvips (and its libjpeg/libpng) decodes the photos: another build may round differently. */
+const DECODER = `sharp ${sharp.versions.sharp} vips ${sharp.versions.vips}`;
+
+export function transformHash(t: CacheTransform): string {
+  return hashJson({ format: STORE_FORMAT, decoder: DECODER, centerCrop: t.centerCrop, height: t.height, width: t.width });
+}
+
+export function inputsHash(inputs: readonly CacheInput[]): string {
+  return hashJson(inputs.map((i) => [i.id, i.sha256]));
+}
+
+export function storeKey(inputs: readonly CacheInput[], t: CacheTransform): string {
+  return hashJson({ inputs: inputsHash(inputs), transform: transformHash(t) });
+}
+
+export interface StoreOptions {
+  /** Called for a photo that does not decode, with what to do about it; throw to stop the run. */
+  onFailure?: (input: CacheInput, reason: string, fix: string) => void;
+  /** Decodes in flight. */
+  concurrency?: number;
+  quiet?: boolean;
+}
+
+/** The store's index when it is complete (index readable, pixel file of the size it says), else null. */
+export async function findImageStore(work: string, key: string): Promise<ImageCacheIndex | null> {
+  const store = workLayout.imageStore(work, key);
+  const index = await readArtifact(imageCacheIndexArtifact, store.index).catch(() => null);
+  if (!index || index.store !== key) return null;
+  const size = await stat(store.pixels).then((s) => s.size, () => -1);
+  return size === index.count * index.height * index.width * index.channels ? index : null;
+}
+
+/**
+ * The split's store for these inputs: found (`reused`) or built. Photos that do not decode go to
+ * `onFailure`, also when the store is reused (its index lists them), so a rerun reports the same.
+ */
+export async function ensureImageStore(
+  work: string,
+  split: CacheSplit,
+  inputs: readonly CacheInput[],
+  t: CacheTransform,
+  opts: StoreOptions = {},
+): Promise<{ index: ImageCacheIndex; reused: boolean }> {
+  const key = storeKey(inputs, t);
+  const found = await findImageStore(work, key);
+  if (found) {
+    const byId = new Map(inputs.map((i) => [i.id, i]));
+    for (const f of found.failures) opts.onFailure?.(byId.get(f.id) ?? { id: f.id, path: f.id, sha256: '' }, f.reason, f.fix);
+    return { index: found, reused: true };
+  }
+  const index = await buildStore(work, key, inputs, t, { ...opts, label: `cache ${split}` }, (r) => ({
+    split,
+    count: r.ids.length,
+    height: t.height,
+    width: t.width,
+    channels: CACHE_CHANNELS,
+    centerCrop: t.centerCrop,
+    store: key,
+    pixelsSha256: r.pixelsSha256,
+    ids: r.ids,
+    sources: r.sources,
+    inputsHash: inputsHash(inputs),
+    transformHash: transformHash(t),
+    failures: r.failures,
+  }));
+  return { index, reused: false };
+}
+
+/**
+ * Rebuilds the store an index names (deleted, pruned by a later preprocess run, or never here:
+ * a preprocess output restored from Nx's cache) from the photos the index lists. Each photo must
+ * still have the content it had, and the pixels must come out as they did (same sha256).
+ */
+export async function restoreImageStore(work: string, index: ImageCacheIndex, opts: StoreOptions = {}): Promise<void> {
+  const inputs = index.ids.map((id, i) => ({ id, ...index.sources[i]! }));
+  const t: CacheTransform = { centerCrop: index.centerCrop, height: index.height, width: index.width };
+  const rerun = 'rerun `nx run preprocess:run --skip-nx-cache`';
+  await buildStore(work, index.store, inputs, t, { ...opts, label: `rebuild ${index.split}`, verifySources: rerun }, (r) => {
+    if (r.pixelsSha256 !== index.pixelsSha256) {
+      throw new Error(
+        `rebuilt ${index.split} image store ${index.store} has other pixels than preprocess recorded (sha256 ${r.pixelsSha256.slice(0, 12)} vs ${index.pixelsSha256.slice(0, 12)}: another sharp/libvips build decodes differently): ${rerun}, so the stages after it key on these pixels`,
+      );
+    }
+    return index;
+  });
+}
+
+interface Written {
+  ids: string[];
+  sources: ImageCacheIndex['sources'];
+  failures: ImageCacheIndex['failures'];
+  pixelsSha256: string;
+}
+
+/** Decodes, transforms and appends each input in order into a new store, never holding more than a few photos. */
+async function buildStore(
+  work: string,
+  key: string,
+  inputs: readonly CacheInput[],
+  t: CacheTransform,
+  opts: StoreOptions & { label: string; verifySources?: string },
+  indexOf: (w: Written) => ImageCacheIndex,
+): Promise<ImageCacheIndex> {
+  const store = workLayout.imageStore(work, key);
+  const bytes = t.height * t.width * CACHE_CHANNELS;
+  const needed = inputs.length * bytes;
+  // Fail before hours of decoding, not at the end of them.
+  const free = await freeBytes(workLayout.imageStores(work));
+  if (free !== null && free < needed) throw await diskFullError(store.pixels, needed, { before: true });
+  let index: ImageCacheIndex | undefined;
+  try {
+    await writeDirAtomic(store.dir, async (tmp) => {
+      const written = await writePixels(join(tmp, 'pixels.u8'), inputs, t, bytes, opts);
+      index = indexOf(written);
+      await writeArtifact(imageCacheIndexArtifact, join(tmp, 'index.json'), index);
+    });
+  } catch (err) {
+    // writeDirAtomic has removed the partial store: say what the whole store needs.
+    if (isDiskFull(err)) throw await diskFullError(store.pixels, needed);
+    throw err;
+  }
+  return index!;
+}
+
+async function writePixels(
+  file: string,
+  inputs: readonly CacheInput[],
+  t: CacheTransform,
+  bytes: number,
+  opts: StoreOptions & { label: string; verifySources?: string },
+): Promise<Written> {
+  const out: Written = { ids: [], sources: [], failures: [], pixelsSha256: '' };
+  const sha = createHash('sha256');
+  const progress = createProgress({ label: opts.label, total: inputs.length, unit: 'img', quiet: opts.quiet });
+  const fh = await open(file, 'w');
+  try {
+    await forEachOrdered(
+      inputs,
+      opts.concurrency ?? 3,
+      async (input) => {
+        if (opts.verifySources) {
+          const now = await sha256File(input.path).catch(() => 'gone');
+          if (now !== input.sha256) throw new Error(`${input.path} ${now === 'gone' ? 'is gone' : 'changed'} since preprocess cached it: ${opts.verifySources}`);
+        }
+        try {
+          return await loadPhoto(input.path, t);
+        } catch (err) {
+          if (err instanceof PhotoError && !opts.verifySources) return err;
+          throw err;
+        }
+      },
+      async (result, input) => {
+        progress.tick();
+        if (result instanceof PhotoError) {
+          opts.onFailure?.(input, result.message, result.fix);
+          out.failures.push({ id: input.id, reason: result.message, fix: result.fix });
+          return;
+        }
+        if (result.length !== bytes) throw new Error(`internal: ${input.path} transformed to ${result.length} bytes, expected ${bytes}`);
+        let done = 0;
+        while (done < result.length) done += (await fh.write(result, done, result.length - done, null)).bytesWritten;
+        sha.update(result);
+        out.ids.push(input.id);
+        out.sources.push({ path: input.path, sha256: input.sha256 });
+        faultPoint('cache-photo');
+      },
+    );
+  } finally {
+    progress.stop();
+    await fh.close();
+  }
+  out.pixelsSha256 = sha.digest('hex');
+  return out;
+}
+
+/** `.<name>.<pid>.<hex>.tmp|old`: a writeDirAtomic folder, and the process that made it. */
+const ATOMIC_TEMP = /^\..+\.(\d+)\.[0-9a-f]+\.(tmp|old)$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes every store but `keep` (the ones the live preprocess output names), and what a killed
+ * build left behind; a build still running (its process alive) is left alone. One store per
+ * split stays on disk: a preprocess output Nx restores later rebuilds its store when opened.
+ */
+export async function pruneImageStores(work: string, keep: ReadonlySet<string>): Promise<{ removed: string[]; bytes: number }> {
+  const dir = workLayout.imageStores(work);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    if (keep.has(name)) continue;
+    const temp = ATOMIC_TEMP.exec(name);
+    if (temp && Number(temp[1]) !== process.pid && alive(Number(temp[1]))) continue;
+    const path = join(dir, name);
+    bytes += await bytesUnder(path);
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return { removed, bytes };
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The `train:features` Nx target of train.mode "features": the frozen backbone's pooled features
+ * of every cached photo, computed once before the folds (which depend on it) and written to
+ * `<work>/train/features/`.
+ */
+import { loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
+import { backendLine, selectBackend } from '@facemask/engine';
+import { runFeatures } from './features-run.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = stageCommand('features').option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND, which beats the config)');
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    return (err as { exitCode?: number }).exitCode ?? 2;
+  }
+  const o = program.opts<StageCliOptions & { backend?: string }>();
+  try {
+    const started = Date.now();
+    const { params, work, paramsHash } = await loadStageInput('features', o);
+    const engine = await selectBackend({ prefer: o.backend, configured: params.backend });
+    const r = await runFeatures(params, { work, quiet: o.quiet ?? false });
+    await writeRunRecord(workLayout.features(work).run, { target: targets.trainFeatures, started, backend: backendLine(engine), paramsHash });
+    if (!o.quiet) console.log(`features: ${r.count} photos x ${r.dim} (plain and mirrored) in ${workLayout.features(work).dir}`);
+    return 0;
+  } catch (err) {
+    console.error(`train features: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+runIfEntryPoint(import.meta.url, main);

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { hashJson, readFingerprint, type StageParams } from '@facemask/contracts';
+import { createModel } from '@facemask/model-resnet';
+import { openImageCache } from '@facemask/preprocess';
+import { extractFeatures } from './features.ts';
+import { writeFeatures } from './features-io.ts';
+import { concatCaches } from './rows.ts';
+
+export type FeaturesParams = StageParams<'features'>;
+
+export interface FeaturesOptions {
+  /** data.work: reads the preprocess artifacts, writes `train/features/`. */
+  work: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The `train:features` task: the frozen backbone's pooled features of every cached photo (train
+ * cache, then eval cache; plain and mirrored view), computed once on the active tfjs backend for
+ * every fold of train.mode "features".
+ */
+export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions): Promise<{ count: number; dim: number }> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const fp = await readFingerprint(opts.work);
+  const cache = concatCaches(await openImageCache(opts.work, 'train'), await openImageCache(opts.work, 'eval'));
+  try {
+    if (cache.height !== params.size.height || cache.width !== params.size.width) {
+      throw new Error(`the image cache is ${cache.height}x${cache.width}, the config says ${params.size.height}x${params.size.width}: rerun \`nx run preprocess:run\``);
+    }
+    const b = params.backbone;
+    const model = await createModel(
+      b.arch,
+      {
+        inputHeight: cache.height,
+        inputWidth: cache.width,
+        pretrained: b.pretrained,
+        widthMultiplier: b.widthMultiplier,
+        trainableStages: 0,
+        // A pretrained backbone does not depend on the seed (featureParams leaves it out); the head is not used.
+        seed: params.seed ?? 0,
+        inputMean: params.mean,
+        inputStd: params.std,
+      },
+      { log },
+    );
+    try {
+      log(`computing backbone features for ${cache.count} photos (once, for every fold)`);
+      const table = await extractFeatures(model, cache, params, opts.quiet ?? false);
+      await writeFeatures(opts.work, table, { paramsHash: hashJson(params), engine: tf.getBackend(), dataset: fp.dataset, optionsHash: fp.optionsHash, height: cache.height, width: cache.width });
+      return { count: table.count, dim: table.dim };
+    } finally {
+      model.dispose();
+    }
+  } finally {
+    await cache.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configSchema, NUM_CLASSES } from '@facemask/contracts';
+import { foldStore } from './checkpoint.ts';
+import { createHeadAdapter } from './head.ts';
+import { trainLoop } from './loop.ts';
+import type { FoldRows } from './rows.ts';
+import type { BatchSource } from './source.ts';
+import { engineUnderTest } from '@facemask/engine';
+
+/**
+ * A real out-of-memory failure of the wasm heap (4 GB at most) in a training step: the heap is
+ * filled to about 3.75 GB first, so a small conv net at batch 32 runs out in its forward pass.
+ * The engine's own message is "memory access out of bounds" or "Aborted()"; the fold's says
+ * where and which batch size to try. In a file of its own: the wasm engine is unusable after it.
+ */
+let engine = '';
+beforeAll(async () => {
+  engine = await engineUnderTest();
+});
+
+describe('out of memory', () => {
+  it.runIf(process.env.TFJS_BACKEND === undefined || process.env.TFJS_BACKEND === 'wasm')(
+    'in the wasm heap: one line naming the fold, epoch, batch and the batch size to try',
+    async () => {
+      expect(engine).toBe('wasm');
+      const size = 128;
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [size, size, 3], filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          tfl.layers.activation({ activation: 'relu' }),
+          tfl.layers.activation({ activation: 'relu' }),
+          tfl.layers.activation({ activation: 'relu' }),
+          tfl.layers.activation({ activation: 'relu' }),
+          tfl.layers.globalAveragePooling2d({}),
+          tfl.layers.dense({ units: NUM_CLASSES }),
+        ],
+      });
+      const n = 64;
+      const rows: FoldRows = {
+        trainRows: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, cacheRow: i, cls: i % NUM_CLASSES, target: Array.from({ length: NUM_CLASSES }, (_, k) => (k === i % NUM_CLASSES ? 1 : 0)) })),
+        valRows: [],
+        evalRows: [],
+        evalIds: [],
+      };
+      const source: BatchSource<number> = {
+        count: n,
+        fetch: async (r) => r.length,
+        train: (k, targets) => ({ x: tf.randomUniform([k, size, size, 3], 0, 1, 'float32', 1), y: tf.tensor2d(targets.flat(), [k, NUM_CLASSES]) }),
+        views: (k) => [tf.zeros([k, size, size, 3])],
+      };
+      // about 3.75 GB held: what is left cannot take five activations of 32 x 128 x 128 x 64 floats (134 MB each)
+      const filler = Array.from({ length: 14 }, () => tf.fill([64, 1024 * 1024], 1));
+      const params = configSchema.parse({ data: { root: '.' }, optim: { name: 'sgd', lr: 0.1 }, scheduler: { name: 'none' }, train: { epochs: 1, batchSize: 32 } });
+      const dir = await mkdtemp(join(tmpdir(), 'oom-'));
+      try {
+        const head = createHeadAdapter('single', { name: 'cross_entropy' }, null);
+        const err = await trainLoop({ params, round: 1, fold: 3, head, rows, runKey: 'k', store: foldStore(dir), quiet: true, log: () => {} }, source, model).then(
+          () => null,
+          (e: Error) => e,
+        );
+        expect(err?.message).toMatch(
+          /^fold 3 ran out of memory in the wasm heap \(4 GB at most\) training at epoch 1, batch 1 with batches of 32 photos \(tensors held 3\.\d\d GB; the engine said: .*\): set train\.batchSize to 16 and rerun$/,
+        );
+        expect(err?.message).not.toContain('\n');
+      } finally {
+        tf.dispose(filler);
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
+import { loadStageConfig, pipelineGraph, STAGE_NAMES, stableStringify, stageParams, workLayout, writeFileAtomic, type StageName } from '@facemask/contracts';
+import { autoEngine } from '@facemask/engine/probe';
+import { nxTargets, ON_ENGINE, type StageKeys } from './targets.ts';
+
+/** Nx's per-workspace data folder (`pnpm pipeline` gives each config file one of its own). */
+export function keysDir(workspaceRoot: string, env: Record<string, string | undefined> = process.env): string {
+  return join(env.NX_WORKSPACE_DATA_DIRECTORY ?? join(workspaceRoot, '.nx', 'workspace-data'), 'facemask-keys');
+}
+
+/** Writes a key file unless it already holds exactly this (its mtime stays, nothing churns). */
+async function writeKey(path: string, text: string): Promise<void> {
+  const now = await readFile(path, 'utf8').catch(() => null);
+  if (now !== text) await writeFileAtomic(path, text);
+}
+
+/**
+ * Lays out the pipeline's task graph for the config $FACEMASK_CONFIG names (default: the demo
+ * config) on the stage projects under packages/. The config is parsed once, here; each stage's
+ * cache key takes its config slice (contracts' STAGES, written to a key file the task's runtime
+ * input reads), so a change reruns exactly the stages that read it and what is downstream of
+ * them. No tfjs is loaded.
+ */
+export async function createNodes(files: readonly string[], _options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> {
+  const cfg = await loadStageConfig(undefined, context.workspaceRoot);
+  const graph = pipelineGraph(cfg, context.workspaceRoot);
+  const dir = keysDir(context.workspaceRoot);
+  const keyFile = Object.fromEntries(STAGE_NAMES.map((s) => [s, join(dir, `${s}.json`)])) as Record<StageName, string>;
+  for (const s of STAGE_NAMES) {
+    const key = ON_ENGINE.includes(s) ? { params: stageParams(cfg, s), auto: autoEngine() } : { params: stageParams(cfg, s) };
+    await writeKey(keyFile[s], stableStringify(key) + '\n');
+  }
+  const fingerprintArgs = join(dir, 'fingerprint-args.json');
+  await writeKey(fingerprintArgs, JSON.stringify({ root: cfg.data.root, sidecar: join(context.workspaceRoot, workLayout.fingerprintSidecar(graph.work)) }) + '\n');
+  const keys: StageKeys = { keyFile, fingerprintArgs };
+  const byProject = nxTargets(graph, keys);
+  return files.map((file) => {
+    const root = dirname(file);
+    const project = root.split('/').pop() as string;
+    return [file, { projects: { [root]: { targets: byProject[project] ?? {} } } }] as const;
+  });
+}

@@ -1,0 +1,80 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { splitTarget, stageScript, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName } from '@facemask/contracts';
+
+/** How every stage script runs: TypeScript through tsx, workspace packages from their source. */
+export const TSX = 'node --import tsx --conditions=source';
+
+/**
+ * What each stage's cache key covers beyond code and upstream artifacts, as files the plugin
+ * writes: Nx also keys every task on its whole project's configuration, so the config's values
+ * must not appear in the targets themselves (a training option would then rerun train:features,
+ * and one fold's target would rerun every fold). The runtime inputs read the files instead.
+ */
+export interface StageKeys {
+  /** Per stage, the file holding its config slice (and, on an engine, the engine `auto` picks). */
+  keyFile: Record<StageName, string>;
+  /** The file naming the data root and its sidecar, for preprocess's fingerprint input. */
+  fingerprintArgs: string;
+}
+
+const code = ['production', '^production'];
+// Transitive: a stage reruns whenever anything upstream of it changed, even when its direct input
+// happens to come out identical (a hard vote that did not flip), so every artifact downstream of a
+// change is rebuilt from it (and carries its lineage).
+const upstream = { dependentTasksOutputFiles: '**/*.json', transitive: true };
+
+/** The stages that run a model, whose results depend on the engine. */
+export const ON_ENGINE: readonly StageName[] = ['train', 'features'];
+
+function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNullable<TargetConfiguration['inputs']> {
+  return [
+    ...code,
+    // The plugin parsed the config once and wrote the stage's slice to this file.
+    { runtime: `cat ${JSON.stringify(keys.keyFile[stage])}` },
+    // The photos live outside what Nx hashes: preprocess keys on the data root's fingerprint.
+    ...(stage === 'preprocess' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
+    ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
+    ...(hasUpstream ? [upstream] : []),
+  ];
+}
+
+function dependsOn(ids: readonly string[]): TargetConfiguration['dependsOn'] {
+  return ids.map((id) => {
+    const { project, target } = splitTarget(id);
+    return { projects: [project], target };
+  });
+}
+
+function taskTarget(task: PipelineTask, keys: StageKeys): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    options: { command: [TSX, stageScript(task.stage), ...task.args].join(' '), cwd: '{workspaceRoot}' },
+    cache: true,
+    dependsOn: dependsOn(task.dependsOn),
+    inputs: inputs(task.stage, keys, task.dependsOn.length > 0),
+    outputs: task.outputs.map((o) => `{workspaceRoot}/${o}`),
+    metadata: { description: task.description },
+  };
+}
+
+/** The Nx targets of every pipeline project: one per task, the groups, and train:fold. */
+export function nxTargets(graph: PipelineGraph, keys: StageKeys): Record<string, Record<string, TargetConfiguration>> {
+  const out: Record<string, Record<string, TargetConfiguration>> = {};
+  const add = (id: string, t: TargetConfiguration) => {
+    const { project, target } = splitTarget(id);
+    (out[project] ??= {})[target] = t;
+  };
+  for (const task of graph.tasks) add(task.id, taskTarget(task, keys));
+  for (const g of graph.groups) add(g.id, { executor: 'nx:noop', dependsOn: dependsOn(g.dependsOn), metadata: { description: g.description } });
+  add(targets.trainAnyFold, {
+    executor: 'nx:run-commands',
+    options: { command: `${TSX} ${stageScript('train')}`, cwd: '{workspaceRoot}', round: 1 },
+    cache: true,
+    // round 1's upstream, as the graph's own fold tasks: preprocess, and the features in features mode
+    dependsOn: dependsOn([targets.preprocess, ...graph.tasks.filter((t) => t.id === targets.trainFeatures).map((t) => t.id)]),
+    inputs: inputs('train', keys, true),
+    outputs: [`{workspaceRoot}/${workLayout.foldTemplate(graph.work)}`],
+    metadata: { description: 'Train one fold: nx run train:fold --fold=2 [--round=1]' },
+  });
+  return out;
+}

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import madge from 'madge';
+import { describe, expect, it } from 'vitest';
+import { WORKSPACE_ROOT } from '@facemask/contracts';
+
+/** Every workspace package: its folder and its @facemask dependencies (dev ones included). */
+function workspacePackages(): Map<string, { dir: string; deps: string[]; all: string[] }> {
+  const out = new Map<string, { dir: string; deps: string[]; all: string[] }>();
+  for (const group of ['packages', 'tools']) {
+    for (const name of readdirSync(resolve(WORKSPACE_ROOT, group))) {
+      const file = resolve(WORKSPACE_ROOT, group, name, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      const all = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies });
+      out.set(pkg.name, { dir: resolve(WORKSPACE_ROOT, group, name), deps: all.filter((d) => d.startsWith('@facemask/')), all });
+    }
+  }
+  return out;
+}
+
+describe('the workspace architecture', () => {
+  const pkgs = workspacePackages();
+
+  it('has no dependency cycle between packages', () => {
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (name: string, path: string[]) => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(name)), name].join(' -> '));
+        return;
+      }
+      state.set(name, 'visiting');
+      for (const d of pkgs.get(name)?.deps ?? []) visit(d, [...path, name]);
+      state.set(name, 'done');
+    };
+    for (const name of pkgs.keys()) visit(name, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('has no import cycle between the files of any package', async () => {
+    const dirs = [...pkgs.values()].map((p) => join(p.dir, 'src')).filter((d) => existsSync(d));
+    const graph = await madge(dirs, { fileExtensions: ['ts'], tsConfig: resolve(WORKSPACE_ROOT, 'tsconfig.base.json') });
+    expect(graph.circular()).toEqual([]);
+  }, 300_000);
+
+  it('keeps tfjs out of the contracts every stage and the Nx plugin read', () => {
+    for (const name of ['@facemask/contracts', '@facemask/nx-plugin']) {
+      const p = pkgs.get(name)!;
+      expect(p.all.filter((d) => d.startsWith('@tensorflow/')), name).toEqual([]);
+      // the plugin reaches into engine for its file-only probe, nothing else
+      if (name === '@facemask/nx-plugin') {
+        const src = readdirSync(join(p.dir, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+        const imports = src.flatMap((f) => [...readFileSync(join(p.dir, 'src', f), 'utf8').matchAll(/from '(@facemask\/[^']+)'/g)].map((m) => m[1]));
+        expect(imports.filter((i) => i!.startsWith('@facemask/engine'))).toEqual(['@facemask/engine/probe']);
+      }
+    }
+    for (const name of ['@facemask/ensemble', '@facemask/pseudo-label', '@facemask/submit']) {
+      expect(pkgs.get(name)!.deps, `${name} reads other stages' artifacts through contracts only`).toEqual(['@facemask/contracts']);
+    }
+  });
+});

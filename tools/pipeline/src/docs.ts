@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * `pnpm docs`: rewrites the generated parts of the READMEs from the code that defines them: each
+ * stage package's Reads table (contracts' stage selectors). A test fails when they drift apart.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { paramsMarkers, paramsTable, parseConfig, runIfEntryPoint, STAGE_NAMES, STAGES } from '@facemask/contracts';
+import { WORKSPACE_ROOT } from './workspace.ts';
+
+export async function main(): Promise<number> {
+  const defaults = parseConfig({ data: { root: '<data root>' } });
+  for (const name of STAGE_NAMES) {
+    const file = resolve(WORKSPACE_ROOT, 'packages', STAGES[name].project, 'README.md');
+    const text = await readFile(file, 'utf8');
+    const { begin, end } = paramsMarkers(name);
+    const i = text.indexOf(begin);
+    const j = text.indexOf(end, i);
+    if (i < 0 || j < 0) {
+      console.error(`${file} has no "${begin}" ... "${end}" block: add one where the Reads table belongs`);
+      return 1;
+    }
+    const next = text.slice(0, i) + paramsTable(name, defaults) + text.slice(j + end.length);
+    if (next !== text) {
+      await writeFile(file, next);
+      console.log(`updated ${file}`);
+    }
+  }
+  return 0;
+}
+
+runIfEntryPoint(import.meta.url, async () => main());

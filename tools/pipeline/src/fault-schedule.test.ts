@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, pipelineGraph } from '@facemask/contracts';
+import { describePoint, downstreamOf, faultSchedule, parseTrace, type SitePass } from './fault-schedule.ts';
+
+const trace = (text: string) => parseTrace(text);
+const traces = new Map<string, SitePass[]>([
+  ['preprocess:run', trace('cache-photo\ncache-photo\ncache-photo\nfile-write\tsamples.json\ndir-build\tpreprocess\ndir-swap\tpreprocess\n')],
+  ['train:features', trace('feature-batch\nfeature-batch\ndir-swap\tfeatures\n')],
+  [
+    'train:round1-fold-0',
+    trace('train-batch\ntrain-batch\ndir-swap\tmodel\ndir-swap\tlast\nfile-write\tmetrics.jsonl\ntrain-batch\ndir-swap\tmodel\ndir-build\tlast\ndir-swap\tlast\ndir-cleanup\tlast\n'),
+  ],
+]);
+
+describe('the fault schedule', () => {
+  it('is the same for the same seed, and another for another seed', () => {
+    const a = faultSchedule(traces, 10, 1).map(describePoint);
+    expect(faultSchedule(traces, 10, 1).map(describePoint)).toEqual(a);
+    expect(faultSchedule(traces, 10, 2).map(describePoint)).not.toEqual(a);
+  });
+
+  it('hits every kind of site first, a checkpoint swap for dir-swap, without repeating a point', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const s = faultSchedule(traces, 7, seed);
+      expect(s.map((p) => p.site).sort()).toEqual(['cache-photo', 'dir-build', 'dir-cleanup', 'dir-swap', 'feature-batch', 'file-write', 'train-batch']);
+      expect(s.find((p) => p.site === 'dir-swap')).toMatchObject({ task: 'train:round1-fold-0', detail: 'last' });
+      const all = faultSchedule(traces, 100, seed);
+      // as many points as the traces hold passes, each once; n counts passes of that site in its task
+      expect(all).toHaveLength(19);
+      expect(new Set(all.map(describePoint)).size).toBe(19);
+      expect(all).toContainEqual({ task: 'train:round1-fold-0', site: 'dir-swap', n: 4, detail: 'last' });
+    }
+  });
+
+  it('reruns the killed task and everything downstream of it', () => {
+    const graph = pipelineGraph(parseConfig({ data: { root: '/d', work: '/w/work' }, preprocess: { folds: 2 }, train: { mode: 'features' }, pseudo: { enabled: true } }), '/w');
+    expect([...downstreamOf(graph, 'train:round1-fold-1')]).toEqual(['train:round1-fold-1', 'ensemble:round1', 'pseudo-label:run', 'train:round2-fold-0', 'train:round2-fold-1', 'ensemble:round2', 'submit:run']);
+    expect(downstreamOf(graph, 'train:round2-fold-0')).toEqual(new Set(['train:round2-fold-0', 'ensemble:round2', 'submit:run']));
+    expect(downstreamOf(graph, 'preprocess:run').size).toBe(graph.tasks.length);
+  });
+});

@@ -1,0 +1,93 @@
+import { FAULT_SITES, FOLD_FILES, Rng, type FaultSite, type PipelineGraph } from '@facemask/contracts';
+
+/** Where to kill a pipeline run: a seeded choice among the fault sites an uninterrupted run passes. */
+
+export interface KillPoint {
+  /** The task killed, e.g. "train:round1-fold-0". */
+  task: string;
+  site: FaultSite;
+  /** Killed the n-th time the task's process passes the site. */
+  n: number;
+  /** What the site was writing then, from the trace (e.g. "last", "predictions-oof.json"). */
+  detail?: string;
+}
+
+export const describePoint = (p: KillPoint) => `${p.task} at ${p.site}:${p.n}${p.detail ? ` (${p.detail})` : ''}`;
+
+/** One pass of a fault site in a trace. */
+export interface SitePass {
+  site: FaultSite;
+  detail?: string;
+}
+
+/** Parses a FACEMASK_FAULT_TRACE file. */
+export function parseTrace(text: string): SitePass[] {
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [site, detail] = l.split('\t') as [FaultSite, string | undefined];
+      return detail === undefined ? { site } : { site, detail };
+    });
+}
+
+/**
+ * `count` kill points drawn with `seed` from every site pass of the traces: first one of each
+ * kind of site the run passes (so a short schedule still kills mid-batch, during a checkpoint
+ * swap, mid-write, during the image cache build and during feature extraction), then a kind of
+ * site at random and a pass of it at random.
+ */
+export function faultSchedule(traces: ReadonlyMap<string, readonly SitePass[]>, count: number, seed: number): KillPoint[] {
+  const rng = Rng.derive(seed, 'fault-schedule');
+  const passes: KillPoint[] = [];
+  for (const [task, trace] of traces) {
+    const seen = new Map<FaultSite, number>();
+    for (const { site, detail } of trace) {
+      const n = (seen.get(site) ?? 0) + 1;
+      seen.set(site, n);
+      passes.push({ task, site, n, ...(detail === undefined ? {} : { detail }) });
+    }
+  }
+  const chosen = new Map<string, KillPoint>();
+  for (const site of FAULT_SITES) {
+    // the folder swap to hit first is a fold checkpoint's (last/): the one a resume reads
+    const all = passes.filter((p) => p.site === site);
+    const checkpoints = all.filter((p) => p.detail === FOLD_FILES.last);
+    const of = site === 'dir-swap' && checkpoints.length ? checkpoints : all;
+    if (of.length && chosen.size < count) {
+      const p = rng.pick(of);
+      chosen.set(describePoint(p), p);
+    }
+  }
+  // Then a kind of site, then one of its passes: photos in the cache build outnumber every other
+  // pass, and would otherwise take most of the schedule.
+  const kinds = FAULT_SITES.filter((site) => passes.some((p) => p.site === site));
+  while (chosen.size < Math.min(count, passes.length)) {
+    const site = rng.pick(kinds);
+    const left = passes.filter((p) => p.site === site && !chosen.has(describePoint(p)));
+    if (left.length === 0) {
+      kinds.splice(kinds.indexOf(site), 1);
+      continue;
+    }
+    const p = rng.pick(left);
+    chosen.set(describePoint(p), p);
+  }
+  return [...chosen.values()];
+}
+
+/** A task and every task that depends on it, directly or not. */
+export function downstreamOf(graph: PipelineGraph, id: string): Set<string> {
+  const out = new Set([id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const t of graph.tasks) {
+      if (!out.has(t.id) && t.dependsOn.some((d) => out.has(d))) {
+        out.add(t.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
