@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@facemask/contracts';
-import { buildAugmenter, evalTransform, ttaViews } from './augmenter.ts';
+import { buildAugmenter } from './augmenter.ts';
+import { evalTransform, ttaViews } from './eval.ts';
 import { cropU8 } from './kernels.ts';
 import { normalizeToFloat } from './normalize.ts';
 import { resizeU8 } from './resize.ts';

@@ -5,15 +5,14 @@ import {
   colorJitter,
   cutmixBatch,
   fillRect,
-  flipF32,
   geometryU8,
   mixupBatch,
   normalizeInPlace,
   toUnit,
 } from './kernels.ts';
+import { checkBatch, checkOptions, C } from './checks.ts';
 import { normalizeToFloat, type Triple } from './normalize.ts';
 import { planBatch, type BatchPlan } from './plan.ts';
-import { resizeU8 } from './resize.ts';
 import { describeTransforms } from './spec.ts';
 import { mixTargets, softTargets, type LabelInput } from './targets.ts';
 
@@ -50,25 +49,6 @@ export type Augmenter = (
   epoch: number,
   batchIndex: number,
 ) => AugmentedBatch;
-
-const C = 3;
-
-function checkBatch(fn: string, batchU8: Uint8Array, n: number, h: number, w: number): void {
-  for (const [k, v] of Object.entries({ n, h, w })) {
-    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
-  }
-  if (batchU8.length !== n * h * w * C) {
-    throw new RangeError(`${fn}: batch has ${batchU8.length} bytes, expected n*h*w*3 = ${n}*${h}*${w}*3 (RGB, NHWC)`);
-  }
-}
-
-function checkOptions(fn: string, o: { mean: Triple; std: Triple; outHeight: number; outWidth: number }): void {
-  if (o.mean.length !== C || o.std.length !== C) throw new RangeError(`${fn}: mean and std need 3 values each`);
-  for (const s of o.std) if (!(s > 0)) throw new RangeError(`${fn}: std values must be > 0, got ${s}`);
-  for (const [k, v] of Object.entries({ outHeight: o.outHeight, outWidth: o.outWidth })) {
-    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
-  }
-}
 
 /**
  * Runs a plan: geometry in uint8 (crop, PIL bilinear resize, mirror), then per photo either the
@@ -128,41 +108,4 @@ export function buildAugmenter(specs: readonly unknown[], opts: AugmentOptions):
     const plan = planBatch(resolved, { n, inHeight: h, inWidth: w, outHeight: opts.outHeight, outWidth: opts.outWidth, seed: opts.seed, epoch, batchIndex });
     return { ...applyPlan(plan, batchU8, labels, opts), plan };
   };
-}
-
-export interface EvalOptions {
-  mean: Triple;
-  std: Triple;
-  /** Defaults to the batch's size; otherwise photos are resized like PIL's BILINEAR. */
-  outHeight?: number;
-  outWidth?: number;
-  /** Mirror left-right (the second test-time-augmentation view). */
-  flip?: boolean;
-}
-
-/** Normalised float32 NHWC values of an eval batch (exact torchvision ToTensor+Normalize). */
-function evalValues(batchU8: Uint8Array, n: number, h: number, w: number, opts: EvalOptions): { values: Float32Array; oh: number; ow: number } {
-  checkBatch('evalTransform', batchU8, n, h, w);
-  const oh = opts.outHeight ?? h;
-  const ow = opts.outWidth ?? w;
-  checkOptions('evalTransform', { ...opts, outHeight: oh, outWidth: ow });
-  let src = batchU8;
-  if (oh !== h || ow !== w) {
-    src = new Uint8Array(n * oh * ow * C);
-    for (let i = 0; i < n; i++) src.set(resizeU8(batchU8.subarray(i * h * w * C, (i + 1) * h * w * C), h, w, C, oh, ow), i * oh * ow * C);
-  }
-  return { values: normalizeToFloat(src, opts.mean, opts.std), oh, ow };
-}
-
-/** Normalise only (plus an optional PIL resize and mirror): float32 [n, H, W, 3]. */
-export function evalTransform(batchU8: Uint8Array, n: number, h: number, w: number, opts: EvalOptions): tf.Tensor4D {
-  const { values, oh, ow } = evalValues(batchU8, n, h, w, opts);
-  return tf.tensor4d(opts.flip ? flipF32(values, ow, new Float32Array(values.length)) : values, [n, oh, ow, C]);
-}
-
-/** The views test-time augmentation averages: the plain batch and its mirror. */
-export function ttaViews(batchU8: Uint8Array, n: number, h: number, w: number, opts: Omit<EvalOptions, 'flip'>): [tf.Tensor4D, tf.Tensor4D] {
-  const { values, oh, ow } = evalValues(batchU8, n, h, w, opts);
-  const mirrored = flipF32(values, ow, new Float32Array(values.length));
-  return [tf.tensor4d(values, [n, oh, ow, C]), tf.tensor4d(mirrored, [n, oh, ow, C])];
 }

@@ -9,3 +9,4 @@ export * from './plan.ts';
 export * from './targets.ts';
 export * from './kernels.ts';
 export * from './augmenter.ts';
+export * from './eval.ts';

@@ -1,32 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ArtifactError } from './artifact-error.ts';
+import type { ArtifactSpec } from './artifact-spec.ts';
 import { writeFileAtomic } from './atomic.ts';
 
-/**
- * Every artifact has one zod schema, exported by the package that writes it; readers validate.
- * An artifact file carries its kind and schema version so a reader can say what it found.
- */
-export interface ArtifactSpec<S extends z.ZodType> {
-  /** e.g. "preprocess/samples" */
-  kind: string;
-  version: number;
-  schema: S;
-  /** The Nx target that writes it, named in errors when it is missing. */
-  producedBy: string;
-}
-
-export function defineArtifact<S extends z.ZodType>(spec: ArtifactSpec<S>): ArtifactSpec<S> {
-  return spec;
-}
+export { defineArtifact, type ArtifactSpec } from './artifact-spec.ts';
 
 const envelope = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown() });
 
-export class ArtifactError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArtifactError';
-  }
-}
+export { ArtifactError };
 
 export async function writeArtifact<S extends z.ZodType>(
   spec: ArtifactSpec<S>,

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeIdMismatch, diffIds, readEvalIds } from './eval-ids.ts';
+import { readEvalIds } from './eval-ids.ts';
+import { describeIdMismatch, diffIds } from './ids.ts';
 import { dataLayout } from './layout.ts';
 
 let dir: string;

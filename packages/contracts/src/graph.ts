@@ -6,8 +6,8 @@ import { ROUNDS, targets } from './targets.ts';
 
 /**
  * The pipeline's task graph for a config:
- *   preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble round 1
- *     [-> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2] -> submit -> report
+ *   [detect ->] preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble
+ *     round 1 -> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2 -> submit -> report
  * The Nx plugin turns each task into a target; nothing else lays the graph out.
  */
 export interface PipelineTask {
@@ -61,11 +61,24 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   const allFolds = Array.from({ length: cfg.preprocess.folds }, (_, k) => k);
   const tasks: PipelineTask[] = [];
   const groups: GroupTask[] = [];
+  // Detection runs only for a face crop; it reads the photos, not preprocess's output. Its
+  // presence may vary with the config: switching the face crop changes every task downstream.
+  const faceCrop = cfg.preprocess.faceCrop !== null;
+  if (faceCrop) {
+    tasks.push({
+      id: targets.detect,
+      stage: 'detect',
+      args: [],
+      dependsOn: [],
+      outputs: [workLayout.detect(work).dir],
+      description: 'Faces in every train and eval photo, for the face crop',
+    });
+  }
   tasks.push({
     id: targets.preprocess,
     stage: 'preprocess',
     args: [],
-    dependsOn: [],
+    dependsOn: faceCrop ? [targets.detect] : [],
     outputs: [workLayout.preprocess(work).dir],
     description: 'Labels, folds, image cache and fingerprint of the data root',
   });
@@ -139,4 +152,18 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
 /** A stage's CLI script, relative to the workspace root: what its task runs (through tsx). */
 export function stageScript(stage: StageName): string {
   return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
+}
+
+/** The tasks `nx run <id>` runs: `id` and what it depends on, directly or not, in graph order. */
+export function tasksRunBy(graph: PipelineGraph, id: string): PipelineTask[] {
+  const byId = new Map(graph.tasks.map((t) => [t.id, t]));
+  if (!byId.has(id)) throw new Error(`no task ${id} in the pipeline graph`);
+  const needed = new Set<string>();
+  const visit = (t: string) => {
+    if (needed.has(t)) return;
+    needed.add(t);
+    for (const d of byId.get(t)?.dependsOn ?? []) visit(d);
+  };
+  visit(id);
+  return graph.tasks.filter((t) => needed.has(t.id));
 }

@@ -14,6 +14,8 @@ export * from './targets.ts';
 export * from './layout.ts';
 export * from './artifacts/index.ts';
 export * from './eval-ids.ts';
+export * from './ids.ts';
+export * from './model-folder.ts';
 export * from './stages.ts';
 export * from './graph.ts';
 export * from './stage-cli.ts';

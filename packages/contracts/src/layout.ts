@@ -53,7 +53,16 @@ function foldDir(work: string, round: Round | string, fold: number | string): st
 export const inDir = <T extends Record<string, string>>(dir: string, files: T) =>
   Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])) as { [K in keyof T]: string };
 
+export const DETECT_FILES = {
+  detections: 'detections.json',
+  summaryText: 'summary.txt',
+} as const;
+
 export const workLayout = {
+  detect(work: string) {
+    const dir = join(work, 'detect');
+    return { dir, ...inDir(dir, DETECT_FILES), run: join(dir, RUN_RECORD_FILE) };
+  },
   preprocess(work: string) {
     const dir = join(work, 'preprocess');
     return { dir, ...inDir(dir, PREPROCESS_FILES), run: join(dir, RUN_RECORD_FILE) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { examples } from './eval-ids.ts';
+import { examples } from './ids.ts';
 import { argmaxRow, indexById, predictedClasses } from './predictions.ts';
 import { peaked, preds, row } from './testing/predictions.ts';
 

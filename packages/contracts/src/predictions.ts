@@ -1,6 +1,6 @@
-import { ArtifactError } from './artifact.ts';
+import { ArtifactError } from './artifact-error.ts';
 import type { Predictions } from './artifacts/train.ts';
-import { examples } from './eval-ids.ts';
+import { examples } from './ids.ts';
 import { NUM_CLASSES } from './labels.ts';
 
 /** Reading prediction artifacts: argmax per row, and the row of every id. */

@@ -9,6 +9,7 @@ const cfg = parseConfig({ data: { root: '/d' } });
 
 describe('stage selectors', () => {
   it('name the config keys each stage reads', () => {
+    expect(paramPaths(cfg, 'detect')).toEqual(['data.root', 'detect']);
     expect(paramPaths(cfg, 'preprocess')).toEqual(['data.root', 'preprocess', 'seed']);
     expect(paramPaths(cfg, 'train')).toEqual([
       'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
@@ -23,7 +24,7 @@ describe('stage selectors', () => {
     expect(paramPaths(cfg, 'submit')).toEqual(['data.evalLabels', 'data.root', 'pseudo.enabled']);
     // the report shows the whole config
     expect(paramPaths(cfg, 'report')).toEqual([
-      'augment', 'backend', 'data.evalLabels', 'data.root', 'data.work', 'ensemble', 'loss', 'model', 'name',
+      'augment', 'backend', 'data.evalLabels', 'data.root', 'data.work', 'detect', 'ensemble', 'loss', 'model', 'name',
       'optim', 'preprocess', 'pseudo', 'report.thumbSize', 'report.worst', 'scheduler', 'seed', 'train',
     ]);
     expect(paramPaths(cfg, 'report').map((p) => p.split('.')[0])).toEqual(expect.arrayContaining(Object.keys(cfg)));
@@ -51,7 +52,7 @@ describe('stage selectors', () => {
       // a project may hold two stages' blocks: the end marker after this block's start
       const at = readme.indexOf(begin);
       const found = readme.slice(at, readme.indexOf(end, at) + end.length);
-      expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs)`).toBe(paramsTable(name, cfg));
+      expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs:gen)`).toBe(paramsTable(name, cfg));
     }
   });
 });

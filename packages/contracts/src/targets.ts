@@ -14,6 +14,8 @@ export function parseRound(value: string | number): Round {
 
 /** `project:target` ids. */
 export const targets = {
+  /** Face detection on every photo of the data root (only in graphs whose preprocess crops faces). */
+  detect: 'detect:run',
   preprocess: 'preprocess:run',
   /** One fold of one round, as laid out in the pipeline graph. */
   trainFold: (round: Round, fold: number) => `train:round${round}-fold-${fold}`,

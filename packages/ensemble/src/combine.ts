@@ -1,8 +1,6 @@
-import { NUM_CLASSES } from '@facemask/contracts';
-import type { Predictions } from '@facemask/contracts';
+// The browser-safe entry: the kiosk page votes with this very function.
+import { argmaxRow, describeIdMismatch, diffIds, examples, indexById, NUM_CLASSES, type Predictions } from '@facemask/contracts/browser';
 import { EnsembleError } from './errors.ts';
-import { argmaxRow, examples, indexById } from '@facemask/contracts';
-import { describeIdMismatch, diffIds } from '@facemask/contracts';
 
 export type VotingMethod = 'soft' | 'hard';
 

@@ -1,4 +1,4 @@
-import { Rng } from '@facemask/contracts';
+import { Rng } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 

@@ -1,4 +1,4 @@
-import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts';
+import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { SeededDropout } from './custom-layers.ts';
@@ -60,6 +60,20 @@ export function combineMultiHead(maskP: tf.Tensor, genderP: tf.Tensor, ageP: tf.
     const a = tf.reshape(ageP, [n, 1, 1, 3]);
     return tf.reshape(tf.mul(tf.mul(m, g), a), [n, NUM_CLASSES]);
   });
+}
+
+/**
+ * Class probabilities [N, 18] of a model's outputs: the softmax of the single head's logits, or
+ * the multi head's three softmaxes combined (multiHeadProbs). Training's evaluation and every
+ * prediction of an exported model go through this one function.
+ */
+export function classProbs(head: HeadKind, outputs: tf.Tensor[]): tf.Tensor2D {
+  if (head === 'single') {
+    if (outputs.length !== 1) throw new Error(`head 'single' expects one output, the model has ${outputs.length}: check model.head`);
+    return tf.softmax(outputs[0] as tf.Tensor2D) as tf.Tensor2D;
+  }
+  if (outputs.length !== 3) throw new Error(`head 'multi' expects three outputs, the model has ${outputs.length}: check model.head`);
+  return multiHeadProbs(outputs);
 }
 
 /** combineMultiHead of the softmaxed logits of a multi-head model's three outputs. */

@@ -9,7 +9,8 @@ import { checkTolerance, referenceCases, referenceDir } from '@facemask/contract
 import { imageCacheIndexArtifact, workLayout, writeArtifact, type ImageCacheIndex } from '@facemask/contracts';
 import { openImageCache } from './cache.ts';
 import { ensureImageStore, findImageStore, pruneImageStores, storeKey, type CacheInput } from './store.ts';
-import { decodePhoto, loadPhoto, transformPhoto } from './decode.ts';
+import { decodePhoto, loadPhoto } from './decode.ts';
+import { transformPhoto } from './transform.ts';
 import { sha256File } from './fingerprint.ts';
 
 let dir: string;

@@ -1,6 +1,7 @@
 export * from './cache.ts';
 export * from './corrections.ts';
 export * from './decode.ts';
+export * from './transform.ts';
 export * from './eval-list.ts';
 export * from './fingerprint.ts';
 export * from './folds.ts';

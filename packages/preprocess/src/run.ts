@@ -24,13 +24,14 @@ import {
   type StageParams,
 } from '@facemask/contracts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
-import { type CacheTransform } from './decode.ts';
+import { type CacheTransform } from './transform.ts';
 import { listEvalImages } from './eval-list.ts';
+import { countFallbacks, readFaceCrop, type FaceCropTransform } from './face-crop.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
 import { matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';
-import { scanTrainImages } from './scan.ts';
+import { scanTrainImages, type PhotoFile } from './scan.ts';
 import { ensureImageStore, inputsHash, pruneImageStores, storeKey, transformHash, type CacheInput } from './store.ts';
 import { formatSummary } from './summary-text.ts';
 
@@ -90,7 +91,8 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     train: scan.folders.flatMap((f) => f.photos.map((ph) => input(ph.id, ph.path, `train/images/${ph.id}`))),
     eval: evalList.entries.map((e) => input(e.ImageID, e.path, `eval/images/${e.ImageID}`)),
   };
-  const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width };
+  const faceCrop = pp.faceCrop ? await readFaceCrop(work, root, pp.faceCrop) : null;
+  const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop };
   const options = {
     seed: params.seed,
     preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256File(corrPath) } : null },
@@ -166,6 +168,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
         centerCrop: pp.centerCrop,
         train: { count: caches.train.index.count, reused: caches.train.reused },
         eval: { count: caches.eval.index.count, reused: caches.eval.reused },
+        faceCrop: faceCrop && cachedFallbacks(faceCrop, scan.folders.flatMap((f) => f.photos), evalList.entries, caches),
       },
     };
     const out = inDir(tmp, PREPROCESS_FILES);
@@ -191,4 +194,17 @@ async function liveStores(dir: string): Promise<Set<string>> {
 async function prune(work: string, keep: ReadonlySet<string>, log: (line: string) => void): Promise<void> {
   const { removed, bytes } = await pruneImageStores(work, keep);
   if (removed.length > 0) log(`removed ${removed.length} image store(s) no preprocess output here names (${formatBytes(bytes)}) from ${workLayout.imageStores(work)}`);
+}
+
+/** The face crop's fallbacks among the photos the caches hold. */
+function cachedFallbacks(
+  t: FaceCropTransform,
+  train: readonly PhotoFile[],
+  evalEntries: readonly { ImageID: string; path: string }[],
+  caches: Record<CacheSplit, { index: ImageCacheIndex }>,
+): NonNullable<PreprocessSummary['cache']['faceCrop']> {
+  const inCache = (split: CacheSplit) => new Set(caches[split].index.ids);
+  const trainIds = inCache('train');
+  const evalIds = inCache('eval');
+  return countFallbacks(t, train.filter((p) => trainIds.has(p.id)), evalEntries.filter((e) => evalIds.has(e.ImageID)));
 }

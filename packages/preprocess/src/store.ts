@@ -18,7 +18,9 @@ import {
   type CacheSplit,
   type ImageCacheIndex,
 } from '@facemask/contracts';
-import { CACHE_CHANNELS, loadPhoto, PhotoError, type CacheTransform } from './decode.ts';
+import { loadPhoto, PhotoError } from './decode.ts';
+import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
+import { readFaceCrop } from './face-crop.ts';
 import { sha256File } from './fingerprint.ts';
 import { forEachOrdered } from './pool.ts';
 
@@ -44,7 +46,9 @@ const STORE_FORMAT = 'u8-hwc-rgb-v1';
 const DECODER = `sharp ${sharp.versions.sharp} vips ${sharp.versions.vips}`;
 
 export function transformHash(t: CacheTransform): string {
-  return hashJson({ format: STORE_FORMAT, decoder: DECODER, centerCrop: t.centerCrop, height: t.height, width: t.width });
+  // Without a face crop the hash is what it always was, so existing stores stay valid.
+  const face = t.faceCrop ? { faceCrop: { options: t.faceCrop.options, detections: t.faceCrop.detectionsHash } } : {};
+  return hashJson({ format: STORE_FORMAT, decoder: DECODER, centerCrop: t.centerCrop, height: t.height, width: t.width, ...face });
 }
 
 export function inputsHash(inputs: readonly CacheInput[]): string {
@@ -97,6 +101,7 @@ export async function ensureImageStore(
     width: t.width,
     channels: CACHE_CHANNELS,
     centerCrop: t.centerCrop,
+    faceCrop: t.faceCrop?.options ?? null,
     store: key,
     pixelsSha256: r.pixelsSha256,
     ids: r.ids,
@@ -115,7 +120,9 @@ export async function ensureImageStore(
  */
 export async function restoreImageStore(work: string, index: ImageCacheIndex, opts: StoreOptions = {}): Promise<void> {
   const inputs = index.ids.map((id, i) => ({ id, ...index.sources[i]! }));
-  const t: CacheTransform = { centerCrop: index.centerCrop, height: index.height, width: index.width };
+  // A face-cropped store is rebuilt around the same detections (the detect stage's output).
+  const faceCrop = index.faceCrop ? await readFaceCrop(work, null, index.faceCrop) : null;
+  const t: CacheTransform = { centerCrop: index.centerCrop, height: index.height, width: index.width, faceCrop };
   const rerun = 'rerun `nx run preprocess:run --skip-nx-cache`';
   await buildStore(work, index.store, inputs, t, { ...opts, label: `rebuild ${index.split}`, verifySources: rerun }, (r) => {
     if (r.pixelsSha256 !== index.pixelsSha256) {

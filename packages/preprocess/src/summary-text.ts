@@ -40,6 +40,13 @@ export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: str
   lines.push(
     `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how(cc.train)}, eval ${cc.eval.count} ${how(cc.eval)}, pixels in ${storesDir}`,
   );
+  if (cc.faceCrop) {
+    const f = cc.faceCrop;
+    const o = f.options;
+    lines.push(`  face crop (margin ${o.margin}, ${o.square ? 'square' : 'box'}, align ${o.align}, border ${o.border}); centre crop where no face was found:`);
+    lines.push(`    ${Object.entries(f.fallbacks).map(([k, v]) => `${k} ${v.fallbacks}/${v.photos}`).join(', ')}`);
+    if (f.unrecorded > 0) lines.push(`    ${f.unrecorded} cached photo(s) have no detection record (detect could not decode them, or they are newer): centre crop`);
+  }
   lines.push(`  dataset ${fp.dataset.slice(0, 16)} (${fp.files} files), options ${fp.optionsHash.slice(0, 16)}`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/contracts';
 import { createLoss, type LossFn } from '@facemask/losses';
-import { multiHeadProbs, multiHeadTargets } from '@facemask/model-resnet';
+import { classProbs, multiHeadTargets } from '@facemask/model-resnet';
 import { classWeights } from './sampler.ts';
 
 /**
@@ -29,7 +29,7 @@ export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineCon
     return {
       kind: 'single',
       loss: (outputs, targets) => fn(single(outputs), targets),
-      probs: (outputs) => tf.softmax(single(outputs)) as tf.Tensor2D,
+      probs: (outputs) => classProbs('single', outputs),
     };
   }
   const maskLoss = weighted(3, (c) => decodeClass(c).mask);
@@ -43,7 +43,7 @@ export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineCon
         const t = multiHeadTargets(targets);
         return tf.addN([maskLoss(m as tf.Tensor2D, t.mask), genderLoss(g as tf.Tensor2D, t.gender), ageLoss(a as tf.Tensor2D, t.age)]) as tf.Scalar;
       }),
-    probs: (outputs) => multiHeadProbs(triple(outputs)),
+    probs: (outputs) => classProbs('multi', outputs),
   };
 }
 

@@ -44,7 +44,7 @@ export function trainStep(model: LayersModel, head: HeadAdapter, optimizer: Torc
 }
 
 /** Probabilities [n, 18] and the summed loss (when targets are given) of one evaluation batch. */
-export function evalBatch(model: LayersModel, head: HeadAdapter, views: tf.Tensor[], y: tf.Tensor2D | null): { probs: Float32Array; lossSum: number } {
+export function evalBatch(model: LayersModel, head: Pick<HeadAdapter, 'probs'>, views: tf.Tensor[], y: tf.Tensor2D | null): { probs: Float32Array; lossSum: number } {
   return tf.tidy(() => {
     const probsPerView = views.map((v) => head.probs(outputsOf(model.apply(v, { training: false }) as tf.Tensor | tf.Tensor[])));
     const probs = probsPerView.length === 1 ? (probsPerView[0] as tf.Tensor2D) : (tf.div(tf.addN(probsPerView), probsPerView.length) as tf.Tensor2D);

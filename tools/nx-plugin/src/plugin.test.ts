@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targets as ids, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
+import { parseConfig, targets as ids, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
+import { modelIdentities } from '@facemask/face-detect/identity';
 import { createNodes, keysDir } from './plugin.ts';
 
 let dir: string;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const STAGE_PROJECTS = ['preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'report'];
+const STAGE_PROJECTS = ['detect', 'preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'report'];
 const PROJECT_FILES = [...STAGE_PROJECTS, 'augment'].map((p) => `packages/${p}/project.json`);
 type Targets = Record<string, Record<string, TargetConfiguration>>;
 /** What the plugin gave each project, and what its key files held right after. */
@@ -161,6 +162,45 @@ describe('the Nx plugin', () => {
     expect(changed(before, keys(await laidOut({ ...features, train: { mode: 'features', epochs: 40 } })))).toEqual([ids.report, ...trainTargets]);
     expect(changed(before, keys(await laidOut({ ...features, model: { widthMultiplier: 0.5 } })))).toEqual([ids.report, 'train:features', ...trainTargets]);
     expect((await targetsOf(base)).train).not.toHaveProperty('features');
+  });
+
+  it('detects faces before preprocess only when preprocess crops faces', async () => {
+    const plain = await targetsOf(base);
+    expect(plain.detect).toEqual({});
+    expect(plain.preprocess!.run!.dependsOn).toEqual([]);
+    const face = await targetsOf({ ...base, preprocess: { folds: 3, faceCrop: {} } });
+    expect(Object.keys(face.detect!)).toEqual(['run']);
+    expect(face.detect!.run!.options.command).toBe('node --import tsx --conditions=source packages/detect/src/main.ts');
+    expect(face.detect!.run!.outputs).toEqual(['{workspaceRoot}/data/plugin-test/detect']);
+    expect(face.preprocess!.run!.dependsOn).toEqual([{ projects: ['detect'], target: 'run' }]);
+    // detection reads the photos: the data root's fingerprint is in its key, as in preprocess's
+    const fingerprint = { runtime: expect.stringMatching(/fingerprint-main\.ts ".*fingerprint-args\.json"$/) };
+    expect(face.detect!.run!.inputs).toContainEqual(fingerprint);
+    expect(face.detect!.run!.inputs).toContainEqual({ env: 'TFJS_BACKEND' });
+    // preprocess's key covers the detections it crops around (its upstream outputs)
+    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
+  });
+
+  it('reruns the image cache, not detection, when the crop changes; detection when the detectors do', async () => {
+    const face = { ...base, preprocess: { folds: 3, faceCrop: { margin: 0.1 } } };
+    const report = ids.report;
+    const before = keys(await laidOut(face));
+    expect(changed(before, keys(await laidOut({ ...face, preprocess: { folds: 3, faceCrop: { margin: 0.3 } } })))).toEqual(['preprocess:run', report]);
+    expect(changed(before, keys(await laidOut({ ...face, preprocess: { folds: 3, faceCrop: { margin: 0.1, align: 'eyes' } } })))).toEqual(['preprocess:run', report]);
+    expect(changed(before, keys(await laidOut({ ...face, detect: { detectors: [{ name: 'blazeface', minScore: 0.3 }] } })))).toEqual(['detect:run', report]);
+    expect(changed(before, keys(await laidOut({ ...face, detect: { landmarks: true } })))).toEqual(['detect:run', report]);
+    // training options reach neither
+    expect(changed(before, keys(await laidOut({ ...face, train: { epochs: 3 } }))).filter((k) => !k.startsWith('train:'))).toEqual([report]);
+  });
+
+  it("keys detection on its slice and its networks' weight files (package, version, sha256 of each file)", async () => {
+    const input: ConfigInput = { ...base, preprocess: { folds: 3, faceCrop: {} }, detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }, { name: 'ssd' }] } };
+    const models = await modelIdentities(parseConfig(input).detect);
+    expect(models.map((m) => m.detector)).toEqual(['blazeface', 'ssd']);
+    const l = await laidOut(input);
+    const file = join(keysDir(WORKSPACE_ROOT, { NX_WORKSPACE_DATA_DIRECTORY: join(dir, 'workspace-data') }), 'detect.json');
+    expect(JSON.parse(l.files.get(file)!).models).toEqual(JSON.parse(JSON.stringify(models)));
+    expect(l.targets.detect!.run!.inputs).toContainEqual({ runtime: `cat ${JSON.stringify(file)}` });
   });
 
   it('lays out the shipped configs as the README describes the pipeline', async () => {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
 import { loadStageConfig, pipelineGraph, STAGE_NAMES, stableStringify, stageParams, workLayout, writeFileAtomic, type StageName } from '@facemask/contracts';
 import { autoEngine } from '@facemask/engine/probe';
+import { modelIdentities } from '@facemask/face-detect/identity';
 import { nxTargets, ON_ENGINE, type StageKeys } from './targets.ts';
 
 /** Nx's per-workspace data folder (`pnpm pipeline` gives each config file one of its own). */
@@ -28,8 +29,16 @@ export async function createNodes(files: readonly string[], _options: unknown, c
   const graph = pipelineGraph(cfg, context.workspaceRoot);
   const dir = keysDir(context.workspaceRoot);
   const keyFile = Object.fromEntries(STAGE_NAMES.map((s) => [s, join(dir, `${s}.json`)])) as Record<StageName, string>;
+  // Beyond its slice: a stage on an engine keys on the engine auto picks; detect on the weights its
+  // detectors load (package, version, file hashes), read only when the graph detects faces.
+  const detects = graph.tasks.some((t) => t.stage === 'detect');
+  const models = detects ? await modelIdentities(cfg.detect) : null;
   for (const s of STAGE_NAMES) {
-    const key = ON_ENGINE.includes(s) ? { params: stageParams(cfg, s), auto: autoEngine() } : { params: stageParams(cfg, s) };
+    const key = {
+      params: stageParams(cfg, s),
+      ...(ON_ENGINE.includes(s) ? { auto: autoEngine() } : {}),
+      ...(s === 'detect' && models ? { models } : {}),
+    };
     await writeKey(keyFile[s], stableStringify(key) + '\n');
   }
   const fingerprintArgs = join(dir, 'fingerprint-args.json');

@@ -24,15 +24,15 @@ const code = ['production', '^production'];
 const upstream = { dependentTasksOutputFiles: '**/*.json', transitive: true };
 
 /** The stages that run a model, whose results depend on the engine. */
-export const ON_ENGINE: readonly StageName[] = ['train', 'features'];
+export const ON_ENGINE: readonly StageName[] = ['detect', 'train', 'features'];
 
 function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNullable<TargetConfiguration['inputs']> {
   return [
     ...code,
     // The plugin parsed the config once and wrote the stage's slice to this file.
     { runtime: `cat ${JSON.stringify(keys.keyFile[stage])}` },
-    // The photos live outside what Nx hashes: preprocess keys on the data root's fingerprint.
-    ...(stage === 'preprocess' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
+    // The photos live outside what Nx hashes: preprocess and detect key on the data root's fingerprint.
+    ...(stage === 'preprocess' || stage === 'detect' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
     ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];

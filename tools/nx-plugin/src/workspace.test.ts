@@ -54,6 +54,8 @@ describe('the workspace architecture', () => {
         const src = readdirSync(join(p.dir, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
         const imports = src.flatMap((f) => [...readFileSync(join(p.dir, 'src', f), 'utf8').matchAll(/from '(@facemask\/[^']+)'/g)].map((m) => m[1]));
         expect(imports.filter((i) => i!.startsWith('@facemask/engine'))).toEqual(['@facemask/engine/probe']);
+        // and into face-detect for the tfjs-free model identities (detect's key)
+        expect(imports.filter((i) => i!.startsWith('@facemask/face-detect'))).toEqual(['@facemask/face-detect/identity']);
       }
     }
     for (const name of ['@facemask/ensemble', '@facemask/pseudo-label', '@facemask/submit']) {

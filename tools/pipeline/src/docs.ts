@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm docs`: rewrites the generated parts of the READMEs from the code that defines them: each
+ * `pnpm docs:gen`: rewrites the generated parts of the READMEs from the code that defines them: each
  * stage package's Reads table (contracts' stage selectors). A test fails when they drift apart.
  */
 import { readFile, writeFile } from 'node:fs/promises';

@@ -34,8 +34,8 @@ describe('the fault schedule', () => {
 
   it('reruns the killed task and everything downstream of it', () => {
     const graph = pipelineGraph(parseConfig({ data: { root: '/d', work: '/w/work' }, preprocess: { folds: 2 }, train: { mode: 'features' }, pseudo: { enabled: true } }), '/w');
-    expect([...downstreamOf(graph, 'train:round1-fold-1')]).toEqual(['train:round1-fold-1', 'ensemble:round1', 'pseudo-label:run', 'train:round2-fold-0', 'train:round2-fold-1', 'ensemble:round2', 'submit:run']);
-    expect(downstreamOf(graph, 'train:round2-fold-0')).toEqual(new Set(['train:round2-fold-0', 'ensemble:round2', 'submit:run']));
+    expect([...downstreamOf(graph, 'train:round1-fold-1')]).toEqual(['train:round1-fold-1', 'ensemble:round1', 'pseudo-label:run', 'train:round2-fold-0', 'train:round2-fold-1', 'ensemble:round2', 'submit:run', 'report:run']);
+    expect(downstreamOf(graph, 'train:round2-fold-0')).toEqual(new Set(['train:round2-fold-0', 'ensemble:round2', 'submit:run', 'report:run']));
     expect(downstreamOf(graph, 'preprocess:run').size).toBe(graph.tasks.length);
   });
 });

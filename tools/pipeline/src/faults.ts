@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { FAULT_AT_ENV, FAULT_TRACE_ENV, pipelineGraph, stableStringify, stageScript, type PipelineConfig, type PipelineGraph, type PipelineTask } from '@facemask/contracts';
+import { FAULT_AT_ENV, FAULT_TRACE_ENV, pipelineGraph, stableStringify, stageScript, targets, tasksRunBy, type PipelineConfig, type PipelineGraph, type PipelineTask } from '@facemask/contracts';
 import { downstreamOf, parseTrace, type KillPoint, type SitePass } from './fault-schedule.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -38,9 +38,13 @@ export function runTask(task: PipelineTask, config: string, env: NodeJS.ProcessE
   });
 }
 
-/** The graph of a config whose work folder is `work` (anywhere: only the task list is used). */
+/**
+ * The graph of a config whose work folder is `work` (anywhere: only the task list is used), cut
+ * to the tasks `nx run report:run` runs (the graph lays out every fold of both rounds).
+ */
 export function graphOf(cfg: PipelineConfig): PipelineGraph {
-  return pipelineGraph(cfg, join(cfg.data.work, '..'));
+  const graph = pipelineGraph(cfg, join(cfg.data.work, '..'));
+  return { ...graph, tasks: tasksRunBy(graph, targets.report) };
 }
 
 /** Runs the given tasks in graph order; fails naming the first that does not succeed. */
@@ -105,8 +109,13 @@ function strip(v: unknown): unknown {
  * <work> (outputs restored from the reference name its folder).
  */
 function comparable(rel: string, bytes: Buffer, works: readonly string[]): string | Buffer {
-  if (!/\.(json|jsonl|txt|csv)$/.test(rel)) return bytes;
+  if (!/\.(json|jsonl|txt|csv|html)$/.test(rel)) return bytes;
   const text = works.reduce((t, w) => t.split(w).join('<work>'), bytes.toString('utf8'));
+  // The report's page renders the artifacts compared here, with task times and training speeds
+  // beside them: what must match is a whole page with the same sections.
+  if (rel === 'report/index.html') return `${[...text.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1]).join(',')} ${/<\/html>\s*$/.test(text)}`;
+  // the report's slice is the whole config, data.work (the folder compared) included
+  if (rel === 'report/run.json') return stableStringify(strip(JSON.parse(text.replace(/"paramsHash":\s*"[0-9a-f]+"/, '"paramsHash":null'))));
   if (rel.endsWith('.json')) return stableStringify(strip(JSON.parse(text)));
   if (rel.endsWith('.jsonl')) return text.split('\n').filter(Boolean).map((l) => stableStringify(strip(JSON.parse(l)))).join('\n');
   // a fold's report: the img/s column of its epoch rows and its time line

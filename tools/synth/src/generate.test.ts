@@ -45,6 +45,22 @@ describe('generateDataset', () => {
     expect(infoRows.every((r) => /^[0-9a-f]{40}\.jpg$/.test(r.ImageID!) && r.ans === '0')).toBe(true);
     expect((await listFiles(join(out, 'eval', 'images'))).sort()).toEqual(infoRows.map((r) => r.ImageID).sort());
 
+    // the face square of every photo, inside the photo
+    const boxes = parseCsv(await readFile(join(out, 'face_boxes.csv'), 'utf8'), 'face_boxes.csv', ['path', 'x', 'y', 'width', 'height']);
+    expect(boxes.map((b) => b.path).sort()).toEqual([
+      ...rows.flatMap((r) => PHOTO_KINDS.map((k) => `train/images/${r.path}/${k}.jpg`)),
+      ...infoRows.map((r) => `eval/images/${r.ImageID}`),
+    ].sort());
+    for (const b of boxes) {
+      const [x, y, w, h] = [b.x, b.y, b.width, b.height].map(Number) as [number, number, number, number];
+      expect(w).toBe(h);
+      expect(w).toBeGreaterThan(96 * 0.5);
+      expect(x + w / 2).toBeGreaterThan(0);
+      expect(x + w / 2).toBeLessThan(96);
+      expect(y + h / 2).toBeGreaterThan(0);
+      expect(y + h / 2).toBeLessThan(128);
+    }
+
     const report = await validateLayout(out);
     expect(report.train).toMatchObject({ people: 3, photos: 21 });
     expect(report.eval.images).toBe(14);

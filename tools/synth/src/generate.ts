@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { NUM_CLASSES, PHOTO_KINDS, Rng, ageBand, createProgress, encodeClass, genderName, maskOfKind, stableStringify, writeCsv, writeFileAtomic, type PhotoKind } from '@facemask/contracts';
-import { INFO_CSV_COLUMNS, RACE, TRAIN_CSV_COLUMNS, evalImageName, trainFolderName } from './names.ts';
+import { faceBox } from './face-box.ts';
+import { FACE_BOX_COLUMNS, INFO_CSV_COLUMNS, RACE, TRAIN_CSV_COLUMNS, evalImageName, trainFolderName } from './names.ts';
 import { CUE_STRENGTHS, drawPerson, personFolderId, splitPeople, type CueStrength, type Person } from './person.ts';
+import { drawPhotoParams } from './photo-params.ts';
 import { renderPhoto } from './raster.ts';
 
 export interface SynthOptions {
@@ -59,6 +61,12 @@ export interface SynthSummary {
   evalImages: EvalImage[];
   seconds: number;
 }
+
+/**
+ * `path,x,y,width,height` per photo: the face square it shows (face-box.ts), in the format of
+ * realfaces-dev-wide's face_boxes.csv. Not part of the competition layout: no stage reads it.
+ */
+export const FACE_BOXES_FILE = 'face_boxes.csv';
 
 /** Marks a folder as this generator's output, so re-running into it may replace it. */
 export const MARKER_FILE = '.facemask-synth.json';
@@ -160,6 +168,12 @@ export async function generateDataset(options: SynthOptions): Promise<SynthSumma
     progress.stop();
   }
 
+  // Where each face was drawn (tools: detector calibration and tests), before train.csv marks the set complete.
+  const boxes = jobs.map((job) => {
+    const b = faceBox(job.person.look, drawPhotoParams(options.seed, job.person, job.kind), options.width, options.height);
+    return [relative(out, job.path).split(sep).join('/'), Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)];
+  });
+  await writeCsv(join(out, FACE_BOXES_FILE), FACE_BOX_COLUMNS, boxes);
   Rng.derive(options.seed, 'eval-order').shuffle(evalImages);
   await writeCsv(join(out, 'eval_labels.csv'), INFO_CSV_COLUMNS, evalImages.map((e) => [e.imageId, e.ans]));
   await writeCsv(join(out, 'eval', 'info.csv'), INFO_CSV_COLUMNS, evalImages.map((e) => [e.imageId, 0]));
@@ -211,7 +225,7 @@ async function prepareOutDir(out: string, o: SynthOptions): Promise<void> {
       `${out} is not empty and was not written by synth: pass --overwrite to replace its train/, eval/ and eval_labels.csv, or choose another --out`,
     );
   }
-  for (const p of ['train/train.csv', 'eval/info.csv', 'eval_labels.csv', 'train', 'eval']) {
+  for (const p of ['train/train.csv', 'eval/info.csv', 'eval_labels.csv', FACE_BOXES_FILE, 'train', 'eval']) {
     await rm(join(out, p), { recursive: true, force: true });
   }
   await writeFileAtomic(join(out, MARKER_FILE), `${JSON.stringify(markerOf(o), null, 2)}\n`);

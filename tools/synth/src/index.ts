@@ -6,6 +6,7 @@ export {
   classOf,
   DEFAULT_SYNTH_OPTIONS,
   MARKER_FILE,
+  FACE_BOXES_FILE,
   GENERATOR_VERSION,
   readSynthMarker,
   matchesSynthOptions,
@@ -20,4 +21,5 @@ export { drawPerson, splitPeople, personFolderId, AGE_BAND_SHARES, FEMALE_SHARE,
 export { drawPhotoParams, MASK_STYLES, type PhotoParams, type MaskDesign, type MaskPlacement, type MaskStyle } from './photo-params.ts';
 export { renderPhoto, applyCamera, type RenderOptions } from './raster.ts';
 export { sceneSvg } from './scene-svg.ts';
+export { faceBox, HEAD_TOP_Y, FACE_SQUARE_MARGIN, type FaceBox } from './face-box.ts';
 export { formatSummary } from './summary.ts';

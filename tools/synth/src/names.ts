@@ -5,6 +5,7 @@ import { personFolderId } from './person.ts';
 export const RACE = 'Asian';
 export const TRAIN_CSV_COLUMNS = ['id', 'gender', 'race', 'age', 'path'] as const;
 export const INFO_CSV_COLUMNS = ['ImageID', 'ans'] as const;
+export const FACE_BOX_COLUMNS = ['path', 'x', 'y', 'width', 'height'] as const;
 export const PHOTO_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
 
 /** "000012_female_Asian_45" */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { workLayout } from '../layout.ts';
 import { parseRound } from '../targets.ts';
 import { peaked, preds } from '../testing/predictions.ts';
+import { detectionsArtifact } from './detect.ts';
 import { ensembleArtifacts, ensembleEvalSchema, ensembleOofSchema } from './ensemble.ts';
 import { foldArtifacts } from './train.ts';
 
@@ -23,10 +24,17 @@ describe('artifact layout and specs', () => {
       run: join('/w', 'report', 'run.json'),
     });
     expect(workLayout.trainRound('/w', 1)).toBe(join('/w', 'train', 'round1'));
+    expect(workLayout.detect('/w')).toEqual({
+      dir: join('/w', 'detect'),
+      detections: join('/w', 'detect', 'detections.json'),
+      summaryText: join('/w', 'detect', 'summary.txt'),
+      run: join('/w', 'detect', 'run.json'),
+    });
     expect(workLayout.fold('/w', 2, 3).eval).toBe(join('/w', 'train', 'round2', 'fold-3', 'predictions-eval.json'));
   });
 
   it('names the Nx target that writes each artifact', () => {
+    expect(detectionsArtifact).toMatchObject({ kind: 'detect/detections', producedBy: 'detect:run' });
     expect(ensembleArtifacts(1).eval.producedBy).toBe('ensemble:round1');
     expect(ensembleArtifacts(2).report.producedBy).toBe('ensemble:round2');
     expect(ensembleArtifacts(2).oof.kind).toBe('ensemble/oof');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineArtifact, readArtifact } from '../artifact.ts';
+import { faceCropSchema } from '../config/detect.ts';
 import { encodeClass, NUM_CLASSES, PHOTO_KINDS, type AgeBand, type Gender, type Mask } from '../labels.ts';
 import { CACHE_SPLITS, workLayout, type CacheSplit } from '../layout.ts';
 import { targets } from '../targets.ts';
@@ -105,6 +106,16 @@ export const preprocessSummarySchema = z.object({
     centerCrop: int.positive().nullable(),
     train: z.object({ count: int.min(0), reused: z.boolean() }),
     eval: z.object({ count: int.min(0), reused: z.boolean() }),
+    /** With preprocess.faceCrop: the crop and, per photo kind and for the eval photos, how many got the centre crop for want of a face. */
+    faceCrop: z
+      .object({
+        options: faceCropSchema,
+        fallbacks: z.record(z.enum([...PHOTO_KINDS, 'eval']), z.object({ photos: int.min(0), fallbacks: int.min(0) })),
+        /** Cached photos the detections did not cover (detect could not decode them, or they were added since): centre crop too, counted in fallbacks. */
+        unrecorded: int.min(0),
+      })
+      .nullable()
+      .default(null),
   }),
 });
 export type PreprocessSummary = z.infer<typeof preprocessSummarySchema>;
@@ -140,6 +151,8 @@ export const imageCacheIndexSchema = z
     width: int.positive(),
     channels: int.positive(),
     centerCrop: int.positive().nullable(),
+    /** preprocess.faceCrop the store was cropped with (null: the centre crop only): a deleted store is rebuilt with it. */
+    faceCrop: faceCropSchema.nullable().default(null),
     /** The store's folder under `<data.work>/.cache/images/` (workLayout.imageStore): hash of inputsHash and transformHash. */
     store: sha,
     /** sha256 of the store's pixels: downstream keys change whenever the pixels do, and a rebuilt store is checked against it. */

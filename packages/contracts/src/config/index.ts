@@ -3,3 +3,4 @@ export * from './load.ts';
 export * from './loss.ts';
 export * from './model.ts';
 export * from './transforms.ts';
+export * from './detect.ts';

@@ -55,4 +55,15 @@ describe('strict keys', () => {
     expect(() => parseConfig({ data: { root: '/d' }, trian: { epochs: 3 } }, 'c.json')).toThrow(/c\.json: invalid config[\s\S]*trian/);
     expect(() => parseConfig({ data: { root: '/d' }, augment: { train: [{ type: 'hflip', prob: 0.5 }] } })).toThrow(/prob[\s\S]*augment\.train\[0\]|augment\.train\[0\][\s\S]*prob/);
   });
+
+  it('has a strict face crop (off by default) and a strict detect section with the recommended detector', () => {
+    const cfg = parseConfig({ data: { root: '/d' } });
+    expect(cfg.preprocess.faceCrop).toBeNull();
+    expect(cfg.detect).toEqual({ detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', landmarks: false });
+    expect(parseConfig({ data: { root: '/d' }, preprocess: { faceCrop: {} } }).preprocess.faceCrop).toEqual({ margin: 0.1, square: true, align: 'none', border: 'shift' });
+    expect(() => parseConfig({ data: { root: '/d' }, preprocess: { faceCrop: { marign: 0.2 } } })).toThrow(/marign[\s\S]*preprocess\.faceCrop|preprocess\.faceCrop[\s\S]*marign/);
+    expect(() => parseConfig({ data: { root: '/d' }, detect: { detectors: [{ name: 'blazeface', minScor: 0.3 }] } })).toThrow(/minScor/);
+    expect(() => parseConfig({ data: { root: '/d' }, detect: { detectors: [{ name: 'retina' }] } })).toThrow(/detect\.detectors\[0\]/);
+    expect(parseConfig({ data: { root: '/d' }, detect: { detectors: [{ name: 'tiny' }] } }).detect.detectors).toEqual([{ name: 'tiny', minScore: 0.5, inputSize: 416 }]);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detectOptionsSchema, faceCropSchema } from './detect.ts';
 import { lossSpec } from './loss.ts';
 import { modelFields } from './model.ts';
 import { transformSpec } from './transforms.ts';
@@ -36,11 +37,18 @@ export const configSchema = z
         onBadInput: z.enum(['error', 'skip']).default('error'),
         /** Deterministic transform applied once when caching: CenterCrop (null: none), then resize. */
         centerCrop: z.number().int().positive().nullable().default(384),
+        /**
+         * Crop around the face the detect stage found instead (null: the centre crop for every
+         * photo); a photo without a face gets the centre crop above. Adds the detect stage to the graph.
+         */
+        faceCrop: faceCropSchema.nullable().default(null),
         height: z.number().int().positive().default(224),
         width: z.number().int().positive().default(224),
       })
       .strict()
       .prefault({}),
+    /** The detect stage's detectors (read only when preprocess.faceCrop is set). */
+    detect: detectOptionsSchema.prefault({}),
     augment: z
       .object({
         train: z.array(transformSpec).default([{ type: 'hflip', p: 0.5 }]),

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { defineArtifact } from '../artifact-spec.ts';
+import { DETECTOR_NAMES, detectOptionsSchema } from '../config/detect.ts';
+import { targets } from '../targets.ts';
+
+/*
+ * What the detect stage writes (`<data.work>/detect/detections.json`, workLayout.detect) and
+ * preprocess reads for its face crop. No Node module: a browser page reads the same records.
+ */
+
+const coord = z.number().finite();
+export const pointSchema = z.strictObject({ x: coord, y: coord });
+export type Point = z.output<typeof pointSchema>;
+
+/** Axis-aligned box in original pixel coordinates (x, y: top-left corner). */
+export const boxSchema = z.strictObject({ x: coord, y: coord, width: coord.positive(), height: coord.positive() });
+export type Box = z.output<typeof boxSchema>;
+
+export const faceSchema = z.strictObject({
+  box: boxSchema,
+  /** The detector's confidence, 0..1. */
+  score: z.number().min(0).max(1),
+  /** Which detector of the cascade found it. */
+  detector: z.enum(DETECTOR_NAMES),
+  /**
+   * Eye centres in original pixels, `left` being the one with the smaller x in the photo (the
+   * person's right eye). From BlazeFace's keypoints or face-api's 68-point net; absent otherwise.
+   */
+  eyes: z.strictObject({ left: pointSchema, right: pointSchema }).optional(),
+  /** All landmark points the detector gave (BlazeFace: 6, face-api's landmark net: 68). */
+  landmarks: z.array(pointSchema).optional(),
+});
+export type Face = z.output<typeof faceSchema>;
+
+/** One photo's answer: `faces` empty means no face was found (the crop falls back to the centre). */
+export const detectionRecordSchema = z.strictObject({
+  /** The photo as the caller named it (the stage: relative to the data root, "train/images/<id>/mask1.jpg"). */
+  path: z.string().min(1),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** At most `maxFaces`, in pick order. */
+  faces: z.array(faceSchema),
+});
+export type DetectionRecord = z.output<typeof detectionRecordSchema>;
+
+/** Which pretrained network answered: enough to tell two runs' models apart. */
+export const modelIdentitySchema = z.strictObject({
+  detector: z.enum([...DETECTOR_NAMES, 'landmarks68']),
+  /** npm package and exact version the weights came from. */
+  package: z.string(),
+  version: z.string(),
+  /** Weight files, relative to the package, each with its sha256 (hex). */
+  files: z.array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1),
+});
+export type ModelIdentity = z.output<typeof modelIdentitySchema>;
+
+/** A photo that did not decode: `reason` is worded as preprocess words it. */
+export const detectFailureSchema = z.strictObject({ path: z.string(), reason: z.string() });
+export type DetectFailure = z.output<typeof detectFailureSchema>;
+
+export const detectionsSchema = z.strictObject({
+  /** The data root the records' paths are relative to (the detect stage writes every photo it holds). */
+  dataRoot: z.string(),
+  options: detectOptionsSchema,
+  models: z.array(modelIdentitySchema).min(1),
+  /** tfjs backend the detectors ran on (boxes differ by float rounding between engines). */
+  backend: z.string(),
+  records: z.array(detectionRecordSchema),
+  /** Photos that did not decode (left out of `records`); preprocess reports them as its onBadInput says. */
+  failures: z.array(detectFailureSchema).default([]),
+});
+export type Detections = z.output<typeof detectionsSchema>;
+export type DetectionsInput = z.input<typeof detectionsSchema>;
+
+export const detectionsArtifact = defineArtifact({
+  kind: 'detect/detections',
+  version: 1,
+  schema: detectionsSchema,
+  producedBy: targets.detect,
+});

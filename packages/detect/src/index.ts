@@ -1,0 +1,4 @@
+export * from './photos.ts';
+export * from './run.ts';
+export * from './summary.ts';
+export * from './write.ts';

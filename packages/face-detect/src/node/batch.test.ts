@@ -1,0 +1,53 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDetectOptions } from '../options.ts';
+import { wall } from '../test-utils/shared.ts';
+import { detectFiles } from './batch.ts';
+import { PhotoError } from './decode.ts';
+
+let dir: string;
+let files: string[];
+const options = parseDetectOptions({ detectors: [{ name: 'blazeface', minScore: 0.2 }] });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'face-detect-batch-'));
+  files = [];
+  for (let i = 0; i < 3; i++) {
+    const img = wall(96, 128, [60 * i + 40, 120, 200 - 50 * i], i);
+    const file = join(dir, `wall${i}.png`);
+    await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(file);
+    files.push(file);
+  }
+  await writeFile(join(dir, 'bad.jpg'), 'not a photo');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('detectFiles', () => {
+  it('in this thread and in two workers: the same records, in input order, with "no face" for walls', async () => {
+    const here = await detectFiles(files, options, { workers: 0 });
+    const seen: number[] = [];
+    const two = await detectFiles(files, options, { workers: 2, onRecord: (_r, i) => seen.push(i) });
+    expect(two.records).toEqual(here.records);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(here.records.map((r) => [r.path, r.width, r.height, r.faces])).toEqual(files.map((f) => [f, 96, 128, []]));
+  });
+
+  it('a corrupt photo stops the run with a PhotoError naming it, or goes to onFailure', async () => {
+    const bad = join(dir, 'bad.jpg');
+    const list = [files[0]!, bad, files[1]!];
+    const err = await detectFiles(list, options, { workers: 2 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PhotoError);
+    expect((err as PhotoError).message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt or not an image`));
+    const failures: string[] = [];
+    const r = await detectFiles(list, options, { workers: 0, onFailure: (f) => failures.push(f.path), recordPath: (f) => f.slice(dir.length + 1) });
+    expect(failures).toEqual(['bad.jpg']);
+    expect(r.failures).toEqual([{ path: 'bad.jpg', reason: expect.stringMatching(/^corrupt or not an image/) }]);
+    expect(r.records.map((x) => x.path)).toEqual(['wall0.png', 'wall1.png']);
+  });
+});

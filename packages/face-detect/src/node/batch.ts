@@ -1,0 +1,148 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { selectBackend, type BackendName } from '@facemask/engine';
+import type { DetectFailure } from '../artifact.ts';
+import type { DetectOptions } from '../options.ts';
+import type { DetectionRecord } from '../record.ts';
+import { decodePhotoFile, PhotoError } from './decode.ts';
+import { createNodeDetector } from './modules.ts';
+import { workerEntry, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+
+export interface DetectFilesOptions {
+  /**
+   * Worker threads, each with its own tfjs engine and models; 0 runs in this thread. Default: one
+   * per core (wasm runs one thread per engine in Node, so two workers use both cores).
+   */
+  workers?: number;
+  /** Backend for the workers (or this thread), as `--backend` takes it; default: auto / TFJS_BACKEND. */
+  backend?: string;
+  /** Called in input order; a photo that does not decode goes to onFailure instead. */
+  onRecord?: (record: DetectionRecord, index: number) => void;
+  /** A PhotoError (empty, truncated, corrupt). Throw to stop the run; default: stop. */
+  onFailure?: (failure: DetectFailure, index: number) => void;
+  /** Maps a file path to the `path` a record stores (e.g. relative to the data root). */
+  recordPath?: (file: string) => string;
+}
+
+export interface DetectFilesResult {
+  records: DetectionRecord[];
+  failures: DetectFailure[];
+  /** The backend the detectors ran on (the workers' choice when workers > 0). */
+  backend: BackendName;
+}
+
+const stopOnFailure = (f: DetectFailure) => {
+  throw new PhotoError(f.path, f.reason);
+};
+
+/** Detects faces in many photo files, in order, using worker threads for both cores. */
+export async function detectFiles(files: readonly string[], options: DetectOptions, opts: DetectFilesOptions = {}): Promise<DetectFilesResult> {
+  const workers = Math.min(opts.workers ?? availableParallelism(), files.length);
+  const onFailure = opts.onFailure ?? stopOnFailure;
+  const recordPath = opts.recordPath ?? ((f: string) => f);
+  const records: (DetectionRecord | undefined)[] = new Array(files.length);
+  const failures: (DetectFailure | undefined)[] = new Array(files.length);
+  // Results arrive out of order from workers; hand them on in input order.
+  let emitted = 0;
+  const emit = () => {
+    while (emitted < files.length && (records[emitted] || failures[emitted])) {
+      const r = records[emitted];
+      if (r) opts.onRecord?.(r, emitted);
+      else onFailure(failures[emitted]!, emitted);
+      emitted++;
+    }
+  };
+  let backend: BackendName;
+  if (files.length === 0) {
+    backend = (await selectBackend({ prefer: opts.backend })).name;
+  } else if (workers <= 0) {
+    backend = (await selectBackend({ prefer: opts.backend })).name;
+    const detector = await createNodeDetector(options);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const file = files[i]!;
+        try {
+          records[i] = await detector.detectRecord(recordPath(file), await decodePhotoFile(file));
+        } catch (err) {
+          if (!(err instanceof PhotoError)) throw err;
+          failures[i] = { path: recordPath(file), reason: err.reason };
+        }
+        emit();
+      }
+    } finally {
+      detector.dispose();
+    }
+  } else {
+    backend = await runWorkers(files, options, workers, opts.backend, (i, msg) => {
+      if (msg.type === 'record') records[i] = { ...msg.record, path: recordPath(files[i]!) };
+      else failures[i] = { path: recordPath(files[i]!), reason: msg.reason };
+      emit();
+    });
+  }
+  return {
+    records: records.filter((r): r is DetectionRecord => r !== undefined),
+    failures: failures.filter((f): f is DetectFailure => f !== undefined),
+    backend,
+  };
+}
+
+type Result = Extract<FromWorker, { type: 'record' | 'failure' }>;
+
+function runWorkers(
+  files: readonly string[],
+  options: DetectOptions,
+  count: number,
+  backend: string | undefined,
+  onResult: (index: number, msg: Result) => void,
+): Promise<BackendName> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let live = count;
+    let chosen: BackendName | undefined;
+    let failed = false;
+    const pool: Worker[] = [];
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const w of pool) void w.terminate();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const entry = workerEntry();
+    const init: WorkerInit = { options, backend: backend ?? null, quietBackend: false };
+    for (let k = 0; k < count; k++) {
+      const w = new Worker(entry.entry, { eval: entry.eval, execArgv: entry.execArgv, workerData: { ...init, quietBackend: k > 0 } });
+      pool.push(w);
+      const feed = () => {
+        if (next < files.length) {
+          const index = next++;
+          w.postMessage({ type: 'file', index, file: files[index]! } satisfies ToWorker);
+        } else {
+          w.postMessage({ type: 'done' } satisfies ToWorker);
+        }
+      };
+      w.on('message', (msg: FromWorker) => {
+        if (failed) return;
+        try {
+          if (msg.type === 'ready') {
+            chosen ??= msg.backend;
+            // Keep two photos queued per worker so decoding overlaps inference.
+            feed();
+            feed();
+            return;
+          }
+          if (msg.type === 'error') return fail(new Error(msg.message));
+          onResult(msg.index, msg);
+          feed();
+        } catch (err) {
+          fail(err);
+        }
+      });
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (failed) return;
+        if (code !== 0) return fail(new Error(`face-detect worker exited with code ${code}`));
+        if (--live === 0) resolve(chosen!);
+      });
+    }
+  });
+}

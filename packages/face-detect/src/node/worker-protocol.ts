@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { BackendName } from '@facemask/engine';
+import type { DetectOptions } from '../options.ts';
+import type { DetectionRecord } from '../record.ts';
+
+export interface WorkerInit {
+  options: DetectOptions;
+  backend: string | null;
+  /** Only the first worker prints the backend line. */
+  quietBackend: boolean;
+}
+
+export type ToWorker = { type: 'file'; index: number; file: string } | { type: 'done' };
+export type FromWorker =
+  | { type: 'ready'; backend: BackendName }
+  | { type: 'record'; index: number; record: DetectionRecord }
+  | { type: 'failure'; index: number; reason: string }
+  | { type: 'error'; message: string };
+
+/**
+ * How to start the worker. From dist: worker.js as is. From source (tsx, vitest), Node cannot load
+ * worker.ts by itself: a small eval'd entry registers tsx's loader first, with the "source" export
+ * condition so workspace packages resolve to their TypeScript too.
+ */
+export function workerEntry(): { entry: string | URL; eval: boolean; execArgv: string[] } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./worker.js', import.meta.url), eval: false, execArgv: [] };
+  // The ESM build of tsx's API: require.resolve would give the CommonJS one.
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
+  const worker = new URL('./worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
+  return { entry: code, eval: true, execArgv: ['--conditions=source'] };
+}

@@ -1,0 +1,3 @@
+/** The browser-safe part of preprocess (`@facemask/preprocess/browser`): the cache transform. */
+export * from './transform.ts';
+export * from './face-crop-pixels.ts';

@@ -1,0 +1,15 @@
+export * from './classify.ts';
+export * from './crop.ts';
+export * from './face-crop.ts';
+export * from './face-crop-node.ts';
+export * from './members.ts';
+export * from './folder.ts';
+export * from './inputs.ts';
+export * from './predict.ts';
+export * from './format.ts';
+export * from './manifest.ts';
+export * from './gather.ts';
+export * from './write.ts';
+export * from './export.ts';
+export { main as exportMain } from './export-main.ts';
+export { main as predictMain } from './predict-main.ts';

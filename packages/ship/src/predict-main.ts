@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * `pnpm predict --model DIR [--format text|csv|jsonl] <photo|folder>...`: one line per photo on
+ * stdout; unreadable photos on stderr. Exit code 0 when every photo was predicted, 1 when any
+ * could not be read (or a path does not exist), 2 for a usage error.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createProgress, runIfEntryPoint } from '@facemask/contracts';
+import { selectBackend } from '@facemask/engine';
+import { disposeEnsemble, loadModelFolder } from './folder.ts';
+import type { FaceFinder } from './crop.ts';
+import { createNodeFaceFinder } from './face-crop-node.ts';
+import { formatter, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
+import { listPhotos } from './inputs.ts';
+import { predictFiles } from './predict.ts';
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number >= 1, got "${v}"`);
+  return n;
+}
+
+export interface PredictCliOptions {
+  model: string;
+  format: OutputFormat;
+  batchSize: number;
+  backend?: string;
+  quiet?: boolean;
+}
+
+const toStdout = (line: string) => void process.stdout.write(line + '\n');
+
+export async function main(argv: string[], out: (line: string) => void = toStdout, err: (line: string) => void = (l) => console.error(l)): Promise<number> {
+  const program = new Command('predict')
+    .description('classify photos with an exported model folder: mask state, gender and age band')
+    .requiredOption('--model <dir>', 'a model folder written by `pnpm export`')
+    .addOption(new Option('--format <format>', 'output: one text line, a CSV row or a JSON line per photo').choices(OUTPUT_FORMATS).default('text'))
+    .option('--batch-size <n>', 'photos per batch', positive, 16)
+    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND)')
+    .option('--quiet', 'no progress bar or closing summary')
+    .argument('<photos...>', 'photo files and folders of photos (searched recursively)')
+    .exitOverride();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    return (e as { exitCode?: number }).exitCode ?? 2;
+  }
+  const o = program.opts<PredictCliOptions>();
+  const started = Date.now();
+  try {
+    await selectBackend({ prefer: o.backend, log: o.quiet ? () => {} : err });
+    const ens = await loadModelFolder(o.model);
+    let faces: FaceFinder | null = null;
+    try {
+      faces = ens.manifest.crop.kind === 'face' ? await createNodeFaceFinder(o.model, ens.manifest.crop) : null;
+      const photos = await listPhotos(program.args);
+      for (const m of photos.missing) err(`predict: ${m}: no such file or folder`);
+      const f = formatter(o.format);
+      if (f.header !== null) out(f.header);
+      // Lines scrolling on the terminal show the progress themselves; a bar redrawn between them would garble both.
+      const linesOnTerminal = out === toStdout && process.stdout.isTTY === true;
+      const progress = createProgress({ label: 'predict', total: photos.files.length, unit: 'img', quiet: o.quiet || linesOnTerminal });
+      const s = await predictFiles(ens, photos.files, {
+        batchSize: o.batchSize,
+        faces,
+        onResult: (r) => out(f.line(r)),
+        onFailure: (x) => err(`predict: cannot read ${x.path}: ${x.reason} (skipped)`),
+        onBatch: (n) => progress.tick(n),
+      });
+      progress.stop();
+      const failed = s.failed + photos.missing.length;
+      if (!o.quiet) {
+        const parts = [`${s.predicted} photo${s.predicted === 1 ? '' : 's'} predicted`];
+        if (failed) parts.push(`${failed} could not be read (listed above)`);
+        if (faces) parts.push(`${s.fallbacks} without a face found (centre crop)`);
+        if (photos.ignored) parts.push(`${photos.ignored} non-photo file${photos.ignored === 1 ? '' : 's'} in the folders ignored`);
+        err(`predict: ${parts.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      }
+      return failed > 0 ? 1 : 0;
+    } finally {
+      faces?.dispose();
+      disposeEnsemble(ens);
+    }
+  } catch (e) {
+    err(`predict: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+runIfEntryPoint(import.meta.url, (argv) => {
+  // `pnpm predict ... | head`: the reader has what it wanted; stop without a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  return main(argv);
+});
