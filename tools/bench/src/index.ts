@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench [--full] [--backends wasm,cpu] [--archs resnet18] [--sizes 112] [--batch 8]
- * [--threads 2] [--torch] [--rounds 3]`: training-step and inference images/s per backend,
- * architecture and input size. Each measurement runs in a process of its own; with --torch the
- * same step runs in PyTorch beside them. A benchmark, not a test: numbers depend on the machine
- * and its load.
+ * [--threads n] [--torch | --no-torch] [--rounds 3]`: training-step and inference images/s per
+ * backend, architecture and input size. Each measurement runs in a process of its own; the same
+ * step runs in PyTorch beside them when its python has torch and torchvision. A benchmark, not a
+ * test: numbers depend on the machine and its load.
  */
-import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import type { Measurement } from './measure.ts';
-import { bestOf, formatRow, ratioLines, threadEnv, type Row } from './rows.ts';
+import { bestOf, formatRow, summaryLines, threadEnv, type Row } from './rows.ts';
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
@@ -25,7 +25,7 @@ interface Options {
   sizes: string;
   batch: string;
   steps: string;
-  threads?: string;
+  threads: string;
   torch?: boolean;
   python: string;
   rounds: string;
@@ -39,8 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--sizes <list>', 'input sizes (square)', '112')
     .option('--batch <n>', 'batch size (the cpu backend needs minutes per step: try 2)', '8')
     .option('--steps <n>', 'timed steps after one warm-up step (cpu uses 1)', '3')
-    .option('--threads <n>', 'threads for tensorflow (intra-op n, inter-op 1) and PyTorch; default: each engine its own default')
-    .option('--torch', 'also run the same step in PyTorch (tools/bench/python/torch_bench.py)')
+    .option('--threads <n>', 'threads for tensorflow (intra-op n, inter-op 1) and PyTorch', String(availableParallelism()))
+    .option('--torch', 'run the same step in PyTorch (tools/bench/python/torch_bench.py); default: when --python has torch')
+    .option('--no-torch', 'no PyTorch rows')
     .option('--python <path>', 'python with torch and torchvision for --torch', '/usr/bin/python3')
     .option('--rounds <n>', 'measure every row n times, engines interleaved, and print the best', '1')
     .exitOverride();
@@ -53,18 +54,21 @@ export async function main(argv: string[]): Promise<number> {
   const backends = o.full ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : list(o.backends);
   const archs = o.full ? ['resnet18', 'resnet34'] : list(o.archs);
   const sizes = o.full ? [112, 224] : list(o.sizes).map(Number);
-  const threads = o.threads === undefined ? undefined : Number(o.threads);
+  const threads = Number(o.threads);
   const rounds = Number(o.rounds);
-  for (const [what, v] of [['--batch', Number(o.batch)], ['--steps', Number(o.steps)], ['--rounds', rounds], ['--threads', threads ?? 1]] as const) {
+  for (const [what, v] of [['--batch', Number(o.batch)], ['--steps', Number(o.steps)], ['--rounds', rounds], ['--threads', threads]] as const) {
     if (!(Number.isInteger(v) && v >= 1)) {
       console.error(`bench: ${what} must be a positive integer, got ${String(v)}`);
       return 2;
     }
   }
-  const engines = o.torch ? [...backends, 'pytorch'] : backends;
+  // PyTorch is a comparison, never a dependency: asked for, or found beside the system python.
+  const torch = o.torch ?? spawnSync(o.python, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+  const engines = torch ? [...backends, 'pytorch'] : backends;
   const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
   const env = { ...process.env, ...threadEnv(threads) };
-  const threadNote = threads === undefined ? 'threads: engine defaults' : `threads ${threads} (tensorflow intra-op ${threads} / inter-op 1, pytorch ${threads}, wasm 1)`;
+  const threadNote = `threads ${threads} (tensorflow intra-op ${threads} / inter-op 1, pytorch ${threads}, wasm 1)`;
+  const loadBefore = loadavg()[0] as number;
   console.log(`node ${process.version}, ${availableParallelism()} cores, batch ${o.batch}, ${threadNote}${rounds > 1 ? `, best of ${rounds} rounds` : ''}`);
   console.log('backend          arch      size   train img/s   infer img/s');
 
@@ -74,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     if (engine === 'pytorch') {
       const out = execFileSync(
         o.python,
-        [TORCH_SCRIPT, '--json', '--archs', arch, '--sizes', String(size), '--batch', o.batch, '--steps', steps, '--threads', String(threads ?? 0)],
+        [TORCH_SCRIPT, '--json', '--archs', arch, '--sizes', String(size), '--batch', o.batch, '--steps', steps, '--threads', String(threads)],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env },
       );
       const r = JSON.parse(out.trim().split('\n').pop() as string) as Measurement & { torch: string };
@@ -111,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   }
-  for (const line of ratioLines(rows)) console.log(line);
+  for (const line of summaryLines(rows, { before: loadBefore, after: loadavg()[0] as number, cores: availableParallelism() })) console.log(line);
   return 0;
 }
 

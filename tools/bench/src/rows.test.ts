@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from './measure.ts';
-import { bestOf, formatRow, ratioLines, threadEnv, type Row } from './rows.ts';
+import { bestOf, formatRow, ratioLines, summaryLines, threadEnv, type Row } from './rows.ts';
 
 const m = (train: number, infer: number): Measurement => ({
   backend: 'tensorflow',
@@ -44,5 +44,20 @@ describe('bench rows', () => {
   it('gives TensorFlow the thread count as intra-op threads with one inter-op thread, or leaves it alone', () => {
     expect(threadEnv(2)).toMatchObject({ TF_NUM_INTRAOP_THREADS: '2', TF_NUM_INTEROP_THREADS: '1' });
     expect(threadEnv(undefined)).not.toHaveProperty('TF_NUM_INTRAOP_THREADS');
+  });
+
+  it('ends with the ratios, the engines that did not run with their fix, and the load', () => {
+    const rows: Row[] = [
+      { engine: 'tensorflow', arch: 'resnet18', size: 112, error: 'native addon not found' },
+      { engine: 'wasm', arch: 'resnet18', size: 112, train: 3, infer: 25 },
+      { engine: 'pytorch', arch: 'resnet18', size: 112, train: 50, infer: 160 },
+      { engine: 'tensorflow', arch: 'resnet34', size: 112, error: 'native addon not found' },
+    ];
+    expect(summaryLines(rows, { before: 2.04, after: 3.96, cores: 2 })).toEqual([
+      'summary',
+      '  wasm / pytorch  resnet18 112: train 0.06x, infer 0.16x',
+      '  tensorflow: not measured (pnpm native:install)',
+      '  load average 2.0 before, 4.0 after, on 2 cores: compare rows of one run',
+    ]);
   });
 });

@@ -48,3 +48,25 @@ export function threadEnv(threads: number | undefined): Record<string, string> {
   }
   return env;
 }
+
+/** The fix for an engine that could not run, for the summary. */
+export function installHint(engine: string): string {
+  if (engine === 'pytorch') return 'apt-get install python3-torch python3-torchvision (comparison only)';
+  if (engine.startsWith('tensorflow')) return `pnpm native:install${engine === 'tensorflow-gpu' ? ' gpu' : ''}`;
+  return 'see the row above';
+}
+
+/**
+ * The closing lines: every tfjs row as a multiple of PyTorch's, the engines that did not run with
+ * their fix, and the machine's load average before and after (the rates are only comparable
+ * under the same load).
+ */
+export function summaryLines(rows: readonly Row[], load: { before: number; after: number; cores: number }): string[] {
+  const missing = [...new Set(rows.filter((r) => 'error' in r).map((r) => r.engine))];
+  return [
+    'summary',
+    ...ratioLines(rows).map((l) => `  ${l}`),
+    ...missing.map((e) => `  ${e}: not measured (${installHint(e)})`),
+    `  load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ${load.cores} cores: compare rows of one run`,
+  ];
+}
