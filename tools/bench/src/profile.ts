@@ -4,10 +4,10 @@
  * tf.profile, time and count per kernel, so JS/tape overhead = wall - sum of kernel time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseConfig } from '@facemask/contracts';
 import { selectBackend, type BackendName } from '@facemask/engine';
-import { createModel, foldBatchNorms } from '@facemask/model-resnet';
-import { createHeadAdapter, createOptimizer, outputsOf, trainableVariables, trainStep } from '@facemask/train';
+import { foldBatchNorms } from '@facemask/model-resnet';
+import { outputsOf, trainStep } from '@facemask/train';
+import { benchStep } from './measure.ts';
 
 const [backend, arch = 'resnet18', sizeArg = '112', batchArg = '16', repsArg = '3'] = process.argv.slice(2);
 const size = Number(sizeArg);
@@ -16,12 +16,7 @@ const reps = Number(repsArg);
 await selectBackend({ prefer: backend as BackendName, log: (l) => console.log(l) });
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
 
-const model = await createModel(arch, { inputHeight: size, inputWidth: size, seed: 1 }, { log: () => {} });
-const cfg = parseConfig({ data: { root: '.' }, loss: { name: 'label_smoothing' } });
-const head = createHeadAdapter('single', cfg.loss, null);
-const optimizer = createOptimizer(cfg.optim, trainableVariables(model));
-const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1);
-const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 18), 'int32'), 18), 'float32')) as tf.Tensor2D;
+const { model, head, optimizer, x, y } = await benchStep(arch, size, batch);
 
 function wall(name: string, f: () => void): number {
   f();
