@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, layers, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { ChannelAffine, ChannelZeroPad } from './custom-layers.ts';
+import { ChannelAffine, ChannelZeroPad, TorchReLU } from './custom-layers.ts';
 import { Init } from './init.ts';
 
 /**
@@ -43,7 +43,7 @@ function convUnit(init: Init, x: SymbolicTensor, prefix: string, filters: number
     .conv2d({ name: `${prefix}.conv`, filters, kernelSize: k, strides: stride, padding, useBias: true, kernelInitializer: init.conv(`${prefix}.conv`) })
     .apply(x) as SymbolicTensor;
   out = new ChannelAffine({ name: `${prefix}.scale` }).apply(out) as SymbolicTensor;
-  return withRelu ? (layers.reLU({ name: `${prefix}.relu` }).apply(out) as SymbolicTensor) : out;
+  return withRelu ? (new TorchReLU({ name: `${prefix}.relu` }).apply(out) as SymbolicTensor) : out;
 }
 
 function residualBlock(init: Init, x: SymbolicTensor, b: Block): SymbolicTensor {
@@ -63,7 +63,7 @@ function residualBlock(init: Init, x: SymbolicTensor, b: Block): SymbolicTensor 
     }
   }
   const sum = layers.add({ name: `${b.name}.add` }).apply([out, shortcut]) as SymbolicTensor;
-  return layers.reLU({ name: `${b.name}.out` }).apply(sum) as SymbolicTensor;
+  return new TorchReLU({ name: `${b.name}.out` }).apply(sum) as SymbolicTensor;
 }
 
 /** The backbone up to the global average pool ('avgpool', [N,256]). */

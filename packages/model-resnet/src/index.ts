@@ -53,3 +53,4 @@ export { featureTaps, tapLayerName, RESNET_TAPS } from './taps.ts';
 export { multiDepthFeatures, FEATURES_CONCAT } from './multi-depth.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';
 export { Init } from './init.ts';
+export { foldBatchNorms } from './fold.ts';

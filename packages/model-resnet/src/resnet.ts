@@ -1,5 +1,5 @@
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { TorchBatchNorm } from './custom-layers.ts';
+import { TorchBatchNorm, TorchConv2D, TorchReLU, type BatchNormActivation } from './custom-layers.ts';
 import type { Init } from './init.ts';
 
 /**
@@ -31,12 +31,13 @@ export const RESNET_SPECS = {
 export const BN_EPSILON = 1e-5;
 export const BN_MOMENTUM = 0.9;
 
-function bn(name: string) {
-  return new TorchBatchNorm({ name, epsilon: BN_EPSILON, momentum: BN_MOMENTUM });
+/** A BatchNorm followed by nn.ReLU is one layer with activation 'relu' (see TorchBatchNorm). */
+function bn(name: string, activation: BatchNormActivation = 'linear') {
+  return new TorchBatchNorm({ name, epsilon: BN_EPSILON, momentum: BN_MOMENTUM, activation });
 }
 
 function conv(init: Init, name: string, filters: number, kernelSize: number, strides: number, padding: 'valid' | 'same') {
-  return layers.conv2d({ name, filters, kernelSize, strides, padding, useBias: false, kernelInitializer: init.conv(name) });
+  return new TorchConv2D({ name, filters, kernelSize, strides, padding, kernelInitializer: init.conv(name) });
 }
 
 /** k x k conv with torch padding (k-1)/2. */
@@ -48,7 +49,7 @@ function convTorchPad(init: Init, x: SymbolicTensor, name: string, filters: numb
 }
 
 function relu(name: string) {
-  return layers.reLU({ name });
+  return new TorchReLU({ name });
 }
 
 function channels(x: SymbolicTensor): number {
@@ -57,8 +58,7 @@ function channels(x: SymbolicTensor): number {
 
 function basicBlock(init: Init, x: SymbolicTensor, prefix: string, planes: number, stride: number): SymbolicTensor {
   let out = convTorchPad(init, x, `${prefix}.conv1`, planes, 3, stride);
-  out = bn(`${prefix}.bn1`).apply(out) as SymbolicTensor;
-  out = relu(`${prefix}.relu1`).apply(out) as SymbolicTensor;
+  out = bn(`${prefix}.bn1`, 'relu').apply(out) as SymbolicTensor;
   out = convTorchPad(init, out, `${prefix}.conv2`, planes, 3, 1);
   out = bn(`${prefix}.bn2`).apply(out) as SymbolicTensor;
   return merge(init, x, out, prefix, planes, stride);
@@ -67,11 +67,9 @@ function basicBlock(init: Init, x: SymbolicTensor, prefix: string, planes: numbe
 /** torchvision v1.5 bottleneck: the stride sits on the 3x3 conv. */
 function bottleneck(init: Init, x: SymbolicTensor, prefix: string, planes: number, stride: number): SymbolicTensor {
   let out = conv(init, `${prefix}.conv1`, planes, 1, 1, 'valid').apply(x) as SymbolicTensor;
-  out = bn(`${prefix}.bn1`).apply(out) as SymbolicTensor;
-  out = relu(`${prefix}.relu1`).apply(out) as SymbolicTensor;
+  out = bn(`${prefix}.bn1`, 'relu').apply(out) as SymbolicTensor;
   out = convTorchPad(init, out, `${prefix}.conv2`, planes, 3, stride);
-  out = bn(`${prefix}.bn2`).apply(out) as SymbolicTensor;
-  out = relu(`${prefix}.relu2`).apply(out) as SymbolicTensor;
+  out = bn(`${prefix}.bn2`, 'relu').apply(out) as SymbolicTensor;
   out = conv(init, `${prefix}.conv3`, planes * 4, 1, 1, 'valid').apply(out) as SymbolicTensor;
   out = bn(`${prefix}.bn3`).apply(out) as SymbolicTensor;
   return merge(init, x, out, prefix, planes * 4, stride);
@@ -99,8 +97,7 @@ export function scaledWidth(channels: number, widthMultiplier: number): number {
 export function resnetBackbone(init: Init, input: SymbolicTensor, spec: ResNetSpec, widthMultiplier = 1): SymbolicTensor {
   const w = (c: number) => scaledWidth(c, widthMultiplier);
   let x = convTorchPad(init, input, 'conv1', w(64), 7, 2);
-  x = bn('bn1').apply(x) as SymbolicTensor;
-  x = relu('relu').apply(x) as SymbolicTensor;
+  x = bn('bn1', 'relu').apply(x) as SymbolicTensor;
   x = layers.zeroPadding2d({ name: 'maxpool_pad', padding: [[1, 1], [1, 1]] }).apply(x) as SymbolicTensor;
   x = layers.maxPooling2d({ name: 'maxpool', poolSize: 3, strides: 2, padding: 'valid' }).apply(x) as SymbolicTensor;
   const block = spec.block === 'basic' ? basicBlock : bottleneck;

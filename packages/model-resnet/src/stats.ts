@@ -8,6 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
  */
 
 const BN_CLASSES = new Set(['TorchBatchNorm', 'BatchNormalization']);
+const MAC_CLASSES = new Set(['Conv2D', 'TorchConv2D', 'DepthwiseConv2D', 'Dense']);
 
 export function countParameters(model: LayersModel): number {
   let n = 0;
@@ -31,7 +32,7 @@ export function countMultiplyAdds(model: LayersModel): number {
   let macs = 0;
   for (const layer of model.layers) {
     const cls = layer.getClassName();
-    if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D' && cls !== 'Dense') continue;
+    if (!MAC_CLASSES.has(cls)) continue;
     const kernel = layer.weights[0]?.shape as number[] | undefined;
     if (!kernel) continue;
     const out = layer.outputShape as (number | null)[];

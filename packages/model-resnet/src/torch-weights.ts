@@ -34,6 +34,7 @@ const hwc1ToC1hw = (t: tf.Tensor) => tf.transpose(t, [2, 3, 0, 1]);
 const c1hwToHwc1 = (t: tf.Tensor) => tf.transpose(t, [2, 3, 0, 1]);
 
 const BN_CLASSES = new Set(['TorchBatchNorm', 'BatchNormalization']);
+const CONV_CLASSES = new Set(['Conv2D', 'TorchConv2D']);
 
 /** Whether a layer belongs to the classifier head (its keys may be skipped on partial loads). */
 export function isHeadLayer(layer: Layer): boolean {
@@ -50,7 +51,7 @@ export function stateDictSpec(model: LayersModel): KeySpec[] {
     const add = (suffix: string, index: number, toTorch: KeySpec['toTorch'], fromTorch: KeySpec['fromTorch'], torchShape: number[]) =>
       specs.push({ key: `${layer.name}.${suffix}`, layer, index, torchShape, toTorch, fromTorch });
     const s = (i: number) => shapes[i] as number[];
-    if (cls === 'Conv2D') {
+    if (CONV_CLASSES.has(cls)) {
       const [h, w, i, o] = s(0) as [number, number, number, number];
       add('weight', 0, hwioToOihw, oihwToHwio, [o, i, h, w]);
       if (shapes.length > 1) add('bias', 1, same, same, s(1));

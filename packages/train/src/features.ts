@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
-import { FEATURE_NORM, featureTaps, MULTI_HEADS } from '@facemask/model-resnet';
+import { FEATURE_NORM, featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/preprocess';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
@@ -77,7 +77,9 @@ export async function extractFeatures(
   augment: { mean: readonly number[]; std: readonly number[] },
   quiet: boolean,
 ): Promise<FeatureTable> {
-  const taps = featureTaps(model, ['features']);
+  // The backbone with its BatchNorms folded into the convolutions: same features, fewer kernels.
+  const folded = foldBatchNorms(model);
+  const taps = featureTaps(folded, ['features']);
   const dim = taps.outputs[0]?.shape[1] as number;
   const plain = new Float32Array(cache.count * dim);
   const flipped = new Float32Array(cache.count * dim);
@@ -113,6 +115,7 @@ export async function extractFeatures(
     throw err;
   } finally {
     progress.stop();
+    folded.dispose();
   }
   return { dim, plain, flipped, count: cache.count };
 }

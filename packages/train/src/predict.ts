@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { NUM_CLASSES } from '@facemask/contracts';
+import { foldBatchNorms } from '@facemask/model-resnet';
 import type { HeadAdapter } from './head.ts';
 import { chunk } from './sampler.ts';
 import type { BatchSource } from './source.ts';
@@ -43,22 +44,28 @@ export async function predictRows<Raw>(
   let offset = 0;
   const batches = chunk(rows.map((_, i) => i), batchSize);
   let pending = batches.length ? prefetch(source, batches[0]!.map((i) => rows[i]!)) : null;
-  for (let b = 0; b < batches.length; b++) {
-    const raw = await (pending as Promise<Raw>);
-    const next = batches[b + 1];
-    if (next) pending = prefetch(source, next.map((i) => rows[i]!));
-    const idx = batches[b]!;
-    const views = source.views(raw, tta);
-    const y = targets ? tf.tensor2d(idx.map((i) => targets[i]!), [idx.length, NUM_CLASSES]) : null;
-    try {
-      const r = evalBatch(model, head, views, y);
-      probs.set(r.probs, offset * NUM_CLASSES);
-      lossSum += r.lossSum;
-    } finally {
-      tf.dispose(views);
-      y?.dispose();
+  // Once for all batches: BatchNorms folded into the convolutions (same outputs, fewer kernels).
+  const inference = model.layers.some((l) => l.getClassName() === 'TorchBatchNorm') ? foldBatchNorms(model) : model;
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      const raw = await (pending as Promise<Raw>);
+      const next = batches[b + 1];
+      if (next) pending = prefetch(source, next.map((i) => rows[i]!));
+      const idx = batches[b]!;
+      const views = source.views(raw, tta);
+      const y = targets ? tf.tensor2d(idx.map((i) => targets[i]!), [idx.length, NUM_CLASSES]) : null;
+      try {
+        const r = evalBatch(inference, head, views, y);
+        probs.set(r.probs, offset * NUM_CLASSES);
+        lossSum += r.lossSum;
+      } finally {
+        tf.dispose(views);
+        y?.dispose();
+      }
+      offset += idx.length;
     }
-    offset += idx.length;
+  } finally {
+    if (inference !== model) inference.dispose();
   }
   return { probs, loss: rows.length ? lossSum / rows.length : 0 };
 }

@@ -83,7 +83,9 @@ export abstract class TorchOptimizer {
     for (const [slot, grad] of pairs) {
       slot.step++;
       const next = tf.tidy(() => {
-        const out = this.update(slot.variable, tf.cast(grad, 'float32'), slot.step, (name) => slot.buffers.get(name));
+        // A float32 cast of float32 is still a kernel call (a copy on the native engine).
+        const g = grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32');
+        const out = this.update(slot.variable, g, slot.step, (name) => slot.buffers.get(name));
         return { param: out.param, buffers: out.buffers };
       });
       slot.variable.assign(next.param);

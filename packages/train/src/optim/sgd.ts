@@ -38,7 +38,8 @@ export class SGD extends TorchOptimizer {
     const buffers: Record<string, tf.Tensor> = {};
     if (this.momentum !== 0) {
       const prev = buffer('momentum');
-      const buf = prev ? tf.add(tf.mul(prev, this.momentum), tf.mul(d, 1 - this.dampening)) : tf.clone(d);
+      const damped = this.dampening !== 0 ? tf.mul(d, 1 - this.dampening) : d;
+      const buf = prev ? tf.add(tf.mul(prev, this.momentum), damped) : tf.clone(d);
       buffers.momentum = buf;
       d = this.nesterov ? tf.add(d, tf.mul(buf, this.momentum)) : buf;
     }

@@ -1,0 +1,62 @@
+import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TorchBatchNorm } from './custom-layers.ts';
+import { foldBatchNorms } from './fold.ts';
+import { createModel, type ModelOptionsInput } from './registry.ts';
+
+// cpu (the reference kernels) and the engine TFJS_BACKEND names (wasm by default).
+const ENGINES = backendsUnderTest();
+
+/** Non-trivial running statistics and affine parameters, so a wrong fold shows. */
+function randomiseBatchNorms(model: LayersModel): void {
+  model.layers
+    .filter((l) => l instanceof TorchBatchNorm)
+    .forEach((l, i) => {
+      const c = l.weights[0]!.shape[0] as number;
+      const v = [
+        tf.randomUniform([c], 0.5, 1.5, 'float32', 4 * i),
+        tf.randomNormal([c], 0, 0.2, 'float32', 4 * i + 1),
+        tf.randomNormal([c], 0, 0.2, 'float32', 4 * i + 2),
+        tf.randomUniform([c], 0.5, 1.5, 'float32', 4 * i + 3),
+      ];
+      l.setWeights(v);
+      tf.dispose(v);
+    });
+}
+
+describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
+  beforeAll(async () => {
+    await useBackendUnderTest(engine);
+  });
+
+  it.each([
+    ['resnet18', { inputHeight: 64, inputWidth: 48, head: 'single' }],
+    ['resnet34', { inputHeight: 57, inputWidth: 45, head: 'single', widthMultiplier: 0.25 }],
+    ['resnet50', { inputHeight: 40, inputWidth: 40, head: 'multi', widthMultiplier: 0.25, dropout: 0.3 }],
+  ] as [string, ModelOptionsInput][])('%s %j: eval outputs to float rounding, no BatchNorm left, owns its weights', async (name, opts) => {
+    const before = tf.memory().numTensors;
+    const model = await createModel(name, { ...opts, seed: 5 }, { log: () => {} });
+    randomiseBatchNorms(model);
+    const x = tf.randomNormal([3, opts.inputHeight, opts.inputWidth, 3], 0, 1, 'float32', 6);
+    const want = [model.predict(x)].flat() as tf.Tensor[];
+    const folded = foldBatchNorms(model);
+    expect(folded.layers.filter((l) => l instanceof TorchBatchNorm)).toEqual([]);
+    // Only the max-pool's padding stays; the convs pad explicitly.
+    expect(folded.layers.filter((l) => l.getClassName() === 'ZeroPadding2D').map((l) => l.name)).toEqual(['maxpool_pad']);
+    expect(folded.layers.length).toBeLessThan(model.layers.length);
+    model.dispose();
+    const got = [folded.predict(x)].flat() as tf.Tensor[];
+    expect(got.length).toBe(want.length);
+    got.forEach((g, i) => {
+      const w = want[i] as tf.Tensor;
+      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(g, w))).dataSync()[0] as number);
+      const scale = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] as number);
+      expect(err / scale, `output ${i}`).toBeLessThan(1e-5);
+    });
+    tf.dispose([x, ...want, ...got]);
+    folded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
