@@ -14,8 +14,23 @@ export class OutOfMemoryError extends Error {
   }
 }
 
+/** The error a WebAssembly trap throws (Node's global; the project's TypeScript libs do not declare it). */
+export const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly.RuntimeError;
+
+/** The wasm heap's ceiling (the engine's memory grows to 4 GB at most). */
+const WASM_HEAP = 4 * 2 ** 30;
+
+/**
+ * When the wasm heap is full, tfjs' wasm kernels get a null pointer from malloc and fail however
+ * that goes ("divide by zero", "unreachable", an access out of bounds): any engine trap with the
+ * heap over 80% full is taken for running out of memory; one with room left is a bug, not this.
+ */
+function wasmHeapTrap(err: Error): boolean {
+  return err instanceof WasmRuntimeError && tf.getBackend() === 'wasm' && tf.memory().numBytes > 0.8 * WASM_HEAP;
+}
+
 export function isOutOfMemory(err: unknown): boolean {
-  return !(err instanceof OutOfMemoryError) && err instanceof Error && OUT_OF_MEMORY.test(err.message);
+  return !(err instanceof OutOfMemoryError) && err instanceof Error && (OUT_OF_MEMORY.test(err.message) || wasmHeapTrap(err));
 }
 
 const where = (engine: string) => (engine === 'wasm' ? 'the wasm heap (4 GB at most)' : engine === 'cpu' ? 'JavaScript memory' : `${engine} memory`);
