@@ -1,9 +1,10 @@
 import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TorchBatchNorm } from './custom-layers.ts';
 import { foldBatchNorms } from './fold.ts';
+import { FEATURE_NORM, MULTI_HEADS } from './heads.ts';
 import { createModel, type ModelOptionsInput } from './registry.ts';
 
 // cpu (the reference kernels) and the engine TFJS_BACKEND names (wasm by default).
@@ -57,6 +58,33 @@ describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
     });
     tf.dispose([x, ...want, ...got]);
     folded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('folds a model whose head another model shares (train\'s head-only model): the feature norm stays, outputs to float rounding', async () => {
+    const before = tf.memory().numTensors;
+    const opts: ModelOptionsInput = { inputHeight: 48, inputWidth: 48, head: 'multi', widthMultiplier: 0.25, featureLayers: ['layer2', 'layer3'], featureNorm: true };
+    const model = await createModel('resnet18', { ...opts, seed: 5 }, { log: () => {} });
+    randomiseBatchNorms(model);
+    const norm = model.getLayer(FEATURE_NORM);
+    const features = tfInput({ shape: [(norm.inboundNodes[0]!.inputTensors[0] as SymbolicTensor).shape[1] as number] });
+    const shared = norm.apply(features) as SymbolicTensor;
+    const headOnly = tfModel({ inputs: features, outputs: MULTI_HEADS.map((h) => model.getLayer(h.name).apply(shared) as SymbolicTensor) });
+    const x = tf.randomNormal([2, 48, 48, 3], 0, 1, 'float32', 7);
+    const want = [model.predict(x)].flat() as tf.Tensor[];
+    const folded = foldBatchNorms(model);
+    expect(folded.layers.filter((l) => l instanceof TorchBatchNorm).map((l) => l.name)).toEqual([FEATURE_NORM]);
+    const got = [folded.predict(x)].flat() as tf.Tensor[];
+    got.forEach((g, i) => {
+      const w = want[i] as tf.Tensor;
+      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(g, w))).dataSync()[0] as number);
+      const scale = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] as number);
+      expect(err / scale, `output ${i}`).toBeLessThan(1e-5);
+    });
+    tf.dispose([x, ...want, ...got]);
+    folded.dispose();
+    model.dispose();
+    headOnly.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -103,8 +103,11 @@ export function foldBatchNorms(model: LayersModel): LayersModel {
   try {
     for (const layer of model.layers) {
       if (folded.has(layer)) continue;
-      const node = layer.inboundNodes[0];
-      if (!node || layer.inboundNodes.length !== 1) throw new Error(`foldBatchNorms: layer ${layer.name} is used ${layer.inboundNodes.length} times`);
+      // A layer may also sit in another model (train's head-only model shares the head's layers):
+      // its node in this model is the one whose inputs this model has built.
+      const nodes = layer.getClassName() === 'InputLayer' ? layer.inboundNodes.slice(0, 1) : layer.inboundNodes.filter((n) => n.inputTensors.every((t) => mapped.has(t)));
+      const node = nodes[0];
+      if (!node || nodes.length !== 1) throw new Error(`foldBatchNorms: layer ${layer.name} is used ${nodes.length} times in ${model.name}`);
       if (layer.getClassName() === 'InputLayer') {
         const original = node.outputTensors[0] as SymbolicTensor;
         const x = tfInput({ name: layer.name, shape: original.shape.slice(1) as number[], dtype: original.dtype });
@@ -112,11 +115,7 @@ export function foldBatchNorms(model: LayersModel): LayersModel {
         mapped.set(original, x);
         continue;
       }
-      const ins = node.inputTensors.map((t) => {
-        const m = mapped.get(t);
-        if (!m) throw new Error(`foldBatchNorms: input of ${layer.name} not built yet`);
-        return m;
-      });
+      const ins = node.inputTensors.map((t) => mapped.get(t) as SymbolicTensor);
       const padded = paddedConv(layer);
       if (padded) {
         // The conv reads the unpadded input and pads explicitly (see FoldedConv2D).
