@@ -27,6 +27,17 @@ function randomiseBatchNorms(model: LayersModel): void {
     });
 }
 
+/** Each output equal to the reference's to float rounding (relative to its largest value). */
+function expectSameOutputs(got: tf.Tensor[], want: tf.Tensor[]): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => {
+    const w = want[i] as tf.Tensor;
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(g, w))).dataSync()[0] as number);
+    const scale = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] as number);
+    expect(err / scale, `output ${i}`).toBeLessThan(1e-5);
+  });
+}
+
 describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
   beforeAll(async () => {
     await useBackendUnderTest(engine);
@@ -49,13 +60,7 @@ describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
     expect(folded.layers.length).toBeLessThan(model.layers.length);
     model.dispose();
     const got = [folded.predict(x)].flat() as tf.Tensor[];
-    expect(got.length).toBe(want.length);
-    got.forEach((g, i) => {
-      const w = want[i] as tf.Tensor;
-      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(g, w))).dataSync()[0] as number);
-      const scale = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] as number);
-      expect(err / scale, `output ${i}`).toBeLessThan(1e-5);
-    });
+    expectSameOutputs(got, want);
     tf.dispose([x, ...want, ...got]);
     folded.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -75,12 +80,7 @@ describe.each(ENGINES)('foldBatchNorms on %s', (engine) => {
     const folded = foldBatchNorms(model);
     expect(folded.layers.filter((l) => l instanceof TorchBatchNorm).map((l) => l.name)).toEqual([FEATURE_NORM]);
     const got = [folded.predict(x)].flat() as tf.Tensor[];
-    got.forEach((g, i) => {
-      const w = want[i] as tf.Tensor;
-      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(g, w))).dataSync()[0] as number);
-      const scale = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] as number);
-      expect(err / scale, `output ${i}`).toBeLessThan(1e-5);
-    });
+    expectSameOutputs(got, want);
     tf.dispose([x, ...want, ...got]);
     folded.dispose();
     model.dispose();

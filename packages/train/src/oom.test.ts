@@ -31,15 +31,10 @@ const onWasm = process.env.TFJS_BACKEND === undefined || process.env.TFJS_BACKEN
 describe('out of memory', () => {
   it.runIf(onWasm)('an engine trap with the heap full: one line naming the fold, epoch, batch and the batch size to try', async () => {
     expect(engine).toBe('wasm');
-    const filler = Array.from({ length: 14 }, () => tf.fill([64, 1024 * 1024], 1));
-    try {
-      const err = await trapIn(() => new WasmRuntimeError('divide by zero'));
-      expect(err?.message).toMatch(
-        /^fold 3 ran out of memory in the wasm heap \(4 GB at most\) training at epoch 1, batch 1 with batches of 32 photos \(tensors held 3\.\d\d GB; the engine said: divide by zero\): set train\.batchSize to 16 and rerun$/,
-      );
-    } finally {
-      tf.dispose(filler);
-    }
+    const err = await withHeapFull(() => trapIn(() => new WasmRuntimeError('divide by zero')));
+    expect(err?.message).toMatch(
+      /^fold 3 ran out of memory in the wasm heap \(4 GB at most\) training at epoch 1, batch 1 with batches of 32 photos \(tensors held 3\.\d\d GB; the engine said: divide by zero\): set train\.batchSize to 16 and rerun$/,
+    );
   }, 120_000);
 
   it.runIf(onWasm)('an engine trap with room left is passed on as it is', async () => {
@@ -64,59 +59,58 @@ describe('out of memory', () => {
           tfl.layers.dense({ units: NUM_CLASSES }),
         ],
       });
-      const n = 64;
-      const rows: FoldRows = {
-        trainRows: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, cacheRow: i, cls: i % NUM_CLASSES, target: Array.from({ length: NUM_CLASSES }, (_, k) => (k === i % NUM_CLASSES ? 1 : 0)) })),
-        valRows: [],
-        evalRows: [],
-        evalIds: [],
-      };
       const source: BatchSource<number> = {
-        count: n,
+        count: 64,
         fetch: async (r) => r.length,
         train: (k, targets) => ({ x: tf.randomUniform([k, size, size, 3], 0, 1, 'float32', 1), y: tf.tensor2d(targets.flat(), [k, NUM_CLASSES]) }),
         views: (k) => [tf.zeros([k, size, size, 3])],
       };
-      // about 3.75 GB held: what is left cannot take five activations of 32 x 128 x 128 x 64 floats (134 MB each)
-      const filler = Array.from({ length: 14 }, () => tf.fill([64, 1024 * 1024], 1));
-      const params = configSchema.parse({ data: { root: '.' }, optim: { name: 'sgd', lr: 0.1 }, scheduler: { name: 'none' }, train: { epochs: 1, batchSize: 32 } });
-      const dir = await mkdtemp(join(tmpdir(), 'oom-'));
-      try {
-        const head = createHeadAdapter('single', { name: 'cross_entropy' }, null);
-        const err = await trainLoop({ params, round: 1, fold: 3, head, rows, runKey: 'k', store: foldStore(dir), quiet: true, log: () => {} }, source, model).then(
-          () => null,
-          (e: Error) => e,
-        );
-        expect(err?.message).toMatch(
-          /^fold 3 ran out of memory in the wasm heap \(4 GB at most\) training at epoch 1, batch 1 with batches of 32 photos \(tensors held 3\.\d\d GB; the engine said: .*\): set train\.batchSize to 16 and rerun$/,
-        );
-        expect(err?.message).not.toContain('\n');
-      } finally {
-        tf.dispose(filler);
-        await rm(dir, { recursive: true, force: true });
-      }
+      // what the full heap leaves cannot take five activations of 32 x 128 x 128 x 64 floats (134 MB each)
+      const err = await withHeapFull(() => firstEpochError(model, source));
+      expect(err?.message).toMatch(
+        /^fold 3 ran out of memory in the wasm heap \(4 GB at most\) training at epoch 1, batch 1 with batches of 32 photos \(tensors held 3\.\d\d GB; the engine said: .*\): set train\.batchSize to 16 and rerun$/,
+      );
+      expect(err?.message).not.toContain('\n');
     },
     120_000,
   );
 });
 
+/** Runs `fn` with about 3.75 GB of the wasm heap held by tensors. */
+async function withHeapFull<T>(fn: () => Promise<T>): Promise<T> {
+  const filler = Array.from({ length: 14 }, () => tf.fill([64, 1024 * 1024], 1));
+  try {
+    return await fn();
+  } finally {
+    tf.dispose(filler);
+  }
+}
+
 /** Trains one epoch of a tiny model whose first batch fails with `trap()`; the loop's error. */
 async function trapIn(trap: () => Error): Promise<Error | null> {
   const model = tfl.sequential({ layers: [tfl.layers.globalAveragePooling2d({ inputShape: [4, 4, 3] }), tfl.layers.dense({ units: NUM_CLASSES })] });
-  const n = 32;
-  const rows: FoldRows = {
-    trainRows: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, cacheRow: i, cls: i % NUM_CLASSES, target: Array.from({ length: NUM_CLASSES }, (_, k) => (k === i % NUM_CLASSES ? 1 : 0)) })),
-    valRows: [],
-    evalRows: [],
-    evalIds: [],
-  };
   const source: BatchSource<number> = {
-    count: n,
+    count: 32,
     fetch: async (r) => r.length,
     train: () => {
       throw trap();
     },
     views: (k) => [tf.zeros([k, 4, 4, 3])],
+  };
+  try {
+    return await firstEpochError(model, source);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Fold 3's training loop over `source.count` rows, one epoch of batches of 32: the error it ends with (null: none). */
+async function firstEpochError(model: tfl.LayersModel, source: BatchSource<number>): Promise<Error | null> {
+  const rows: FoldRows = {
+    trainRows: Array.from({ length: source.count }, (_, i) => ({ id: `t${i}`, cacheRow: i, cls: i % NUM_CLASSES, target: Array.from({ length: NUM_CLASSES }, (_, k) => (k === i % NUM_CLASSES ? 1 : 0)) })),
+    valRows: [],
+    evalRows: [],
+    evalIds: [],
   };
   const params = configSchema.parse({ data: { root: '.' }, optim: { name: 'sgd', lr: 0.1 }, scheduler: { name: 'none' }, train: { epochs: 1, batchSize: 32 } });
   const dir = await mkdtemp(join(tmpdir(), 'oom-'));
@@ -127,7 +121,6 @@ async function trapIn(trap: () => Error): Promise<Error | null> {
       (e: Error) => e,
     );
   } finally {
-    model.dispose();
     await rm(dir, { recursive: true, force: true });
   }
 }
