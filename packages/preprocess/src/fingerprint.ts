@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createProgress, writeFileAtomic } from '@facemask/contracts';
+// Narrow entry points: this runs as an Nx runtime input on every pipeline run, and the package's
+// index (config schema, zod, artifacts) costs a quarter of a second to load.
+import { writeFileAtomic } from '@facemask/contracts/atomic';
+import { createProgress } from '@facemask/contracts/progress';
 import { isHidden, listDir } from './listing.ts';
 import { mapLimit } from './pool.ts';
 
