@@ -11,24 +11,11 @@ import { loadavg } from 'node:os';
 import { runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import { taskOutcomes } from './nx.ts';
+import { spreadOf } from './spread.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 /** The demo without pnpm: package.json's `demo` script. */
 const DEMO_NODE = ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/demo.ts'];
-
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-export function spreadOf(seconds: readonly number[]): Spread {
-  if (seconds.length === 0) throw new Error('no timings');
-  const s = [...seconds].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]! };
-}
 
 /** Runs the command once; fails unless it succeeded with every task from Nx's cache. */
 function timedRun(cmd: string, args: readonly string[]): number {

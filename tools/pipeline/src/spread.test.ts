@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spreadOf } from './rerun-bench.ts';
+import { spreadOf } from './spread.ts';
 
 describe('spreadOf', () => {
   it('takes the middle timing of an odd count and the mean of the middle two of an even one', () => {
