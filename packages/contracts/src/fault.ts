@@ -27,6 +27,8 @@ export const FAULT_SITES = [
   'cache-photo',
   /** Backbone features of a batch of photos are computed. */
   'feature-batch',
+  /** A face-detect worker process has sent a photo's record. */
+  'detect-photo',
 ] as const;
 export type FaultSite = (typeof FAULT_SITES)[number];
 

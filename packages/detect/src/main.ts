@@ -10,7 +10,7 @@ import { runDetect } from './run.ts';
 export async function main(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const program = stageCommand('detect')
     .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND)')
-    .option('--workers <n>', 'worker threads, each with its own engine (default: one per core)', wholeNumber('--workers'));
+    .option('--workers <n>', 'worker processes, each with its own engine (default: one per core)', wholeNumber('--workers'));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

@@ -14,7 +14,7 @@ export interface RunOptions {
   quiet?: boolean;
   /** Where warnings go (default: stderr, or nowhere when quiet). */
   log?: (line: string) => void;
-  /** Worker threads, each with its own tfjs engine (default: one per core). */
+  /** Worker processes, each with its own tfjs engine (default: one per core). */
   workers?: number;
   /** tfjs backend as --backend takes it (default: TFJS_BACKEND, else the fastest available). */
   backend?: string;

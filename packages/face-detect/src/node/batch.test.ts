@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULT_AT_ENV } from '@facemask/contracts';
 import { parseDetectOptions } from '../options.ts';
 import { wall } from '../test-utils/shared.ts';
 import { detectFiles } from './batch.ts';
@@ -49,5 +50,15 @@ describe('detectFiles', () => {
     expect(failures).toEqual(['bad.jpg']);
     expect(r.failures).toEqual([{ path: 'bad.jpg', reason: expect.stringMatching(/^corrupt or not an image/) }]);
     expect(r.records.map((x) => x.path)).toEqual(['wall0.png', 'wall1.png']);
+  });
+
+  it('a worker process that dies fails the run with one line naming it', async () => {
+    // The first worker to send a record kills itself (SIGKILL), as a crash of the engine would.
+    process.env[FAULT_AT_ENV] = 'detect-photo:1';
+    try {
+      await expect(detectFiles(files, options, { workers: 2 })).rejects.toThrow(/^face-detect worker process \d+ was killed by SIGKILL$/);
+    } finally {
+      delete process.env[FAULT_AT_ENV];
+    }
   });
 });

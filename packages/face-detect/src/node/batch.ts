@@ -1,17 +1,17 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { selectBackend, type BackendName } from '@facemask/engine';
 import type { DetectFailure } from '../artifact.ts';
 import type { DetectOptions } from '../options.ts';
 import type { DetectionRecord } from '../record.ts';
 import { decodePhotoFile, PhotoError } from './decode.ts';
 import { createNodeDetector } from './modules.ts';
-import { workerEntry, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { WORKER_INIT_ENV, workerArgs, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 export interface DetectFilesOptions {
   /**
-   * Worker threads, each with its own tfjs engine and models; 0 runs in this thread. Default: one
-   * per core (wasm runs one thread per engine in Node, so two workers use both cores).
+   * Worker processes, each with its own tfjs engine and models; 0 runs in this process. Default:
+   * one per core (wasm runs one thread per engine in Node, so two workers use both cores).
    */
   workers?: number;
   /** Backend for the workers (or this thread), as `--backend` takes it; default: auto / TFJS_BACKEND. */
@@ -35,7 +35,11 @@ const stopOnFailure = (f: DetectFailure) => {
   throw new PhotoError(f.path, f.reason);
 };
 
-/** Detects faces in many photo files, in order, using worker threads for both cores. */
+/**
+ * Detects faces in many photo files, in order, using worker processes for both cores. Processes,
+ * not worker threads: tfjs-node's binding is not safe in two threads of one process (measured
+ * here: crossed op attributes, "double free or corruption", about one start in fifteen).
+ */
 export async function detectFiles(files: readonly string[], options: DetectOptions, opts: DetectFilesOptions = {}): Promise<DetectFilesResult> {
   const workers = Math.min(opts.workers ?? availableParallelism(), files.length);
   const onFailure = opts.onFailure ?? stopOnFailure;
@@ -100,24 +104,29 @@ function runWorkers(
     let live = count;
     let chosen: BackendName | undefined;
     let failed = false;
-    const pool: Worker[] = [];
+    const pool: ChildProcess[] = [];
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
-      for (const w of pool) void w.terminate();
+      for (const w of pool) w.kill();
       reject(err instanceof Error ? err : new Error(String(err)));
     };
-    const entry = workerEntry();
-    const init: WorkerInit = { options, backend: backend ?? null, quietBackend: false };
+    const args = workerArgs();
     for (let k = 0; k < count; k++) {
-      const w = new Worker(entry.entry, { eval: entry.eval, execArgv: entry.execArgv, workerData: { ...init, quietBackend: k > 0 } });
+      const init: WorkerInit = { options, backend: backend ?? null, quietBackend: k > 0 };
+      const w = spawn(process.execPath, args, {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init) },
+      });
       pool.push(w);
+      let told = false;
       const feed = () => {
         if (next < files.length) {
           const index = next++;
-          w.postMessage({ type: 'file', index, file: files[index]! } satisfies ToWorker);
-        } else {
-          w.postMessage({ type: 'done' } satisfies ToWorker);
+          w.send({ type: 'file', index, file: files[index]! } satisfies ToWorker);
+        } else if (!told) {
+          told = true;
+          w.send({ type: 'done' } satisfies ToWorker);
         }
       };
       w.on('message', (msg: FromWorker) => {
@@ -138,9 +147,9 @@ function runWorkers(
         }
       });
       w.on('error', fail);
-      w.on('exit', (code) => {
+      w.on('exit', (code, signal) => {
         if (failed) return;
-        if (code !== 0) return fail(new Error(`face-detect worker exited with code ${code}`));
+        if (code !== 0) return fail(new Error(`face-detect worker process ${w.pid} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`));
         if (--live === 0) resolve(chosen!);
       });
     }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendName } from '@facemask/engine';
 import type { DetectOptions } from '../options.ts';
 import type { DetectionRecord } from '../record.ts';
@@ -18,16 +18,19 @@ export type FromWorker =
   | { type: 'failure'; index: number; reason: string }
   | { type: 'error'; message: string };
 
+/** The environment variable a worker process reads its WorkerInit from (JSON). */
+export const WORKER_INIT_ENV = 'FACEMASK_DETECT_WORKER';
+
 /**
- * How to start the worker. From dist: worker.js as is. From source (tsx, vitest), Node cannot load
- * worker.ts by itself: a small eval'd entry registers tsx's loader first, with the "source" export
- * condition so workspace packages resolve to their TypeScript too.
+ * How to start a worker process: node's arguments. From dist: worker.js as is. From source (tsx,
+ * vitest), Node cannot load worker.ts by itself: a small module given to -e registers tsx's loader
+ * first, with the "source" export condition so workspace packages resolve to their TypeScript too.
  */
-export function workerEntry(): { entry: string | URL; eval: boolean; execArgv: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./worker.js', import.meta.url), eval: false, execArgv: [] };
+export function workerArgs(): string[] {
+  if (!import.meta.url.endsWith('.ts')) return [fileURLToPath(new URL('./worker.js', import.meta.url))];
   // The ESM build of tsx's API: require.resolve would give the CommonJS one.
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
   const worker = new URL('./worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
-  return { entry: code, eval: true, execArgv: ['--conditions=source'] };
+  return ['--conditions=source', '--input-type=module', '-e', code];
 }

@@ -1,28 +1,32 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { faultPoint } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { decodePhotoFile, PhotoError } from './decode.ts';
 import { createNodeDetector } from './modules.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import { WORKER_INIT_ENV, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
-const port = parentPort!;
-const init = workerData as WorkerInit;
-const send = (msg: FromWorker) => port.postMessage(msg);
+// A worker process of detectFiles (batch.ts): photos arrive over the IPC channel, records go back.
+const init = JSON.parse(process.env[WORKER_INIT_ENV] ?? 'null') as WorkerInit | null;
+const send = (msg: FromWorker) => process.send?.(msg);
+// The parent is gone (killed, or it stopped the run): nothing is waiting for this work.
+process.on('disconnect', () => process.exit(0));
 
 try {
+  if (!init || !process.send) throw new Error(`not started by detectFiles (no IPC channel or no ${WORKER_INIT_ENV})`);
   const choice = await selectBackend({ prefer: init.backend ?? undefined, log: init.quietBackend ? () => {} : undefined });
   const detector = await createNodeDetector(init.options);
   // Work arrives one message at a time; run it in order so results keep a steady pace.
   let chain = Promise.resolve();
-  port.on('message', (msg: ToWorker) => {
+  process.on('message', (msg: ToWorker) => {
     chain = chain.then(async () => {
       if (msg.type === 'done') {
         detector.dispose();
-        port.close();
+        process.disconnect();
         return;
       }
       try {
         const image = await decodePhotoFile(msg.file);
         send({ type: 'record', index: msg.index, record: await detector.detectRecord(msg.file, image) });
+        faultPoint('detect-photo');
       } catch (err) {
         if (err instanceof PhotoError) send({ type: 'failure', index: msg.index, reason: err.reason });
         else send({ type: 'error', message: `${msg.file}: ${(err as Error).stack ?? String(err)}` });
@@ -32,4 +36,5 @@ try {
   send({ type: 'ready', backend: choice.name });
 } catch (err) {
   send({ type: 'error', message: `face-detect worker could not start: ${(err as Error).stack ?? String(err)}` });
+  process.exitCode = 1;
 }
