@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeDirAtomic, writeFileAtomic } from './atomic.ts';
 import { DiskFullError } from './disk.ts';
-
-/** Node's own error for a full disk: a code and a syscall, no file, no size. */
-function enospc(): NodeJS.ErrnoException {
-  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-}
+import { enospc } from './testing/tmpfs.ts';
 
 // writeFile fails as on a full disk for any file under a folder named "full".
 vi.mock('node:fs/promises', async (importOriginal) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiskFullError, formatBytes, freeBytes, workLayout } from '@facemask/contracts';
-import { mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
+import { enospc, mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
 import { sha256File } from './fingerprint.ts';
 import { ensureImageStore, storeKey, type CacheInput } from './store.ts';
 
@@ -15,10 +15,6 @@ import { ensureImageStore, storeKey, type CacheInput } from './store.ts';
  * the whole store needs, the folder and what is free there; nothing half-written left behind.
  * A real tmpfs where mounting is allowed (root on Linux), else the same checks on injected errors.
  */
-
-function enospc(): NodeJS.ErrnoException {
-  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-}
 
 // Injected: under a folder named "fake-small-disk" statfs reports 100 kB free; under
 // "fake-full-disk" a file handle's writes fail once 50 kB are written. Elsewhere, the real thing.

@@ -25,3 +25,8 @@ export function mountTinyTmpfs(bytes: number): { dir: string; unmount(): void } 
     },
   };
 }
+
+/** Node's own error for a full disk: a code and a syscall, no file, no size (for injected faults). */
+export function enospc(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+}
