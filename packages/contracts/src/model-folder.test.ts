@@ -43,7 +43,7 @@ describe('model folder manifest', () => {
     const parsed = parseModelManifest(manifestFile({ ...manifest(), crop } as ModelManifest), 'x').crop;
     expect(parsed).toEqual({
       ...crop,
-      detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', landmarks: false },
+      detect: { detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', minFaceSize: 0, landmarks: false },
       crop: { margin: 0.25, square: true, align: 'none', border: 'shift' },
     });
     expect(() => manifestFile({ ...manifest(), crop: { ...crop, models: [] } } as unknown as ModelManifest)).toThrow();

@@ -87,6 +87,25 @@ describe('detector (default options)', () => {
     }
   });
 
+  it.skipIf(!hasShared)('minFaceSize: a face smaller than that share of the photo counts as no face', async () => {
+    const path = 'train/images/000026_male_Asian_55/normal.jpg';
+    const to = { x: 150, y: 150, width: 140, height: 140 };
+    const img = await pasteFace(join(wide, path), await truthOf(path), wall(480, 480, [150, 160, 150], 8), to);
+    const found = await detector.detect(img);
+    expect(found).toHaveLength(1);
+    // the box's shorter side against the photo's 480 px: a limit just above it drops the face
+    const share = Math.min(found[0]!.box.width, found[0]!.box.height) / 480;
+    const strict = await createNodeDetector(parseDetectOptions({ minFaceSize: share + 0.02 }));
+    const loose = await createNodeDetector(parseDetectOptions({ minFaceSize: share - 0.02 }));
+    try {
+      expect(await strict.detect(img)).toEqual([]);
+      expect(await loose.detect(img)).toEqual(found);
+    } finally {
+      strict.dispose();
+      loose.dispose();
+    }
+  });
+
   it.skipIf(!hasShared)('a cascade: the next detector answers when the first finds nothing', async () => {
     const path = 'train/images/000026_male_Asian_55/mask2.jpg';
     const to = { x: 100, y: 100, width: 180, height: 180 };

@@ -4,7 +4,7 @@ import { createLandmarks68, createSsd, createTiny, type FaceApiModule, type RawF
 import { assertRgbImage, type RgbImage } from './image.ts';
 import type { ModelFiles } from './model-files.ts';
 import type { DetectOptions, DetectorName, DetectorSpec } from './options.ts';
-import { pickFaces, type DetectionRecord, type Face } from './record.ts';
+import { isFaceSized, pickFaces, type DetectionRecord, type Face } from './record.ts';
 
 /** The libraries the detectors run on, loaded by the caller (node/modules.ts in Node). */
 export interface DetectorModules {
@@ -79,7 +79,9 @@ export async function createDetector(options: DetectOptions, opts: CreateDetecto
     const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
     try {
       for (const pass of passes) {
-        const raw = (await pass.run(t)).map((r) => clipToImage(r, image.width, image.height)).filter((r): r is RawFace => r !== null);
+        const raw = (await pass.run(t))
+          .map((r) => clipToImage(r, image.width, image.height))
+          .filter((r): r is RawFace => r !== null && isFaceSized(r.box, image, options.minFaceSize));
         if (raw.length === 0) continue;
         const faces = pickFaces(raw.map((r) => toFace(r, pass.name)), options.pick, options.maxFaces);
         if (landmarks) {

@@ -40,6 +40,15 @@ describe('cascadeFace', () => {
     expect(cascadeFace([rec([weakBig, strong]), rec([])], [{ minScore: 0.2 }, { minScore: 0.5 }], 'score')).toBe(strong);
     expect(cascadeFace([rec([weakBig]), undefined], [{ minScore: 0.5 }, { minScore: 0.5 }], 'largest')).toBeNull();
   });
+
+  it('drops boxes below minFaceSize of the shorter side, so the next detector answers', () => {
+    const small = face(10, 10, 99, 0.9); // 99 px in a 400 px photo: under a quarter
+    const quarter = face(200, 200, 100, 0.4); // exactly a quarter: kept
+    expect(cascadeFace([rec([small]), rec([quarter])], [{ minScore: 0.2 }, { minScore: 0.2 }], 'score', 0.25)).toBe(quarter);
+    expect(cascadeFace([rec([small, quarter])], [{ minScore: 0.2 }], 'score', 0.25)).toBe(quarter);
+    expect(cascadeFace([rec([small])], [{ minScore: 0.2 }], 'score', 0.25)).toBeNull();
+    expect(cascadeFace([rec([small])], [{ minScore: 0.2 }], 'score')).toBe(small);
+  });
 });
 
 describe('groupStats', () => {

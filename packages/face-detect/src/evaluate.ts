@@ -1,5 +1,5 @@
 import type { DetectorSpec } from './options.ts';
-import { pickFaces, type DetectionRecord, type Face, type Box } from './record.ts';
+import { isFaceSized, pickFaces, type DetectionRecord, type Face, type Box } from './record.ts';
 import { cropOptionsSchema, cropRegion, FACE_SQUARE, faceSquare, type CropOptions, type FaceSquareCalibration } from './geometry.ts';
 import { containsFace, coverage, matchesSquare } from './score.ts';
 
@@ -37,9 +37,15 @@ export interface GroupStats {
  * (in cascade order) with a face at or above its minScore answers, with its pick-order first face.
  * Equivalent to running the cascade, since each detector sees the photo independently.
  */
-export function cascadeFace(perDetector: readonly (DetectionRecord | undefined)[], specs: readonly Pick<DetectorSpec, 'minScore'>[], pick: 'largest' | 'score'): Face | null {
+export function cascadeFace(
+  perDetector: readonly (DetectionRecord | undefined)[],
+  specs: readonly Pick<DetectorSpec, 'minScore'>[],
+  pick: 'largest' | 'score',
+  minFaceSize = 0,
+): Face | null {
   for (let k = 0; k < specs.length; k++) {
-    const faces = (perDetector[k]?.faces ?? []).filter((f) => f.score >= specs[k]!.minScore);
+    const record = perDetector[k];
+    const faces = (record?.faces ?? []).filter((f) => f.score >= specs[k]!.minScore && isFaceSized(f.box, record!, minFaceSize));
     if (faces.length) return pickFaces(faces, pick, 1)[0]!;
   }
   return null;

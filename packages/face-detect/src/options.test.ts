@@ -4,7 +4,7 @@ import { pickFaces, primaryFace, type Face } from './record.ts';
 
 describe('detect options', () => {
   it('defaults: the recommended detector, one face, the largest, no landmark net', () => {
-    expect(DEFAULT_DETECT_OPTIONS).toEqual({ detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', landmarks: false });
+    expect(DEFAULT_DETECT_OPTIONS).toEqual({ detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', minFaceSize: 0, landmarks: false });
     expect(parseDetectOptions(undefined)).toEqual(DEFAULT_DETECT_OPTIONS);
   });
 

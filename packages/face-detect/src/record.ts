@@ -17,6 +17,11 @@ export function primaryFace(record: DetectionRecord): Face | null {
   return record.faces[0] ?? null;
 }
 
+/** Whether a box is large enough to be the photo's subject (detect options' `minFaceSize`). */
+export function isFaceSized(box: Box, photo: { width: number; height: number }, minFaceSize: number): boolean {
+  return Math.min(box.width, box.height) >= minFaceSize * Math.min(photo.width, photo.height);
+}
+
 export function boxArea(b: Box): number {
   return b.width * b.height;
 }

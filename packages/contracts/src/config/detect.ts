@@ -54,6 +54,13 @@ export const detectOptionsSchema = z.strictObject({
   /** Which face comes first when a photo shows several: the largest box, or the highest score. */
   pick: z.enum(FACE_PICKS).default('largest'),
   /**
+   * Boxes whose shorter side is below this fraction of the photo's shorter side are dropped before
+   * picking, and a cascade's next detector gets its turn: the person a camera photographs fills a
+   * good part of the frame, so a small box is a false positive (a pattern on a wall or a shirt),
+   * and a crop around it hands the network no face at all. 0 keeps every box.
+   */
+  minFaceSize: z.number().min(0).max(1).default(0),
+  /**
    * Run face-api's 68-point landmark net on each kept face that lacks eye points (ssd, tiny), so a
    * crop can be aligned by the eyes. BlazeFace gives eye points itself.
    */

@@ -60,7 +60,7 @@ describe('strict keys', () => {
   it('has a strict face crop (off by default) and a strict detect section with the recommended detector', () => {
     const cfg = parseConfig({ data: { root: '/d' } });
     expect(cfg.preprocess.faceCrop).toBeNull();
-    expect(cfg.detect).toEqual({ detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', landmarks: false });
+    expect(cfg.detect).toEqual({ detectors: [{ name: 'blazeface', minScore: 0.2 }], maxFaces: 1, pick: 'largest', minFaceSize: 0, landmarks: false });
     expect(parseConfig({ data: { root: '/d' }, preprocess: { faceCrop: {} } }).preprocess.faceCrop).toEqual({ margin: 0.1, square: true, align: 'none', border: 'shift' });
     expect(() => parseConfig({ data: { root: '/d' }, preprocess: { faceCrop: { marign: 0.2 } } })).toThrow(/marign[\s\S]*preprocess\.faceCrop|preprocess\.faceCrop[\s\S]*marign/);
     expect(() => parseConfig({ data: { root: '/d' }, detect: { detectors: [{ name: 'blazeface', minScor: 0.3 }] } })).toThrow(/minScor/);

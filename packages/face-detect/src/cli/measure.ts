@@ -5,7 +5,7 @@
  *   pnpm --filter @facemask/face-detect measure run --set ../shared/realfaces-dev-wide \
  *     --detector '{"name":"tiny","inputSize":416}' --out /tmp/fd/tiny416.json [--workers 2] [--limit N]
  *   pnpm --filter @facemask/face-detect measure score --set ../shared/realfaces-dev-wide \
- *     --runs /tmp/fd/ssd.json,/tmp/fd/blazeface.json --min-scores 0.5,0.3 [--pick largest]
+ *     --runs /tmp/fd/ssd.json,/tmp/fd/blazeface.json --min-scores 0.5,0.3 [--pick largest] [--min-face-size 0.25]
  *   (a detect stage's <work>/detect/detections.json scores as a run: --runs it --min-scores 0)
  *
  * `run` keeps every candidate down to score 0.05 so `score` can try any threshold and any cascade
@@ -107,7 +107,10 @@ async function score(args: Record<string, string | undefined>) {
   const squares = { ...FACE_SQUARE, ...(JSON.parse(args.calibration ?? '{}') as Partial<FaceSquareCalibration>) };
   // --crop '{"margin":0}': the crop "crop covers" judges (default: cropOptionsSchema's defaults).
   const crop = cropOptionsSchema.parse(JSON.parse(args.crop ?? '{}'));
-  const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick), crop, squares);
+  // --min-face-size 0.25: the detect options' minFaceSize (default 0: every box).
+  const minFaceSize = Number(args['min-face-size'] ?? 0);
+  if (!(minFaceSize >= 0 && minFaceSize <= 1)) throw new Error("--min-face-size: a fraction of the photo's shorter side in 0..1");
+  const stats = groupStats(photos, (p) => cascadeFace(byPath.map((m) => m.get(p.path)), minScores.map((minScore) => ({ minScore })), pick, minFaceSize), crop, squares);
   const name = runs.map((r, i) => `${JSON.stringify(r.detector).replace(/"minScore":[0-9.]+,?/, '').replace(',}', '}')}@${minScores[i]}`).join(' -> ');
   const hasTruth = photos.some((p) => p.face);
   const lines = [`${name} (pick ${pick}) on ${set}`, `| group | photos | detected | ${hasTruth ? 'contains face | IoU >= 0.5 | crop covers |' : ''}`, `|---|---|---|${hasTruth ? '---|---|---|' : ''}`];
@@ -176,6 +179,7 @@ const { positionals, values } = parseArgs({
     backend: { type: 'string' },
     runs: { type: 'string' },
     'min-scores': { type: 'string' },
+    'min-face-size': { type: 'string' },
     pick: { type: 'string' },
     calibration: { type: 'string' },
     crop: { type: 'string' },
