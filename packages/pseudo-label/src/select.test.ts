@@ -54,6 +54,13 @@ describe('selectPseudoLabels', () => {
     expect(text).toMatch(/kept 3 of 6 eval photos from ensemble\/round1 \(top probability >= 0.9, at most 2 per class\)/);
     expect(text).toMatch(/per class 0\.\.17: 0 0 0 2 0 0 0 1 0/);
     expect(formatPseudoLabels(disabledPseudoLabels(0.9))).toMatch(/disabled/);
+    expect(text).not.toMatch(/warning/);
+  });
+
+  it('warns when no photo reaches the threshold, since round 2 then learns nothing new', () => {
+    const none = selectPseudoLabels(ev, { threshold: 1 });
+    expect(none.samples).toEqual([]);
+    expect(formatPseudoLabels(none)).toMatch(/warning: no eval photo reached the threshold.*lower config\.pseudo\.threshold/);
   });
 });
 

@@ -79,5 +79,9 @@ export function formatPseudoLabels(set: PseudoLabels): string {
   return [
     `pseudo-label: kept ${set.samples.length} of ${set.considered} eval photos from ${set.source} (top probability >= ${set.threshold}${cap})`,
     `  per class 0..${NUM_CLASSES - 1}: ${set.counts.join(' ')}`,
+    // Round 2 then repeats round 1 on the same photos: worth saying, since it costs a round of training.
+    ...(set.samples.length === 0 && set.considered > 0
+      ? ['  warning: no eval photo reached the threshold, so round 2 learns nothing new; lower config.pseudo.threshold (a 3-head model with label smoothing rarely puts 0.9 on one of 18 classes)']
+      : []),
   ].join('\n');
 }
