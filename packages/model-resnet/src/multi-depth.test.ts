@@ -29,6 +29,21 @@ describe('model.featureLayers (features from several depths)', () => {
     m.dispose();
   });
 
+  it('featureBands: each layer averaged per horizontal band, top first, before the last pooled features', async () => {
+    await expect(createModel('resnet18', { ...SMALL, featureLayers: ['layer3'], featureBands: 3 })).rejects.toThrow(/model\.featureBands: layer "layer3" is 2 rows high, fewer than the 3 bands/);
+    const big = await createModel('resnet18', { inputHeight: 48, inputWidth: 40, widthMultiplier: 0.25, featureLayers: ['layer1', 'layer2'], featureBands: 3, seed: 5 });
+    // layer1: 16 channels on 12x10, layer2: 32 on 6x5, the last pool 128
+    expect(big.getLayer('fc').getWeights()[0]?.shape).toEqual([3 * 16 + 3 * 32 + 128, 18]);
+    const x = tf.randomNormal([2, 48, 40, 3], 0, 1, 'float32', 9);
+    const [l1, l2, last, head] = featureTaps(big, ['layer1', 'layer2', 'avgpool', 'features']).predict(x) as tf.Tensor[];
+    // independent: row ranges by hand (12 rows: 0-3, 4-7, 8-11; 6 rows: 0-1, 2-3, 4-5), their means
+    const rows = (t: tf.Tensor, from: number, to: number) => tf.mean(tf.slice(t as tf.Tensor4D, [0, from, 0, 0], [-1, to - from, -1, -1]), [1, 2]);
+    const want = tf.concat([rows(l1!, 0, 4), rows(l1!, 4, 8), rows(l1!, 8, 12), rows(l2!, 0, 2), rows(l2!, 2, 4), rows(l2!, 4, 6), last as tf.Tensor], 1);
+    expect(head?.shape).toEqual([2, 3 * 16 + 3 * 32 + 128]);
+    expect(Math.max(...tf.abs(tf.sub(head as tf.Tensor, want)).dataSync())).toBeLessThan(1e-5);
+    big.dispose();
+  });
+
   it('leaves the model as it was without layers, and names a missing or flat layer', async () => {
     const plain = await createModel('faceapi_resnet29', { inputHeight: 150, inputWidth: 150, featureLayers: [] });
     expect(plain.layers.some((l) => l.name === FEATURES_CONCAT)).toBe(false);

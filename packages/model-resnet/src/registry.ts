@@ -25,7 +25,7 @@ export const modelOptionsSchema = z
     numClasses: z.number().int().min(1).default(NUM_CLASSES),
     /** null: random init; a torchvision .safetensors state_dict path; or 'face-api'. */
     pretrained: z.string().min(1).nullable().default(null),
-    // head, trainableStages, dropout, widthMultiplier, featureLayers, featureNorm: the same rules as the config's model section.
+    // head, trainableStages, dropout, widthMultiplier, featureLayers, featureBands, featureNorm: the same rules as the config's model section.
     ...modelFields,
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),
@@ -130,7 +130,7 @@ for (const [arch, spec] of Object.entries(RESNET_SPECS)) {
     build(o) {
       const init = new Init(o.seed);
       const x = inputOf(o);
-      const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers);
+      const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers, o.featureBands);
       return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
     },
   });
@@ -143,7 +143,7 @@ registerModel('faceapi_resnet29', {
     if (o.widthMultiplier !== 1) throw new Error('faceapi_resnet29 has fixed widths; widthMultiplier must be 1');
     const init = new Init(o.seed);
     const x = inputOf(o);
-    const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers);
+    const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers, o.featureBands);
     const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
     setFaceApiInputAdapter(m, o.inputMean, o.inputStd);
     return m;

@@ -22,6 +22,13 @@ export const modelFields = {
    */
   featureLayers: z.array(z.string().min(1)).default([]),
   /**
+   * Each featureLayers output averaged over this many horizontal bands, top to bottom, instead of
+   * over the whole map (1): where the fabric sits on a face (over the nose, on the chin, nowhere)
+   * is the mask state, and one mean over the face loses where. Bands survive the mirror image
+   * (flip TTA, the features of the mirrored view), which vertical strips would not.
+   */
+  featureBands: z.number().int().min(1).max(8).default(1),
+  /**
    * A BatchNorm over the features the head reads ('feature_norm', part of the head): pretrained
    * pooled features sit far from zero with a small spread, which a head from scratch learns slowly.
    */
