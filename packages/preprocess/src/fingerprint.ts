@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 // Narrow entry points: this runs as an Nx runtime input on every pipeline run, and the package's
@@ -69,21 +69,28 @@ async function loadSidecar(path: string | null | undefined, root: string): Promi
   }
 }
 
-export async function hashDataFiles(root: string, opts: FingerprintOptions = {}): Promise<FileHash[]> {
+/** Every data file (sorted) with its size and modification time, read many at a time. */
+async function listWithStats(root: string): Promise<{ rels: string[]; stats: Stats[] }> {
   const rels = (await Promise.all(FINGERPRINT_TOP_FOLDERS.map((top) => walk(root, top)))).flat().sort();
+  return { rels, stats: await mapLimit(rels, STAT_CONCURRENCY, (rel) => stat(join(root, rel))) };
+}
+
+const unchanged = (k: Sidecar['files'][string] | undefined, st: Stats): k is Sidecar['files'][string] => !!k && k[0] === st.size && k[1] === st.mtimeMs;
+
+export async function hashDataFiles(root: string, opts: FingerprintOptions = {}): Promise<FileHash[]> {
+  // Sizes and times first: on an unchanged data set that is all there is to do; only changed
+  // files are read, a few at once.
+  const { rels, stats } = await listWithStats(root);
   const known = await loadSidecar(opts.cacheFile, root);
   const fresh: Sidecar['files'] = {};
   let changed = false;
   const progress = createProgress({ label: 'fingerprint', total: rels.length, unit: 'files', quiet: !opts.progress });
-  // Sizes and times first, many at once: on an unchanged data set that is all there is to do (an
-  // Nx runtime input runs this on every pipeline run); only changed files are read, a few at once.
-  const stats = await mapLimit(rels, STAT_CONCURRENCY, (rel) => stat(join(root, rel)));
   const hashes = await mapLimit(rels, opts.concurrency ?? 4, async (rel, i) => {
     const abs = join(root, rel);
     const st = stats[i]!;
     const k = known[rel];
     let sha: string;
-    if (k && k[0] === st.size && k[1] === st.mtimeMs) sha = k[2];
+    if (unchanged(k, st)) sha = k[2];
     else {
       sha = await sha256File(abs);
       changed = true;
@@ -109,4 +116,27 @@ export function combineFileHashes(files: readonly FileHash[]): string {
 
 export async function fingerprintDataRoot(root: string, opts: FingerprintOptions = {}): Promise<string> {
   return combineFileHashes(await hashDataFiles(root, opts));
+}
+
+/**
+ * The data root's fingerprint when no file was added, removed or changed (size, modification
+ * time) since the sidecar was written, without reading any content; null when something changed
+ * or the root cannot be listed (fingerprintDataRoot then reads and reports). The Nx plugin calls
+ * it in its own process, sparing every pipeline run a process that would only confirm this.
+ */
+export async function fingerprintIfUnchanged(root: string, cacheFile: string): Promise<string | null> {
+  try {
+    const known = await loadSidecar(cacheFile, root);
+    const { rels, stats } = await listWithStats(root);
+    if (rels.length !== Object.keys(known).length) return null;
+    const files: FileHash[] = [];
+    for (const [i, rel] of rels.entries()) {
+      const k = known[rel];
+      if (!unchanged(k, stats[i]!)) return null;
+      files.push({ rel, size: k[0], sha256: k[2] });
+    }
+    return combineFileHashes(files);
+  } catch {
+    return null;
+  }
 }

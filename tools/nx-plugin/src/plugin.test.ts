@@ -1,11 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, targets as ids, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
 import { modelIdentities } from '@facemask/face-detect/identity';
+import { fingerprintDataRoot } from '@facemask/preprocess/fingerprint';
 import { createNodes, keysDir } from './plugin.ts';
 
 let dir: string;
@@ -201,6 +203,42 @@ describe('the Nx plugin', () => {
     const file = join(keysDir(WORKSPACE_ROOT, { NX_WORKSPACE_DATA_DIRECTORY: join(dir, 'workspace-data') }), 'detect.json');
     expect(JSON.parse(l.files.get(file)!).models).toEqual(JSON.parse(JSON.stringify(models)));
     expect(l.targets.detect!.run!.inputs).toContainEqual({ runtime: `cat ${JSON.stringify(file)}` });
+  });
+
+  it("spares a process when the data root is unchanged: its fingerprint, from sizes and times, is what the full one prints", async () => {
+    const root = join(dir, 'fp-data');
+    const work = 'data/plugin-test-fingerprint';
+    await mkdir(join(root, 'train', 'images', 'p1'), { recursive: true });
+    await mkdir(join(root, 'eval'), { recursive: true });
+    await writeFile(join(root, 'train', 'train.csv'), 'id\n1\n');
+    await writeFile(join(root, 'train', 'images', 'p1', 'normal.jpg'), 'pixels');
+    await writeFile(join(root, 'eval', 'info.csv'), 'ImageID,ans\n');
+    const input: ConfigInput = { data: { root, work } };
+    const sidecar = resolve(WORKSPACE_ROOT, work, '.cache', 'fingerprint-files.json');
+    const runtime = (l: Laid) => (l.targets.preprocess!.run!.inputs ?? []).flatMap((i) => (typeof i === 'object' && 'runtime' in i && String(i.runtime).includes('fingerprint') ? [String(i.runtime)] : []))[0]!;
+    const run = (cmd: string) => execSync(cmd, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+    try {
+      // never fingerprinted: no sidecar, so the runtime input runs the full fingerprint
+      const first = await laidOut(input);
+      const fingerprintFile = join(keysDir(WORKSPACE_ROOT, { NX_WORKSPACE_DATA_DIRECTORY: join(dir, 'workspace-data') }), 'fingerprint.txt');
+      expect(first.files.has(fingerprintFile)).toBe(false);
+      const full = run(runtime(first));
+      expect(full).toBe(`${await fingerprintDataRoot(root)}\n`);
+      expect(existsSync(sidecar)).toBe(true);
+      // unchanged since: the plugin knows it, and the runtime input prints the same line
+      const again = await laidOut(input);
+      expect(again.files.get(fingerprintFile)).toBe(full);
+      expect(run(runtime(again))).toBe(full);
+      // a photo changes: the plugin's answer is gone and the full fingerprint tells the change
+      await writeFile(join(root, 'train', 'images', 'p1', 'normal.jpg'), 'other pixels');
+      const changed = await laidOut(input);
+      expect(changed.files.has(fingerprintFile)).toBe(false);
+      const now = run(runtime(changed));
+      expect(now).toBe(`${await fingerprintDataRoot(root)}\n`);
+      expect(now).not.toBe(full);
+    } finally {
+      await rm(resolve(WORKSPACE_ROOT, work), { recursive: true, force: true });
+    }
   });
 
   it('lays out the shipped configs as the README describes the pipeline', async () => {

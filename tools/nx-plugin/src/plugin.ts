@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
 import { loadStageConfig, pipelineGraph, STAGE_NAMES, stableStringify, stageParams, workLayout, writeFileAtomic, type StageName } from '@facemask/contracts';
 import { autoEngine } from '@facemask/engine/probe';
 import { modelIdentities } from '@facemask/face-detect/identity';
+import { fingerprintIfUnchanged } from '@facemask/preprocess/fingerprint';
 import { nxTargets, ON_ENGINE, type StageKeys } from './targets.ts';
 
 /** Nx's per-workspace data folder (`pnpm pipeline` gives each config file one of its own). */
@@ -42,8 +43,15 @@ export async function createNodes(files: readonly string[], _options: unknown, c
     await writeKey(keyFile[s], stableStringify(key) + '\n');
   }
   const fingerprintArgs = join(dir, 'fingerprint-args.json');
-  await writeKey(fingerprintArgs, JSON.stringify({ root: cfg.data.root, sidecar: join(context.workspaceRoot, workLayout.fingerprintSidecar(graph.work)) }) + '\n');
-  const keys: StageKeys = { keyFile, fingerprintArgs };
+  const sidecar = join(context.workspaceRoot, workLayout.fingerprintSidecar(graph.work));
+  await writeKey(fingerprintArgs, JSON.stringify({ root: cfg.data.root, sidecar }) + '\n');
+  // An unchanged data root's fingerprint, known here from sizes and times alone; gone when
+  // anything changed, so the runtime input then runs the full fingerprint (and updates the sidecar).
+  const fingerprint = join(dir, 'fingerprint.txt');
+  const unchanged = await fingerprintIfUnchanged(cfg.data.root, sidecar);
+  if (unchanged) await writeKey(fingerprint, unchanged + '\n');
+  else await rm(fingerprint, { force: true });
+  const keys: StageKeys = { keyFile, fingerprintArgs, fingerprint };
   const byProject = nxTargets(graph, keys);
   return files.map((file) => {
     const root = dirname(file);

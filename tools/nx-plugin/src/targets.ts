@@ -15,6 +15,8 @@ export interface StageKeys {
   keyFile: Record<StageName, string>;
   /** The file naming the data root and its sidecar, for preprocess's fingerprint input. */
   fingerprintArgs: string;
+  /** The data root's fingerprint when the plugin found it unchanged; absent otherwise. */
+  fingerprint: string;
 }
 
 const code = ['production', '^production'];
@@ -32,7 +34,10 @@ function inputs(stage: StageName, keys: StageKeys, hasUpstream: boolean): NonNul
     // The plugin parsed the config once and wrote the stage's slice to this file.
     { runtime: `cat ${JSON.stringify(keys.keyFile[stage])}` },
     // The photos live outside what Nx hashes: preprocess and detect key on the data root's fingerprint.
-    ...(stage === 'preprocess' || stage === 'detect' ? [{ runtime: `${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }] : []),
+    // The plugin's answer when the data is unchanged, else the full fingerprint (same value either way).
+    ...(stage === 'preprocess' || stage === 'detect'
+      ? [{ runtime: `cat ${JSON.stringify(keys.fingerprint)} 2>/dev/null || ${TSX} packages/preprocess/src/fingerprint-main.ts ${JSON.stringify(keys.fingerprintArgs)}` }]
+      : []),
     ...(ON_ENGINE.includes(stage) ? [{ env: 'TFJS_BACKEND' }] : []),
     ...(hasUpstream ? [upstream] : []),
   ];
