@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { c as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadTarball, probe } from './download.ts';
 import { findLibrary } from './library.ts';
+import { miniLibtensorflowTarball } from './testing/tarball.ts';
 
 let dir: string;
 let server: Server;
@@ -14,18 +14,7 @@ let tarball: Buffer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'native-dl-'));
-  // A miniature of libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz: same layout, tiny files.
-  const src = join(dir, 'src');
-  mkdirSync(join(src, 'lib'), { recursive: true });
-  mkdirSync(join(src, 'include', 'tensorflow', 'c'), { recursive: true });
-  writeFileSync(join(src, 'lib', 'libtensorflow.so.2.9.1'), 'main');
-  symlinkSync('libtensorflow.so.2.9.1', join(src, 'lib', 'libtensorflow.so.2'));
-  writeFileSync(join(src, 'lib', 'libtensorflow_framework.so.2.9.1'), 'framework');
-  symlinkSync('libtensorflow_framework.so.2.9.1', join(src, 'lib', 'libtensorflow_framework.so.2'));
-  writeFileSync(join(src, 'include', 'tensorflow', 'c', 'c_api.h'), '// c api');
-  const chunks: Buffer[] = [];
-  for await (const chunk of tarCreate({ gzip: true, cwd: src }, ['lib', 'include'])) chunks.push(chunk as Buffer);
-  tarball = Buffer.concat(chunks);
+  tarball = await miniLibtensorflowTarball(dir);
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // accepts, never answers
     if (req.url !== '/libtensorflow.tar.gz') {

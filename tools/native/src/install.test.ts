@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { c as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryDir } from './cache.ts';
 import { resolveLibrary } from './install.ts';
+import { miniLibtensorflowTarball } from './testing/tarball.ts';
 
 // The source order end to end, without pip or a build: the package's download served by a local
 // server as a miniature libtensorflow tarball, pip replaced by a command that does not exist.
@@ -16,16 +16,7 @@ let served = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'native-resolve-'));
-  const src = join(dir, 'src');
-  mkdirSync(join(src, 'lib'), { recursive: true });
-  mkdirSync(join(src, 'include', 'tensorflow', 'c'), { recursive: true });
-  writeFileSync(join(src, 'lib', 'libtensorflow.so.2.9.1'), 'main');
-  symlinkSync('libtensorflow.so.2.9.1', join(src, 'lib', 'libtensorflow.so.2'));
-  writeFileSync(join(src, 'lib', 'libtensorflow_framework.so.2.9.1'), 'framework');
-  writeFileSync(join(src, 'include', 'tensorflow', 'c', 'c_api.h'), '');
-  const chunks: Buffer[] = [];
-  for await (const chunk of tarCreate({ gzip: true, cwd: src }, ['lib', 'include'])) chunks.push(chunk as Buffer);
-  const tarball = Buffer.concat(chunks);
+  const tarball = await miniLibtensorflowTarball(dir);
   server = createServer((req, res) => {
     if (req.method === 'GET') served++;
     if (req.url === '/good-cpu-linux-x86_64-2.9.1.tar.gz') res.writeHead(200).end(req.method === 'HEAD' ? undefined : tarball);

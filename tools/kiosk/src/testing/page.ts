@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { expect } from 'vitest';
+import { readEvalList, type EvalList, type PipelineConfig } from '@facemask/contracts';
+import { predictMain, runExport } from '@facemask/ship';
+
+/**
+ * Exports a finished run's model to `<dir>/model` and copies its first `count` eval photos beside
+ * it as PNG: the browser's decoder and sharp's agree on PNG to the bit, so the page and
+ * `pnpm predict` see the same pixels. Also returns the eval images, for photos made another way.
+ */
+export async function exportWithPhotos(cfg: PipelineConfig, dir: string, count: number): Promise<{ model: string; photos: string[]; images: EvalList['images'] }> {
+  const model = join(dir, 'model');
+  await runExport(cfg, { out: model });
+  const images = (await readEvalList(cfg.data.work)).images;
+  const photos: string[] = [];
+  for (const e of images.slice(0, count)) {
+    const png = join(dir, e.ImageID.replace(/\.\w+$/, '.png'));
+    await sharp(e.path).png().toFile(png);
+    photos.push(png);
+  }
+  return { model, photos, images };
+}
+
+/** A new page at `url`, once the model has loaded or failed; `errors` collects console errors. */
+export async function openKiosk(browser: Browser, url: string, opts: { viewport?: { width: number; height: number }; timeout?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage(opts.viewport ? { viewport: opts.viewport } : {});
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', { timeout: opts.timeout ?? 60_000 });
+  return { page, errors };
+}
+
+export interface PageAnswer {
+  cls: number;
+  confidence: number;
+  /** 'found' or 'none' (face-crop models). */
+  face: string | null;
+  /** "mask / gender / age". */
+  words: string;
+}
+
+/** Hands the page one photo through its file input and reads its answer (each photo waits for its own). */
+export async function answerOf(page: Page, photo: string): Promise<PageAnswer> {
+  await page.evaluate(() => document.getElementById('answer')!.setAttribute('data-state', 'empty'));
+  await page.setInputFiles('#file', photo);
+  const el = await page.waitForSelector('#answer[data-state="done"], #answer[data-state="error"]', { timeout: 60_000 });
+  expect(await el.getAttribute('data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+  return {
+    cls: Number(await el.getAttribute('data-class')),
+    confidence: Number(await el.getAttribute('data-confidence')),
+    face: await el.getAttribute('data-face'),
+    words: (await el.textContent()) ?? '',
+  };
+}
+
+export interface Predicted {
+  class: number;
+  confidence: number;
+  mask: string;
+  gender: string;
+  age: string;
+  faceFound?: boolean;
+}
+
+/** What `pnpm predict` says of the same photo. */
+export async function predictedBy(model: string, photo: string): Promise<Predicted> {
+  const out: string[] = [];
+  expect(await predictMain(['--model', model, '--format', 'jsonl', '--quiet', photo], (l) => out.push(l), () => {})).toBe(0);
+  return JSON.parse(out[0]!) as Predicted;
+}
