@@ -49,8 +49,8 @@ export {
   IMAGENET_MEAN,
   IMAGENET_STD,
 } from './faceapi.ts';
-export { featureTaps, tapLayerName, RESNET_TAPS } from './taps.ts';
-export { multiDepthFeatures, FEATURES_CONCAT } from './multi-depth.ts';
+export { featureTaps, tapLayerName, RESNET_TAPS, FEATURES_CONCAT } from './taps.ts';
+export { multiDepthFeatures } from './multi-depth.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';
 export { Init } from './init.ts';
 export { foldBatchNorms } from './fold.ts';

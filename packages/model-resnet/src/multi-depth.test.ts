@@ -2,9 +2,8 @@ import { parseSafetensors } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NORM } from './heads.ts';
-import { FEATURES_CONCAT } from './multi-depth.ts';
 import { createModel } from './registry.ts';
-import { featureTaps } from './taps.ts';
+import { FEATURES_CONCAT, featureTaps } from './taps.ts';
 import { useBackend } from './test-utils/backend.ts';
 import { exportStateDictBytes, loadTorchSafetensors } from './torch-weights.ts';
 

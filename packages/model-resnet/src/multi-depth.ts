@@ -1,8 +1,5 @@
 import { layers, model as tfModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { tapLayerName } from './taps.ts';
-
-/** The layer that holds the head's input when features come from several depths. */
-export const FEATURES_CONCAT = 'features_concat';
+import { FEATURES_CONCAT, tapLayerName } from './taps.ts';
 
 /**
  * The backbone's last pooled features, with the outputs of `layerNames` (layer names or stage

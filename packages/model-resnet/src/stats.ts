@@ -1,4 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { BN_CLASSES, CONV_CLASSES } from './layer-kinds.ts';
 
 /**
  * Parameter and multiply-add counts from layer shapes, counted the way torchvision publishes them:
@@ -7,8 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
  * additions are not counted; torchvision's "GFLOPS" column counts the same thing).
  */
 
-const BN_CLASSES = new Set(['TorchBatchNorm', 'BatchNormalization']);
-const MAC_CLASSES = new Set(['Conv2D', 'TorchConv2D', 'DepthwiseConv2D', 'Dense']);
+const MAC_CLASSES = new Set([...CONV_CLASSES, 'DepthwiseConv2D', 'Dense']);
 
 export function countParameters(model: LayersModel): number {
   let n = 0;

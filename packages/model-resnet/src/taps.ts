@@ -7,11 +7,14 @@ import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensor
  * Any layer name works as a tap too.
  */
 
+/** The layer that holds the head's input when features come from several depths (multi-depth.ts). */
+export const FEATURES_CONCAT = 'features_concat';
+
 export const RESNET_TAPS = ['conv1', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'features', 'logits'] as const;
 
 export function tapLayerName(model: LayersModel, tap: string): string {
   // What the head reads: the last pool, or its concatenation with earlier depths (multi-depth.ts).
-  if (tap === 'features') return model.layers.some((l) => l.name === 'features_concat') ? 'features_concat' : 'avgpool';
+  if (tap === 'features') return model.layers.some((l) => l.name === FEATURES_CONCAT) ? FEATURES_CONCAT : 'avgpool';
   if (tap === 'logits') return 'fc';
   if (/^layer[1-4]$/.test(tap)) {
     const outs = model.layers.filter((l) => l.name.startsWith(`${tap}.`) && l.name.endsWith('.out'));

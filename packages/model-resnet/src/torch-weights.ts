@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { FEATURE_NORM } from './heads.ts';
+import { BN_CLASSES, CONV_CLASSES } from './layer-kinds.ts';
 
 /**
  * torchvision state_dict <-> LayersModel. Layer names are module paths, so a layer 'layer1.0.conv1'
@@ -33,8 +34,6 @@ const transpose2d = (t: tf.Tensor) => tf.transpose(t, [1, 0]);
 const hwc1ToC1hw = (t: tf.Tensor) => tf.transpose(t, [2, 3, 0, 1]);
 const c1hwToHwc1 = (t: tf.Tensor) => tf.transpose(t, [2, 3, 0, 1]);
 
-const BN_CLASSES = new Set(['TorchBatchNorm', 'BatchNormalization']);
-const CONV_CLASSES = new Set(['Conv2D', 'TorchConv2D']);
 
 /** Whether a layer belongs to the classifier head (its keys may be skipped on partial loads). */
 export function isHeadLayer(layer: Layer): boolean {

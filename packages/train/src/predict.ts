@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { NUM_CLASSES } from '@facemask/contracts';
-import { foldBatchNorms } from '@facemask/model-resnet';
+import { foldBatchNorms, TorchBatchNorm } from '@facemask/model-resnet';
 import type { HeadAdapter } from './head.ts';
 import { chunk } from './sampler.ts';
 import type { BatchSource } from './source.ts';
@@ -45,7 +45,7 @@ export async function predictRows<Raw>(
   const batches = chunk(rows.map((_, i) => i), batchSize);
   let pending = batches.length ? prefetch(source, batches[0]!.map((i) => rows[i]!)) : null;
   // Once for all batches: BatchNorms folded into the convolutions (same outputs, fewer kernels).
-  const inference = model.layers.some((l) => l.getClassName() === 'TorchBatchNorm') ? foldBatchNorms(model) : model;
+  const inference = model.layers.some((l) => l instanceof TorchBatchNorm) ? foldBatchNorms(model) : model;
   try {
     for (let b = 0; b < batches.length; b++) {
       const raw = await (pending as Promise<Raw>);
