@@ -7,15 +7,22 @@
  * not a test: the figures depend on the machine and what else runs on it.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import { taskOutcomes } from './nx.ts';
 import { spreadOf } from './spread.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
-/** The demo without pnpm: package.json's `demo` script. */
-const DEMO_NODE = ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/demo.ts'];
+/** The demo without pnpm: node's arguments in package.json's `demo` script ("node ..."). */
+function demoNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const [cmd, ...args] = (pkg.scripts?.demo ?? '').split(/\s+/);
+  if (cmd !== 'node') throw new Error(`package.json's demo script does not start with node: ${pkg.scripts?.demo}`);
+  return args;
+}
 
 /** Runs the command once; fails unless it succeeded with every task from Nx's cache. */
 function timedRun(cmd: string, args: readonly string[]): number {
@@ -42,12 +49,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   // pnpm sets npm_execpath to itself when it runs a script; run `pnpm demo` with the same pnpm.
   const pnpm = process.env.npm_execpath;
+  const demoNode = demoNodeArgs();
   const commands: [string, string, string[]][] = [
     ...(pnpm ? [['pnpm demo', process.execPath, [pnpm, 'demo']] as [string, string, string[]]] : []),
-    ['node demo.ts (no pnpm)', process.execPath, DEMO_NODE],
+    ['node demo.ts (no pnpm)', process.execPath, demoNode],
   ];
   console.error('filling the cache: the demo once (it trains the first time)');
-  const warm = spawnSync(process.execPath, DEMO_NODE, { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const warm = spawnSync(process.execPath, demoNode, { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (warm.status !== 0) {
     console.error(`bench:rerun: the demo failed (exit ${warm.status})`);
     return 1;
