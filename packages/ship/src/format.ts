@@ -13,6 +13,18 @@ export interface Formatter {
   line(r: PhotoResult): string;
 }
 
+/** One line of `pnpm predict --format jsonl`. */
+export interface PredictJsonLine {
+  path: string;
+  class: number;
+  mask: string;
+  gender: string;
+  age: string;
+  confidence: number;
+  /** Only for a face-crop model: whether the detector found a face (false: the centre crop). */
+  faceFound?: boolean;
+}
+
 const conf = (v: number) => Number(v.toFixed(4));
 
 export function formatter(format: OutputFormat): Formatter {
@@ -39,7 +51,7 @@ export function formatter(format: OutputFormat): Formatter {
             age: r.answer.age,
             confidence: conf(r.answer.confidence),
             ...(r.fallback === null ? {} : { faceFound: !r.fallback }),
-          }),
+          } satisfies PredictJsonLine),
       };
     default: {
       const never: never = format;

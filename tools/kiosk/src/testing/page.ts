@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { readEvalList, type EvalList, type PipelineConfig } from '@facemask/contracts';
-import { predictMain, runExport } from '@facemask/ship';
+import { predictMain, runExport, type PredictJsonLine } from '@facemask/ship';
 
 /**
  * Exports a finished run's model to `<dir>/model` and copies its first `count` eval photos beside
@@ -59,18 +59,9 @@ export async function answerOf(page: Page, photo: string): Promise<PageAnswer> {
   };
 }
 
-export interface Predicted {
-  class: number;
-  confidence: number;
-  mask: string;
-  gender: string;
-  age: string;
-  faceFound?: boolean;
-}
-
 /** What `pnpm predict` says of the same photo. */
-export async function predictedBy(model: string, photo: string): Promise<Predicted> {
+export async function predictedBy(model: string, photo: string): Promise<PredictJsonLine> {
   const out: string[] = [];
   expect(await predictMain(['--model', model, '--format', 'jsonl', '--quiet', photo], (l) => out.push(l), () => {})).toBe(0);
-  return JSON.parse(out[0]!) as Predicted;
+  return JSON.parse(out[0]!) as PredictJsonLine;
 }
