@@ -13,7 +13,9 @@ import { mapLimit } from './pool.ts';
  * Dataset fingerprint: sha256 over every file under train/ and eval/ (relative path, size and
  * content hash, in path order), which includes train.csv and info.csv. Dot files are left out,
  * as preprocess ignores them. Contents are hashed as streams; a sidecar cache maps
- * (path, size, mtime) to the content hash so an unchanged data set is re-fingerprinted quickly.
+ * (path, size, mtime, ctime, inode) to the content hash so an unchanged data set is
+ * re-fingerprinted quickly. mtime alone is not enough: `cp -p` or `touch -r` set it back, while
+ * ctime is set by the kernel on every write and a replaced file gets a new inode.
  */
 
 export interface FileHash {
@@ -24,7 +26,7 @@ export interface FileHash {
 }
 
 export interface FingerprintOptions {
-  /** Sidecar JSON for (path, size, mtime) -> hash; null or absent: hash everything. */
+  /** Sidecar JSON for (path, size, mtime, ctime, inode) -> hash; null or absent: hash everything. */
   cacheFile?: string | null;
   /** Files hashed at once. */
   concurrency?: number;
@@ -36,10 +38,13 @@ export const FINGERPRINT_TOP_FOLDERS = ['train', 'eval'] as const;
 
 const STAT_CONCURRENCY = 64;
 
+// Version 1 had no ctime or inode: its entries are ignored, so each file is hashed once more.
+const SIDECAR_VERSION = 2;
+
 interface Sidecar {
-  version: 1;
+  version: typeof SIDECAR_VERSION;
   root: string;
-  files: Record<string, [size: number, mtimeMs: number, sha256: string]>;
+  files: Record<string, [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string]>;
 }
 
 /** Every file under `rel`, folders listed at once (thousands of person folders). */
@@ -63,7 +68,7 @@ async function loadSidecar(path: string | null | undefined, root: string): Promi
   if (!path) return {};
   try {
     const s = JSON.parse(await readFile(path, 'utf8')) as Sidecar;
-    return s.version === 1 && s.root === root && s.files && typeof s.files === 'object' ? s.files : {};
+    return s.version === SIDECAR_VERSION && s.root === root && s.files && typeof s.files === 'object' ? s.files : {};
   } catch {
     return {};
   }
@@ -75,7 +80,8 @@ async function listWithStats(root: string): Promise<{ rels: string[]; stats: Sta
   return { rels, stats: await mapLimit(rels, STAT_CONCURRENCY, (rel) => stat(join(root, rel))) };
 }
 
-const unchanged = (k: Sidecar['files'][string] | undefined, st: Stats): k is Sidecar['files'][string] => !!k && k[0] === st.size && k[1] === st.mtimeMs;
+const unchanged = (k: Sidecar['files'][string] | undefined, st: Stats): k is Sidecar['files'][string] =>
+  !!k && k[0] === st.size && k[1] === st.mtimeMs && k[2] === st.ctimeMs && k[3] === st.ino;
 
 export async function hashDataFiles(root: string, opts: FingerprintOptions = {}): Promise<FileHash[]> {
   // Sizes and times first: on an unchanged data set that is all there is to do; only changed
@@ -90,18 +96,18 @@ export async function hashDataFiles(root: string, opts: FingerprintOptions = {})
     const st = stats[i]!;
     const k = known[rel];
     let sha: string;
-    if (unchanged(k, st)) sha = k[2];
+    if (unchanged(k, st)) sha = k[4];
     else {
       sha = await sha256File(abs);
       changed = true;
     }
-    fresh[rel] = [st.size, st.mtimeMs, sha];
+    fresh[rel] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, sha];
     progress.tick();
     return { rel, size: st.size, sha256: sha };
   });
   progress.stop();
   if (opts.cacheFile && (changed || Object.keys(known).length !== rels.length)) {
-    const body: Sidecar = { version: 1, root, files: fresh };
+    const body: Sidecar = { version: SIDECAR_VERSION, root, files: fresh };
     await writeFileAtomic(opts.cacheFile, JSON.stringify(body));
   }
   return hashes;
@@ -120,7 +126,7 @@ export async function fingerprintDataRoot(root: string, opts: FingerprintOptions
 
 /**
  * The data root's fingerprint when no file was added, removed or changed (size, modification
- * time) since the sidecar was written, without reading any content; null when something changed
+ * and change time, inode) since the sidecar was written, without reading any content; null when something changed
  * or the root cannot be listed (fingerprintDataRoot then reads and reports). The Nx plugin calls
  * it in its own process, sparing every pipeline run a process that would only confirm this.
  */
@@ -133,7 +139,7 @@ export async function fingerprintIfUnchanged(root: string, cacheFile: string): P
     for (const [i, rel] of rels.entries()) {
       const k = known[rel];
       if (!unchanged(k, stats[i]!)) return null;
-      files.push({ rel, size: k[0], sha256: k[2] });
+      files.push({ rel, size: k[0], sha256: k[4] });
     }
     return combineFileHashes(files);
   } catch {
