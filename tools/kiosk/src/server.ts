@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { hostname, networkInterfaces } from 'node:os';
+import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { wasmBinaryDir } from '@facemask/engine';
 import { readManifest } from '@facemask/ship';
 import { bundlePage, KIOSK_DIR } from './bundle.ts';
@@ -9,6 +10,8 @@ import { bundlePage, KIOSK_DIR } from './bundle.ts';
 /**
  * `pnpm kiosk`'s server: the page (index.html, kiosk.css, the bundled app.js), the model folder
  * under /model/ and tfjs' wasm binaries under /tfjs-wasm/, from this repository's files only.
+ * Only requests whose Host names the address served are answered: a DNS-rebinding page (its own
+ * name resolved to 127.0.0.1) would otherwise read the model from the visitor's browser.
  */
 
 const TYPES: Record<string, string> = {
@@ -33,13 +36,18 @@ export interface Kiosk {
 }
 
 export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
-  const model = resolve(opts.model);
+  // Real path: a symlink inside the folder is followed only when it lands inside it too.
+  const model = await realpath(resolve(opts.model)).catch(() => resolve(opts.model));
   // A folder that is not an export fails here, with its fix, rather than in the page.
   await readManifest(model);
   const app = await bundlePage();
   const page = join(KIOSK_DIR, 'page');
   const wasm = wasmBinaryDir();
+  let hosts = new Set<string>();
   const server = createServer((req, res) => {
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      return send(res, 421, 'text/plain', `Host ${req.headers.host ?? '(none)'} is not this kiosk's address: open ${[...hosts][0] ?? ''}`);
+    }
     route(req, res, { app, page, model, wasm }).catch((err: unknown) => send(res, 500, 'text/plain', String((err as Error).message)));
   });
   await new Promise<void>((ok, fail) => {
@@ -47,6 +55,7 @@ export async function startKiosk(opts: KioskOptions): Promise<Kiosk> {
     server.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', ok);
   });
   const { address, port } = server.address() as AddressInfo;
+  hosts = allowedHosts(address, port);
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/`,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
@@ -62,7 +71,7 @@ async function route(req: IncomingMessage, res: ServerResponse, at: { app: strin
   if (path.startsWith('/tfjs-wasm/') && WASM_FILES.includes(path.slice('/tfjs-wasm/'.length))) return file(res, join(at.wasm, path.slice('/tfjs-wasm/'.length)));
   if (path.startsWith('/model/')) {
     const inside = inFolder(at.model, path.slice('/model/'.length));
-    if (inside) return file(res, inside);
+    if (inside) return file(res, inside, at.model);
   }
   send(res, 404, 'text/plain', `${path}: not found`);
 }
@@ -74,10 +83,28 @@ function inFolder(dir: string, rel: string): string | null {
   return join(dir, n);
 }
 
-async function file(res: ServerResponse, path: string): Promise<void> {
+/**
+ * The Host values that name this server: the address it listens on with its port; for loopback
+ * also `localhost`; for every address (0.0.0.0, ::) each of this machine's addresses and its name.
+ */
+function allowedHosts(address: string, port: number): Set<string> {
+  const names = [address];
+  if (address === '127.0.0.1' || address === '::1') names.push('localhost');
+  if (address === '0.0.0.0' || address === '::') {
+    names.push('localhost', hostname());
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.push(a.address);
+  }
+  return new Set(names.map((n) => `${n.includes(':') ? `[${n}]` : n}:${port}`.toLowerCase()));
+}
+
+/** `path`'s file, when its real path (symlinks resolved) is inside `root` (if given). */
+async function file(res: ServerResponse, path: string, root?: string): Promise<void> {
   let body: Buffer;
   try {
-    body = await readFile(path);
+    const real = root ? await realpath(path) : path;
+    const rel = root ? relative(root, real) : '';
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return send(res, 404, 'text/plain', 'not found');
+    body = await readFile(real);
   } catch {
     return send(res, 404, 'text/plain', 'not found');
   }
