@@ -5,6 +5,7 @@ import { loadStageConfig, WORKSPACE_ROOT } from './config/load.ts';
 import { hashJson } from './hash.ts';
 import { stageParams, STAGES, type StageName, type StageParams } from './stages.ts';
 import { parseRound, type Round } from './targets.ts';
+import { claimWorkFolder } from './work-folder.ts';
 
 /**
  * What every stage CLI shares: the same flags with the same spelling, the config loaded once and
@@ -54,9 +55,14 @@ export interface StageInput<S extends StageName> {
   paramsHash: string;
 }
 
-/** Loads the config a stage CLI names and cuts it to the stage's slice. */
+/**
+ * Loads the config a stage CLI names and cuts it to the stage's slice. data.work is checked to be
+ * the pipeline's (claimWorkFolder) here, before the stage writes anything: a stage run alone by
+ * `nx run` passes no other gate.
+ */
 export async function loadStageInput<S extends StageName>(stage: S, o: Pick<StageCliOptions, 'config' | 'workspace'>): Promise<StageInput<S>> {
   const cfg = await loadStageConfig(o.config, o.workspace);
+  await claimWorkFolder(cfg.data.work);
   const params = stageParams(cfg, stage);
   return { params, work: cfg.data.work, paramsHash: hashJson(params) };
 }

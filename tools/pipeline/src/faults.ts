@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FAULT_AT_ENV, FAULT_TRACE_ENV, pipelineGraph, stableStringify, stageScript, targets, tasksRunBy, type PipelineConfig, type PipelineGraph, type PipelineTask } from '@facemask/contracts';
+import { claimWorkFolder } from '@facemask/contracts/work-folder';
 import { downstreamOf, parseTrace, type KillPoint, type SitePass } from './fault-schedule.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -184,6 +185,8 @@ export async function killAndRerun(
 /** Writes `cfg` with data.work set to a work folder, as config.json inside it; returns its path. */
 export function configWriter(cfg: { data: object }): (work: string) => Promise<string> {
   return async (work: string) => {
+    // Marked first: a work folder holding a file no stage wrote is refused otherwise.
+    await claimWorkFolder(work);
     const file = join(work, 'config.json');
     await writeFile(file, JSON.stringify({ ...cfg, data: { ...cfg.data, work } }));
     return file;

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { claimWorkFolder } from '@facemask/contracts/work-folder';
 import { scoreSubmission } from '@facemask/submit';
 import { runNx, type NxRun } from './nx.ts';
+import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 export interface PipelineResult {
@@ -33,11 +35,14 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const config = await loadConfig(abs, WORKSPACE_ROOT);
   // Fails early, before Nx starts, on a work folder outside the workspace or a fold that does not exist.
   pipelineGraph(config, WORKSPACE_ROOT);
+  // Before any write: a folder that is not the pipeline's is refused, a second run stops at once.
+  await claimWorkFolder(config.data.work);
+  const lock = await lockWorkFolder(config.data.work);
   const env: NodeJS.ProcessEnv = {};
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
   const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
-  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false });
+  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false }).finally(() => lock.release());
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
   const round = lastRound(config);
   const report = await readArtifact(ensembleArtifacts(round).report, workLayout.ensemble(config.data.work, round).report);
