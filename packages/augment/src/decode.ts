@@ -11,6 +11,12 @@ export interface DecodedPhoto {
   data: Uint8Array;
   height: number;
   width: number;
+  /**
+   * What libjpeg/libpng said about corrupt data it decoded through (e.g. "Corrupt JPEG data:
+   * premature end of data segment"); absent for a clean photo. Each caller decides what a damaged
+   * photo is worth: predict flags its answer, preprocess treats it as bad input.
+   */
+  corrupt?: string;
 }
 
 /** What to do about a photo that does not decode (the usual case: it is damaged). */
@@ -56,29 +62,54 @@ async function lacksEndMarker(path: string, size: number): Promise<boolean> {
 export async function decodePhoto(path: string): Promise<DecodedPhoto> {
   const { size } = await stat(path);
   if (size === 0) throw new PhotoError('empty file (0 bytes)');
-  let out: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    // Fail only on truncation, like Pillow (whose default also refuses a file cut short): libjpeg's
-    // warnings about corrupt data (a misnumbered restart marker, odd scan parameters) are decoded
-    // through there, and camera files carry them.
-    out = await sharp(path, { failOn: 'truncated', limitInputPixels: MAX_PIXELS })
+  const decode = (failOn: 'warning' | 'truncated') =>
+    sharp(path, { failOn, limitInputPixels: MAX_PIXELS })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-  } catch (err) {
-    const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
-    if (/exceeds pixel limit/.test(msg)) throw await tooLarge(path);
-    // libvips words the same truncation differently depending on where its reader stops, so the
-    // file's own end marker decides as well.
-    if (/premature end|truncat|end of (file|input)/i.test(msg) || (await lacksEndMarker(path, size))) {
-      throw new PhotoError(`truncated image (${msg})`);
+  let out: { data: Buffer; info: sharp.OutputInfo };
+  let corrupt: string | null = null;
+  try {
+    // sharp's 'warning' events come from one queue shared by every decode in flight, so under
+    // concurrency they name the wrong photo; a strict decode's error is this photo's own.
+    out = await decode('warning');
+  } catch (strict) {
+    try {
+      // Fail only on truncation, like Pillow (whose default also refuses a file cut short):
+      // libjpeg's warnings about corrupt data (a misnumbered restart marker, odd scan parameters)
+      // are decoded through there, and camera files carry them. The strict decode's complaint
+      // says the pixels may be damaged.
+      out = await decode('truncated');
+    } catch (err) {
+      const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
+      if (/exceeds pixel limit/.test(msg)) throw await tooLarge(path);
+      // libvips words the same truncation differently depending on where its reader stops, so the
+      // file's own end marker decides as well.
+      if (/premature end|truncat|end of (file|input)/i.test(msg) || (await lacksEndMarker(path, size))) {
+        throw new PhotoError(`truncated image (${msg})`);
+      }
+      throw new PhotoError(`corrupt or not an image (${msg})`);
     }
-    throw new PhotoError(`corrupt or not an image (${msg})`);
+    corrupt = corruptionOf((strict as Error).message);
   }
   const { width, height, channels } = out.info;
   if (channels !== 3) throw new PhotoError(`decoded to ${channels} channels, expected 3`);
-  return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), height, width };
+  const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
+  return corrupt === null ? { data, height, width } : { data, height, width, corrupt };
+}
+
+/**
+ * libvips words a strict decode's refusal as libjpeg/libpng's warnings, one a line
+ * ("VipsJpeg: Corrupt JPEG data: ..."), sometimes followed by a count ("read gave 1 warnings")
+ * that says nothing the lines do not.
+ */
+export function corruptionOf(message: string): string {
+  const said = message
+    .split('\n')
+    .map((w) => w.replace(/\s+/g, ' ').trim().replace(/^Vips\w+: /, ''))
+    .filter((w) => w !== '' && !/^read gave \d+ warnings?$/.test(w));
+  return said.length === 0 ? message.replace(/\s+/g, ' ').trim() : [...new Set(said)].join('; ');
 }
 
 /** The header alone says how large the photo is; reading it sets no limit. */

@@ -3,6 +3,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPreprocessSummary, readSamples } from '@facemask/contracts';
+import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
 import { PreprocessError } from './issues.ts';
 import { claimSize } from './test-utils/jpeg.ts';
 import { fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
@@ -65,6 +66,18 @@ describe('bad photos', () => {
     const { summary, samples } = await runSkip();
     expect(summary.skipped.map((s) => s.path)).toEqual([file]);
     expect(samples).toHaveLength(27);
+  });
+
+  it('a photo that decodes through corrupt data: bad input like any other, named in the summary', async () => {
+    await setup();
+    const file = join(person(2), 'mask2.jpg');
+    await writeFile(file, corruptSecondHalf(await readFile(file)));
+    await expectError(file, /corrupt image data \(Corrupt JPEG data: [^)]+\): it decodes, but part of the picture may be garbage/, /replace it with a readable JPEG\/PNG[^]*preprocess\.onBadInput to "skip"/);
+    const { summary, samples } = await runSkip();
+    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/^corrupt image data/) }]);
+    expect(samples.some((s) => s.path === file)).toBe(false);
+    const text = await readFile(join(f.work, 'preprocess', 'summary.txt'), 'utf8');
+    expect(text).toContain(`skipped ${file}: corrupt image data`);
   });
 
   it('a photo over the pixel limit: too large, not corrupt, and the fix is to downscale it', async () => {

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
 import { decodePhoto, PhotoError } from './decode.ts';
 import { badScanParameters, claimSize, jpegWithRestarts, misnumberRestart } from './test-utils/jpeg.ts';
 
@@ -58,5 +60,29 @@ describe('decodePhoto on a photo over the pixel limit', () => {
     const err = await decodeError(path);
     expect(err.message).toBe('too large to decode: 17000x16000 pixels (272.0 megapixels), over the limit of 268.4 megapixels');
     expect(err.fix).toMatch(/^downscale it/);
+  });
+});
+
+describe('decodePhoto says when it decoded through corrupt data', () => {
+  /** A 96x128 photo with detail in every block, so a garbled half shows in the pixels. */
+  const photo = () => {
+    const raw = Buffer.alloc(96 * 128 * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + Math.floor(i / 600)) % 256;
+    return sharp(raw, { raw: { width: 96, height: 128, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  };
+
+  it('a JPEG whose second half is garbage: decoded, with the warning libjpeg gave', async () => {
+    const whole = await photo();
+    const clean = await decodePhoto(await file('whole.jpg', whole));
+    expect(clean.corrupt).toBeUndefined();
+    const img = await decodePhoto(await file('half.jpg', corruptSecondHalf(whole)));
+    expect(img.corrupt).toMatch(/^Corrupt JPEG data: premature end of data segment/);
+    expect([img.width, img.height]).toEqual([96, 128]);
+    expect(Buffer.from(img.data).equals(Buffer.from(clean.data))).toBe(false);
+  });
+
+  it('the restart-marker warning Pillow decodes through is reported too, pixels intact', async () => {
+    const img = await decodePhoto(await file('rst2.jpg', misnumberRestart(await jpegWithRestarts(RGB, 12, 8), 4)));
+    expect(img.corrupt).toMatch(/^Corrupt JPEG data: found marker 0xd\w instead of RST4/);
   });
 });

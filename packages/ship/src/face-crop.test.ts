@@ -68,7 +68,7 @@ describe('export and predict with preprocess.faceCrop', () => {
       }
       const tensors = tf.memory().numTensors;
       const s = await predictFiles(ens, list.map((e) => e.path), { batchSize: 2, faces, onResult: (r) => got.push(r), onFailure: (f) => expect.fail(f.reason) });
-      expect(s).toEqual({ predicted: PHOTOS, failed: 0, fallbacks: PHOTOS - found.length });
+      expect(s).toEqual({ predicted: PHOTOS, failed: 0, fallbacks: PHOTOS - found.length, corrupt: 0 });
       expect(tf.memory().numTensors).toBe(tensors);
     } finally {
       await cache.close();

@@ -5,7 +5,7 @@ import type { PhotoResult } from './predict.ts';
 export const OUTPUT_FORMATS = ['text', 'csv', 'jsonl'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export const CSV_COLUMNS = ['path', 'class', 'mask', 'gender', 'age', 'confidence'] as const;
+export const CSV_COLUMNS = ['path', 'class', 'mask', 'gender', 'age', 'confidence', 'corrupt'] as const;
 
 export interface Formatter {
   /** Printed before the first answer (the CSV header), or null. */
@@ -23,6 +23,8 @@ export interface PredictJsonLine {
   confidence: number;
   /** Only for a face-crop model: whether the detector found a face (false: the centre crop). */
   faceFound?: boolean;
+  /** Only for a photo that decoded through corrupt data: what the decoder said (the answer may be wrong). */
+  corrupt?: string;
 }
 
 const conf = (v: number) => Number(v.toFixed(4));
@@ -32,12 +34,13 @@ export function formatter(format: OutputFormat): Formatter {
     case 'text':
       return {
         header: null,
-        line: (r) => `${r.path}: class ${r.answer.cls}, ${r.answer.words}, confidence ${r.answer.confidence.toFixed(3)}${r.fallback ? ' (no face found: centre crop)' : ''}`,
+        line: (r) =>
+          `${r.path}: class ${r.answer.cls}, ${r.answer.words}, confidence ${r.answer.confidence.toFixed(3)}${r.fallback ? ' (no face found: centre crop)' : ''}${r.corrupt === null ? '' : ` (corrupt photo, the answer may be wrong: ${r.corrupt})`}`,
       };
     case 'csv':
       return {
         header: stringify([[...CSV_COLUMNS]]).trimEnd(),
-        line: (r) => stringify([[r.path, r.answer.cls, r.answer.mask, r.answer.gender, r.answer.age, conf(r.answer.confidence)]]).trimEnd(),
+        line: (r) => stringify([[r.path, r.answer.cls, r.answer.mask, r.answer.gender, r.answer.age, conf(r.answer.confidence), r.corrupt ?? '']]).trimEnd(),
       };
     case 'jsonl':
       return {
@@ -51,6 +54,7 @@ export function formatter(format: OutputFormat): Formatter {
             age: r.answer.age,
             confidence: conf(r.answer.confidence),
             ...(r.fallback === null ? {} : { faceFound: !r.fallback }),
+            ...(r.corrupt === null ? {} : { corrupt: r.corrupt }),
           } satisfies PredictJsonLine),
       };
     default: {

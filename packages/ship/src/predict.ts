@@ -12,6 +12,8 @@ export interface PhotoResult {
   answer: Answer;
   /** Face crop only: no face was found and the centre fallback was used; null for a centre crop. */
   fallback: boolean | null;
+  /** The photo decoded through corrupt data (libjpeg's words); its answer may be wrong. Null when clean. */
+  corrupt: string | null;
 }
 
 export interface PhotoFailure {
@@ -34,14 +36,17 @@ export interface PredictSummary {
   predicted: number;
   failed: number;
   fallbacks: number;
+  /** Predicted, but from a photo that decoded through corrupt data. */
+  corrupt: number;
 }
 
-type Loaded = Cropped | PhotoFailure;
+type Answerable = Cropped & { corrupt: string | null };
+type Loaded = Answerable | PhotoFailure;
 
 export async function predictFiles(ens: LoadedEnsemble, files: readonly string[], opts: PredictFilesOptions): Promise<PredictSummary> {
   const bs = opts.batchSize ?? 16;
   if (!Number.isInteger(bs) || bs < 1) throw new RangeError(`batch size must be a whole number >= 1, got ${bs}`);
-  const summary: PredictSummary = { predicted: 0, failed: 0, fallbacks: 0 };
+  const summary: PredictSummary = { predicted: 0, failed: 0, fallbacks: 0, corrupt: 0 };
   const { height, width } = ens.manifest.input;
   const bytes = height * width * 3;
   const batches: string[][] = [];
@@ -56,7 +61,7 @@ export async function predictFiles(ens: LoadedEnsemble, files: readonly string[]
   for (let b = 0; b < batches.length; b++) {
     const loaded = await (pending as Promise<Loaded[]>);
     pending = b + 1 < batches.length ? load(batches[b + 1]!) : null;
-    const ok = loaded.filter((x): x is Cropped => !('reason' in x));
+    const ok = loaded.filter((x): x is Answerable => !('reason' in x));
     const pixels = new Uint8Array(ok.length * bytes);
     ok.forEach((x, i) => pixels.set(x.pixels, i * bytes));
     const answers = ok.length ? classifyPixels(ens, pixels, ok.length) : [];
@@ -70,7 +75,8 @@ export async function predictFiles(ens: LoadedEnsemble, files: readonly string[]
       }
       summary.predicted += 1;
       if (x.fallback) summary.fallbacks += 1;
-      opts.onResult({ path, answer: answers[k++]!, fallback: x.fallback });
+      if (x.corrupt !== null) summary.corrupt += 1;
+      opts.onResult({ path, answer: answers[k++]!, fallback: x.fallback, corrupt: x.corrupt });
     });
     opts.onBatch?.(loaded.length);
   }
@@ -83,7 +89,7 @@ async function loadBatch(paths: string[], ens: LoadedEnsemble, faces: FaceFinder
   const out: Loaded[] = [];
   for (const d of decoded) {
     if ('reason' in d) out.push(d);
-    else out.push(await cropToInput(d, ens.manifest, faces));
+    else out.push({ ...(await cropToInput(d, ens.manifest, faces)), corrupt: d.corrupt ?? null });
   }
   return out;
 }

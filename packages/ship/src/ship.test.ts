@@ -18,6 +18,7 @@ import {
   type PipelineConfig,
 } from '@facemask/contracts';
 import { combine } from '@facemask/ensemble';
+import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
 import { runExport } from './export.ts';
 import { disposeEnsemble, loadModelFolder, readManifest } from './folder.ts';
 import { predictFiles, type PhotoResult } from './predict.ts';
@@ -163,6 +164,51 @@ describe('export and predict on a run of the pipeline', () => {
     expect(ok.code).toBe(0);
     const line = JSON.parse(ok.out[0]!) as Record<string, unknown>;
     expect(Object.keys(line)).toEqual(['path', 'class', 'mask', 'gender', 'age', 'confidence']);
+  });
+
+  it('answers a photo whose second half is corrupt but flags it in every format, and exits 1', async () => {
+    const dir = await tmp('ship-corrupt-');
+    const good = (await readEvalList(cfg.data.work)).images[0]!.path;
+    await copyFile(good, join(dir, 'a-good.jpg'));
+    await writeFile(join(dir, 'b-half.jpg'), corruptSecondHalf(await readFile(good)));
+    // libjpeg names what it tripped on first ("premature end of data segment", "bad Huffman code").
+    const damage = /Corrupt JPEG data: \w/;
+
+    const text = await predictCli(['--model', model, dir]);
+    expect(text.code).toBe(1);
+    expect(text.out).toHaveLength(2);
+    expect(text.out[0]).toMatch(/a-good\.jpg: class \d+, .*confidence 0\.\d{3}$/);
+    expect(text.out[1]).toMatch(/b-half\.jpg: class \d+, .*confidence 0\.\d{3} \(corrupt photo, the answer may be wrong: Corrupt JPEG data: \w[^)]*\)$/);
+    const err = text.err.join('\n');
+    expect(err).toMatch(/b-half\.jpg: corrupt image data \(Corrupt JPEG data: \w[^)]*\): answered, but the answer may be wrong/);
+    expect(err).toMatch(/2 photos predicted, 1 of them from corrupt data \(flagged\)/);
+
+    const file = join(dir, 'answers', 'out.csv');
+    const csv = await predictCli(['--model', model, '--format', 'csv', '--quiet', '--out', file, dir]);
+    expect(csv.code).toBe(1);
+    expect(csv.out).toEqual([]);
+    const rows = parseCsv(await readFile(file, 'utf8'), file, ['path', 'class', 'corrupt']);
+    expect(rows.map((x) => [basename(x.path!), x.corrupt === '' ? 'clean' : x.corrupt])).toEqual([
+      ['a-good.jpg', 'clean'],
+      ['b-half.jpg', expect.stringMatching(damage)],
+    ]);
+
+    const jsonl = await predictCli(['--model', model, '--format', 'jsonl', '--quiet', dir]);
+    expect(jsonl.code).toBe(1);
+    const lines = jsonl.out.map((l) => JSON.parse(l) as { corrupt?: string });
+    expect(lines[0]!.corrupt).toBeUndefined();
+    expect(lines[1]!.corrupt).toMatch(damage);
+  });
+
+  it('exits 2 for a usage error: a bad option, no photos at all, --out naming a folder', async () => {
+    const empty = await tmp('ship-empty-');
+    await writeFile(join(empty, 'notes.txt'), 'not a photo');
+    const none = await predictCli(['--model', model, empty]);
+    expect(none.code).toBe(2);
+    expect(none.err).toEqual([expect.stringMatching(new RegExp(`^predict: no photos in ${empty} \\(looked for \\.jpg, \\.jpeg and \\.png.*\\): name photo files or folders that hold them$`))]);
+    expect((await predictCli(['--model', model, '--out', empty, evalDir])).code).toBe(2);
+    expect((await predictCli(['--model', model, '--format', 'xml', evalDir])).code).toBe(2);
+    expect((await predictCli([evalDir])).code).toBe(2);
   });
 
   it('leaves no tensors behind, batch after batch', async () => {
