@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dataLayout, PHOTO_EXTENSIONS, PHOTO_KINDS, type PhotoKind } from '@facemask/contracts';
+import { configPathNote, dataLayout, PHOTO_EXTENSIONS, PHOTO_KINDS, type PhotoKind } from '@facemask/contracts';
 
 /** A photo of the data root to detect faces in. */
 export interface Photo {
@@ -25,7 +25,7 @@ async function list(dir: string): Promise<{ name: string; dir: boolean }[]> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new Error(
-        `${dir}: not found. Fix: data.root must be the folder holding train/ and eval/ in the competition layout (train/train.csv, train/images/, eval/info.csv, eval/images/)`,
+        `${dir}: not found. Fix: data.root must be the folder holding train/ and eval/ in the competition layout (train/train.csv, train/images/, eval/info.csv, eval/images/)${configPathNote()}`,
       );
     }
     throw err;

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { configPathNote } from '@facemask/contracts';
 import { fatal } from './issues.ts';
 
 /** Dot files (macOS `._mask1.jpg`, `.DS_Store`) are metadata, not photos: skipped silently and counted. */
@@ -24,7 +25,11 @@ export async function listDir(dir: string, what: string): Promise<DirEntry[]> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      fatal(dir, `${what} not found`, 'data.root must be the folder holding train/ and eval/ in the competition layout (train/train.csv, train/images/, eval/info.csv, eval/images/)');
+      fatal(
+        dir,
+        `${what} not found`,
+        `data.root must be the folder holding train/ and eval/ in the competition layout (train/train.csv, train/images/, eval/info.csv, eval/images/)${configPathNote()}`,
+      );
     }
     throw err;
   }
