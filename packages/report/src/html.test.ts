@@ -24,4 +24,14 @@ describe('fmt', () => {
     expect(fmt.seconds(125)).toBe('2 min 5 s');
     expect(fmt.seconds(3 * 3600 + 120)).toBe('3 h 2 min');
   });
+
+  it('carries a rounded-up unit into the next one: never "60 s" or "60 min"', () => {
+    expect(fmt.seconds(59.6)).toBe('59.6 s');
+    expect(fmt.seconds(59.96)).toBe('1 min 0 s');
+    expect(fmt.seconds(359.6)).toBe('6 min 0 s');
+    expect(fmt.seconds(359.4)).toBe('5 min 59 s');
+    expect(fmt.seconds(3599.6)).toBe('1 h 0 min');
+    expect(fmt.seconds(7199 + 0.4)).toBe('2 h 0 min');
+    expect(fmt.seconds(3600 + 59 * 60 + 29)).toBe('1 h 59 min');
+  });
 });

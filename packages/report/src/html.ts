@@ -31,10 +31,16 @@ export const fmt = {
   score: (v: number) => v.toFixed(4),
   pct: (v: number, digits = 1) => `${(100 * v).toFixed(digits)}%`,
   int: (v: number) => v.toLocaleString('en-US'),
+  /**
+   * Rounded to the unit shown last before it is split, so a carry moves up a unit: 359.6 s is
+   * "6 min 0 s", never "5 min 60 s"; 59.96 s is "1 min 0 s", never "60.0 s".
+   */
   seconds: (s: number) => {
-    if (s < 60) return `${s.toFixed(1)} s`;
-    const m = Math.floor(s / 60);
-    if (m < 60) return `${m} min ${Math.round(s - 60 * m)} s`;
-    return `${Math.floor(m / 60)} h ${m % 60} min`;
+    const tenths = Math.round(s * 10) / 10;
+    if (tenths < 60) return `${tenths.toFixed(1)} s`;
+    const whole = Math.round(s);
+    if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+    const minutes = Math.round(s / 60);
+    return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   },
 };
