@@ -87,8 +87,14 @@ export const faceCropSchema = z.strictObject({
    * plus margins, stretched to the output.
    */
   square: z.boolean().default(true),
-  /** 'eyes' turns the region so the eyes are level (faces without eye points are not turned). */
-  align: z.enum(['none', 'eyes']).default('none'),
+  /**
+   * 'eyes' turns the region so the eyes are level. 'similarity' maps the eyes to fixed places of
+   * a canonical chip (rotation, scale and position from the two eye points: face-detect's
+   * EYE_CHIP), so every face has its eyes at the same pixels, as the face-recognition backbone's
+   * own training chips did; the margin is added around that chip. Faces without eye points keep
+   * the detector's box, unturned.
+   */
+  align: z.enum(['none', 'eyes', 'similarity']).default('none'),
   /**
    * A region reaching past the photo's edge. 'shift': moved back inside, keeping its size (shrunk
    * about its centre only if larger than the photo), so every pixel is real and the face keeps its
