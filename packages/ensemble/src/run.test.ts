@@ -129,7 +129,9 @@ describe('runEnsemble', () => {
   it('rejects a weights list that does not match the folds', async () => {
     await writeFold(0);
     await writeFold(1);
-    await expect(ensemble({ ensemble: { weights: [1, 2, 3] }, preprocess: { folds: 2 } }, 1)).rejects.toThrow(
+    // Config load refuses this (contracts' checks); a stage handed such params still stops.
+    const params = stageParams(config({ preprocess: { folds: 2 } }), 'ensemble');
+    await expect(runEnsemble({ ...params, ensemble: { ...params.ensemble, weights: [1, 2, 3] } }, { work: join(dir, 'work'), round: 1 })).rejects.toThrow(
       /config\.ensemble\.weights has 3 values but round 1 has 2 folds \(fold-0, fold-1\): give one weight per fold/,
     );
   });

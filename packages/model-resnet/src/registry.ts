@@ -1,4 +1,4 @@
-import { modelFields, NUM_CLASSES } from '@facemask/contracts';
+import { modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
@@ -157,6 +157,14 @@ registerModel('faceapi_resnet29', {
     if (unused.length) log(`face-api weights not used (new head): ${unused.join(', ')}`);
   },
 });
+
+type BuiltInArch = keyof typeof RESNET_SPECS | 'faceapi_resnet29';
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * The architectures registered above are contracts' MODEL_ARCHS, the names a config may give
+ * (checked at config load, without tfjs): a name added on one side only does not compile.
+ */
+export const BUILT_IN_ARCHS_ARE_CONFIG_ARCHS: Same<BuiltInArch, ModelArch> = true;
 
 /** Re-applies freezing to a model made by createModel (by its name); recompile afterwards. */
 export function setTrainableStages(model: LayersModel, trainableStages: number): void {

@@ -29,11 +29,12 @@ import { listEvalImages } from './eval-list.ts';
 import { countFallbacks, readFaceCrop, type FaceCropTransform } from './face-crop.ts';
 import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
-import { matchPeople, readTrainCsv } from './labels.ts';
+import { droppedBy, matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';
 import { scanTrainImages, type PhotoFile } from './scan.ts';
 import { ensureImageStore, inputsHash, pruneImageStores, storeKey, transformHash, type CacheInput } from './store.ts';
 import { formatSummary } from './summary-text.ts';
+import { warnTinyPhotos } from './tiny-photos.ts';
 
 export type PreprocessParams = StageParams<'preprocess'>;
 
@@ -79,6 +80,12 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   if (corrPath) corrected = applyCorrections(people, await readCorrections(corrPath), corrPath, issues, log);
   else corrected = { people: people.map((p) => ({ ...p, corrections: [], swapIncorrectNormal: false })), applied: [], ignored: [] };
   const evalList = await listEvalImages(root, issues);
+  // Checked before any photo is hashed or cached, which takes hours on the full set.
+  const foldable = corrected.people.filter((p) => p.photos.length > 0 && !droppedBy(p.age, pp.dropAgeRanges)).length;
+  if (foldable < pp.folds) {
+    fatal(dataLayout.trainCsv(root), `${foldable} people with photos (after preprocess.dropAgeRanges) for preprocess.folds ${pp.folds}`, 'lower preprocess.folds or add people');
+  }
+  await warnTinyPhotos([...scan.folders.flatMap((f) => f.photos.map((ph) => ph.path)), ...evalList.entries.map((e) => e.path)], (m) => issues.warn(m));
 
   const hashes = await hashDataFiles(root, { cacheFile: workLayout.fingerprintSidecar(work), progress: !opts.quiet });
   const shaOf = new Map(hashes.map((h) => [h.rel, h.sha256]));

@@ -4,3 +4,4 @@ export * from './loss.ts';
 export * from './model.ts';
 export * from './transforms.ts';
 export * from './detect.ts';
+export * from './archs.ts';

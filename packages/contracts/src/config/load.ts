@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { configProblems } from './checks.ts';
 import { configSchema, type PipelineConfig } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -11,7 +12,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses a config object; relative paths in `data` resolve against `baseDir`. */
+/**
+ * Parses a config object; relative paths in `data` resolve against `baseDir`. What the schema
+ * cannot check (checks.ts) is checked here too, so a config that cannot run fails on load.
+ */
 export function parseConfig(input: unknown, source = '<config>', baseDir = process.cwd()): PipelineConfig {
   const r = configSchema.safeParse(input);
   if (!r.success) throw new ConfigError(`${source}: invalid config\n${z.prettifyError(r.error)}`);
@@ -22,19 +26,9 @@ export function parseConfig(input: unknown, source = '<config>', baseDir = proce
   const c = cfg.preprocess.corrections;
   if (c && c !== 'builtin') cfg.preprocess.corrections = abs(c);
   if (cfg.model.pretrained && cfg.model.pretrained !== 'face-api') cfg.model.pretrained = abs(cfg.model.pretrained);
+  const problems = configProblems(cfg);
+  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`);
   return cfg;
-}
-
-/** The config file this process loaded last: a stage process loads one, and its path errors name it. */
-let loadedFrom: string | null = null;
-
-/**
- * For an error about a path the config gave (data.root, data.evalLabels, preprocess.corrections,
- * model.pretrained): where relative paths start, which a user who copied a config elsewhere
- * cannot guess. Empty when no config file was loaded (a config built in code).
- */
-export function configPathNote(): string {
-  return loadedFrom === null ? '' : ` (paths in a config are relative to the config file ${loadedFrom})`;
 }
 
 /**
@@ -55,7 +49,6 @@ export async function loadConfig(path: string, workspaceRoot = process.cwd()): P
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
   const cfg = parseConfig(json, path, dirname(resolve(path)));
-  loadedFrom = resolve(path);
   cfg.data.work = isAbsolute(cfg.data.work) ? cfg.data.work : resolve(workspaceRoot, cfg.data.work);
   return cfg;
 }

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { isModelArch, MODEL_ARCHS } from './archs.ts';
+import type { PipelineConfig } from './schema.ts';
+
+/**
+ * What the schema cannot say about a config, checked when it loads rather than in the stage
+ * (or after every fold has trained) where it would fail: each problem with its fix.
+ */
+export function configProblems(cfg: PipelineConfig): string[] {
+  const out: string[] = [];
+  const pp = cfg.preprocess;
+  if (pp.youngAgeThreshold >= pp.oldAgeThreshold) {
+    out.push(
+      `preprocess.youngAgeThreshold (${pp.youngAgeThreshold}) must be below preprocess.oldAgeThreshold (${pp.oldAgeThreshold}), or the middle age band is empty: swap or correct them`,
+    );
+  }
+  const m = cfg.model;
+  if (!isModelArch(m.arch)) out.push(`model.arch "${m.arch}" is not an architecture this facemask builds: use one of ${MODEL_ARCHS.join(', ')}`);
+  if (m.pretrained === 'face-api' && m.arch !== 'faceapi_resnet29') {
+    out.push(`model.pretrained "face-api" fits model.arch faceapi_resnet29 only, not ${m.arch}: set model.arch to faceapi_resnet29, or model.pretrained to a .safetensors file`);
+  } else if (m.pretrained !== null && m.pretrained !== 'face-api') {
+    if (!m.pretrained.endsWith('.safetensors')) out.push(`model.pretrained ${m.pretrained} is not a .safetensors file: name a torchvision state_dict saved as .safetensors, "face-api" or null`);
+    else if (!existsSync(m.pretrained)) out.push(`model.pretrained ${m.pretrained} does not exist: put the weights there (relative paths are from the config file's folder), or set model.pretrained to null`);
+  }
+  const { mean, std } = cfg.augment;
+  if (std.some((s) => !(s > 0 && s <= 1))) {
+    out.push(`augment.std [${std.join(', ')}] must be in (0, 1] per channel (pixels are 0..1; a 0 divides by zero): ImageNet's is [0.229, 0.224, 0.225]`);
+  }
+  if (mean.some((v) => !(v >= 0 && v <= 1))) {
+    out.push(`augment.mean [${mean.join(', ')}] must be in [0, 1] per channel (pixels are 0..1; divide a 0..255 mean by 255): ImageNet's is [0.485, 0.456, 0.406]`);
+  }
+  const weights = cfg.ensemble.weights;
+  if (weights !== null) {
+    const folds = new Set(cfg.train.folds ?? Array.from({ length: pp.folds }, (_, k) => k)).size;
+    if (weights.length !== folds) {
+      out.push(`ensemble.weights has ${weights.length} values for ${folds} trained folds: give one weight per fold (train.folds, else preprocess.folds), or null for equal weights`);
+    } else if (weights.every((w) => w === 0)) {
+      out.push('ensemble.weights are all 0: give at least one fold a positive weight, or null for equal weights');
+    }
+  }
+  return out;
+}
