@@ -31,6 +31,18 @@ export function parseConfig(input: unknown, source = '<config>', baseDir = proce
   return cfg;
 }
 
+/** The config file this process loaded last: a stage process loads one, and its path errors name it. */
+let loadedFrom: string | null = null;
+
+/**
+ * For an error about a path the config gave (data.root, data.evalLabels, preprocess.corrections,
+ * model.pretrained): where relative paths start, which a user who copied a config elsewhere
+ * cannot guess. Empty when no config file was loaded (a config built in code).
+ */
+export function configPathNote(): string {
+  return loadedFrom === null ? '' : ` (paths in a config are relative to the config file ${loadedFrom})`;
+}
+
 /**
  * Loads a config file. `data.root` and other data paths are relative to the config file's
  * folder; `data.work` is relative to `workspaceRoot` so artifacts stay where Nx expects them.
@@ -49,6 +61,7 @@ export async function loadConfig(path: string, workspaceRoot = process.cwd()): P
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
   const cfg = parseConfig(json, path, dirname(resolve(path)));
+  loadedFrom = resolve(path);
   cfg.data.work = isAbsolute(cfg.data.work) ? cfg.data.work : resolve(workspaceRoot, cfg.data.work);
   return cfg;
 }
