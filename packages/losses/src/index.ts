@@ -3,3 +3,4 @@ export * from './cross-entropy.ts';
 export * from './focal.ts';
 export * from './f1.ts';
 export * from './factory.ts';
+export * from './ordinal.ts';

@@ -3,4 +3,5 @@
  * saved model loads in a page) and the heads' class probabilities. Importing it registers the layers.
  */
 export * from './custom-layers.ts';
+export * from './age-head.ts';
 export { classProbs, combineMultiHead, multiHeadProbs, MULTI_HEADS, type HeadKind } from './heads.ts';

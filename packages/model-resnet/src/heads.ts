@@ -1,6 +1,7 @@
 import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { AGE_SCORE, AGE_THRESHOLDS, OrdinalBands, ordinalThresholds, ThresholdBiases } from './age-head.ts';
 import { SeededDropout, TorchBatchNorm } from './custom-layers.ts';
 import type { Init } from './init.ts';
 
@@ -30,16 +31,40 @@ function dense(init: Init, name: string, units: number, fanIn: number) {
 /** The head's BatchNorm over its input features (model.featureNorm). */
 export const FEATURE_NORM = 'feature_norm';
 
-export function attachHead(init: Init, features: SymbolicTensor, head: HeadKind, numClasses: number, dropout: number, featureNorm = false): SymbolicTensor[] {
+/** The multi head's age output and the band thresholds its ordinal form reads the bands at. */
+export interface AgeHeadOptions {
+  kind: 'bands' | 'ordinal';
+  young: number;
+  old: number;
+}
+
+export function attachHead(
+  init: Init,
+  features: SymbolicTensor,
+  head: HeadKind,
+  numClasses: number,
+  dropout: number,
+  featureNorm = false,
+  age: AgeHeadOptions = { kind: 'bands', young: 30, old: 60 },
+): SymbolicTensor[] {
   const fanIn = features.shape[features.shape.length - 1] as number;
   let x = features;
   if (featureNorm) x = new TorchBatchNorm({ name: FEATURE_NORM }).apply(x) as SymbolicTensor;
   if (dropout > 0) x = new SeededDropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
+  if (head === 'single' && age.kind !== 'bands') throw new Error(`model.ageHead '${age.kind}' is an output of head 'multi': set model.head to 'multi'`);
   if (head === 'single') return [dense(init, 'fc', numClasses, fanIn).apply(x) as SymbolicTensor];
   if (numClasses !== NUM_CLASSES) {
     throw new Error(`head 'multi' predicts the ${NUM_CLASSES} mask/gender/age classes; numClasses is ${numClasses}`);
   }
-  return MULTI_HEADS.map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor);
+  if (age.kind === 'bands') return MULTI_HEADS.map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor);
+  const [mask, gender] = MULTI_HEADS.slice(0, 2).map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor) as [SymbolicTensor, SymbolicTensor];
+  // The ordinal head's output under the age head's name, fc_age, so the model still ends in the
+  // three outputs every consumer of a multi-head model reads.
+  const thresholds = ordinalThresholds(age.young, age.old);
+  const score = layers.dense({ name: AGE_SCORE, units: 1, useBias: false, kernelInitializer: init.denseKernel(AGE_SCORE) }).apply(x) as SymbolicTensor;
+  const logits = new ThresholdBiases({ name: AGE_THRESHOLDS, thresholds }).apply(score) as SymbolicTensor;
+  const bands = new OrdinalBands({ name: 'fc_age', youngIndex: thresholds.indexOf(age.young), oldIndex: thresholds.indexOf(age.old) }).apply(logits) as SymbolicTensor;
+  return [mask, gender, bands];
 }
 
 /**

@@ -27,6 +27,8 @@ export const modelOptionsSchema = z
     pretrained: z.string().min(1).nullable().default(null),
     // head, trainableStages, dropout, widthMultiplier, featureLayers, featureBands, featureNorm: the same rules as the config's model section.
     ...modelFields,
+    /** The age bands' thresholds (preprocess.youngAgeThreshold / oldAgeThreshold): where ageHead 'ordinal' reads the bands off. */
+    ageBands: z.object({ young: z.number().int().min(1), old: z.number().int().min(2) }).strict().default({ young: 30, old: 60 }),
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),
     /** Normalisation the input arrives with (used by architectures that convert it, e.g. face-api's). */
@@ -131,7 +133,7 @@ for (const [arch, spec] of Object.entries(RESNET_SPECS)) {
       const init = new Init(o.seed);
       const x = inputOf(o);
       const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers, o.featureBands);
-      return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
+      return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm, { kind: o.ageHead, ...o.ageBands }) });
     },
   });
 }
@@ -144,7 +146,7 @@ registerModel('faceapi_resnet29', {
     const init = new Init(o.seed);
     const x = inputOf(o);
     const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers, o.featureBands);
-    const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm) });
+    const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm, { kind: o.ageHead, ...o.ageBands }) });
     setFaceApiInputAdapter(m, o.inputMean, o.inputStd);
     return m;
   },

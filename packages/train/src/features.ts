@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
-import { FEATURE_NORM, featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
+import { AGE_SCORE, AGE_THRESHOLDS, FEATURE_NORM, featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/preprocess';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
@@ -57,7 +57,11 @@ export async function featureSetup(
   return { source, headModel: headOnly(model, table.dim) };
 }
 
-/** A model over pooled features made of the full model's own head layers (weights shared). */
+/**
+ * A model over pooled features made of the full model's own head layers (weights shared). With
+ * the ordinal age head it has a fourth output, the thresholds' logits its loss reads (see
+ * trainingView).
+ */
 export function headOnly(model: LayersModel, dim: number): LayersModel {
   const names = model.outputNames.length === 3 ? MULTI_HEADS.map((h) => h.name) : ['fc'];
   const x = tfInput({ name: 'features_in', shape: [dim] });
@@ -66,8 +70,14 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   if (norm) h = norm.apply(h) as SymbolicTensor;
   const dropout = model.layers.find((l) => l.name === 'dropout');
   if (dropout) h = dropout.apply(h) as SymbolicTensor;
-  const outputs = names.map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
-  return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
+  if (!model.layers.some((l) => l.name === AGE_THRESHOLDS)) {
+    const outputs = names.map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
+    return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
+  }
+  const [mask, gender] = names.slice(0, 2).map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
+  const thresholds = model.getLayer(AGE_THRESHOLDS).apply(model.getLayer(AGE_SCORE).apply(h)) as SymbolicTensor;
+  const bands = model.getLayer('fc_age').apply(thresholds) as SymbolicTensor;
+  return tfModel({ name: `${model.name}_head`, inputs: x, outputs: [mask!, gender!, bands, thresholds] });
 }
 
 /** The head's input features (pooled, from every depth model.featureLayers names) of the plain and mirrored view of every photo of `cache`, batch by batch. */

@@ -23,7 +23,7 @@ import { featureSetup } from './features.ts';
 import { foldSummary, predictFold } from './finish.ts';
 import { createHeadAdapter } from './head.ts';
 import { trainLoop } from './loop.ts';
-import { createFoldModel } from './model.ts';
+import { ageBandsOf, createFoldModel, trainingView } from './model.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { concatCaches, foldRows } from './rows.ts';
 import { foldRunKey } from './run-key.ts';
@@ -73,10 +73,15 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
     const rows = foldRows(samples, evalList, trainCache.count, fold, pseudo);
     const runKey = foldRunKey(params, { round, fold, fingerprint, pseudo, engine: tf.getBackend() });
     const input = { height: cache.height, width: cache.width };
-    const model = await createFoldModel(params, input, log);
+    // Only the ordinal head reads the bands off thresholds; the band head's model does not depend on them.
+    const ageBands = params.model.ageHead === 'ordinal' ? ageBandsOf(fingerprint) : { young: 30, old: 60 };
+    const model = await createFoldModel(params, input, log, ageBands);
     let headModel: LayersModel | null = null;
     try {
-      const head = createHeadAdapter(params.model.head, params.loss, params.train.classWeights ? rows.trainRows.map((r) => r.cls) : null);
+      const head = createHeadAdapter(params.model.head, params.loss, params.train.classWeights ? rows.trainRows.map((r) => r.cls) : null, {
+        kind: params.model.ageHead,
+        ...ageBands,
+      });
       const paths = workLayout.fold(work, round, fold);
       await mkdir(paths.dir, { recursive: true });
       await writeArtifact(augmentDescriptionArtifact, paths.augment, describeAugmentation(params.augment.train, { ...params.augment, outHeight: input.height, outWidth: input.width }));
@@ -89,7 +94,10 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
         source = f.source as BatchSource<unknown>;
         headModel = trained = f.headModel;
       } else {
-        source = imageSource(cache, { augment: params.augment, height: input.height, width: input.width, seed: params.seed }) as BatchSource<unknown>;
+        source = imageSource(cache, { augment: params.augment, height: input.height, width: input.width, seed: params.seed, targetWidth: head.targetWidth }) as BatchSource<unknown>;
+        // The view holds no weights of its own (its layers are the model's, applied once), so it
+        // is not disposed: disposing it would release the model's layers.
+        trained = trainingView(model);
       }
       const ctx = { params, round, fold, head, rows };
       const store = foldStore(paths.dir, trained !== model ? { whole: model } : {});

@@ -70,4 +70,59 @@ describe('createHeadAdapter', () => {
     expect(await run([0, 0, 0, ys[1]!])).toBeCloseTo(expected, 5);
     expect(await run(null)).toBeCloseTo((nll(logits[0]!, ys[0]!) + nll(logits[1]!, ys[1]!)) / 2, 5);
   });
+
+  describe("the ordinal age head (model.ageHead 'ordinal')", () => {
+    const spec = { kind: 'ordinal' as const, young: 30, old: 58 };
+    // 26 thresholds: 20, 22, ..., 70 (30 is the 6th, 58 the 20th).
+    const k = 26;
+    const softplus = (x: number): number => Math.log1p(Math.exp(x));
+
+    it('appends the thresholds the exact age reaches to the 18-class target', () => {
+      const head = createHeadAdapter('multi', ce, null, spec);
+      expect(head.targetWidth).toBe(18 + k);
+      const target = Array.from({ length: 18 }, (_, c) => (c === 1 ? 1 : 0));
+      const t = head.trainTarget({ cls: 1, target, age: 31 });
+      expect(t.slice(0, 18)).toEqual(target);
+      // 31 reaches 20..30 (six thresholds), not 32 and above.
+      expect(t.slice(18)).toEqual([1, 1, 1, 1, 1, 1, ...Array<number>(20).fill(0)]);
+      // A pseudo-label (no age) of band 30-57: 20..30 reached, 58..70 not, 32..56 undecided.
+      expect(head.trainTarget({ cls: 1, target, age: null }).slice(18)).toEqual([1, 1, 1, 1, 1, 1, ...Array<number>(13).fill(0.5), ...Array<number>(7).fill(0)]);
+    });
+
+    it('adds the thresholds\' mean binary cross-entropy to the three heads\' losses (hand-computed)', async () => {
+      const head = createHeadAdapter('multi', ce, null, spec);
+      // Two photos of class 1 (wear, male, 30-57), aged 31 and 45; every threshold logit is 0.5 for
+      // the first and -1 for the second.
+      const targets = [31, 45].map((a) => head.trainTarget({ cls: 1, target: Array.from({ length: 18 }, (_, c) => (c === 1 ? 1 : 0)), age: a }));
+      const m = [[2, 0, -1], [1, 1, 0]];
+      const g = [[0.3, -0.2], [0, 1]];
+      const bands = [[-1, -0.5, -2], [-0.2, -0.3, -3]];
+      const th = [Array<number>(k).fill(0.5), Array<number>(k).fill(-1)];
+      const outputs = [tf.tensor2d(m), tf.tensor2d(g), tf.tensor2d(bands), tf.tensor2d(th)];
+      const y = tf.tensor2d(targets);
+      const before = tf.memory().numTensors;
+      const loss = head.loss(outputs, y);
+      const got = (await loss.data())[0] as number;
+      loss.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      // Age 31 reaches 6 thresholds, 45 reaches 13 (20..44): BCE = y softplus(-l) + (1-y) softplus(l).
+      const bce = (l: number, reached: number) => (reached * softplus(-l) + (k - reached) * softplus(l)) / k;
+      const ordinal = (bce(0.5, 6) + bce(-1, 13)) / 2;
+      const expected = mean(m.map((r) => nll(r, 0))) + mean(g.map((r) => nll(r, 0))) + mean(bands.map((r) => nll(r, 1))) + ordinal;
+      expect(got).toBeCloseTo(expected, 5);
+      // Class probabilities come from the first three outputs alone.
+      const p = head.probs(outputs);
+      expect(p.shape).toEqual([2, 18]);
+      tf.dispose([...outputs, y, p]);
+    });
+
+    it('needs the fourth output and head multi', () => {
+      const head = createHeadAdapter('multi', ce, null, spec);
+      const three = [tf.zeros([1, 3]), tf.zeros([1, 2]), tf.zeros([1, 3])];
+      const y = tf.zeros([1, 18 + k]) as tf.Tensor2D;
+      expect(() => head.loss(three, y)).toThrow(/four outputs/);
+      tf.dispose([...three, y]);
+      expect(() => createHeadAdapter('single', ce, null, spec)).toThrow(/set model.head to 'multi'/);
+    });
+  });
 });

@@ -1,8 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/contracts';
-import { createLoss, type LossFn } from '@facemask/losses';
-import { classProbs, multiHeadTargets } from '@facemask/model-resnet';
+import { createLoss, ordinalLoss, type LossFn } from '@facemask/losses';
+import { bandOrdinalTargets, classProbs, multiHeadTargets, ordinalTargets, ordinalThresholds } from '@facemask/model-resnet';
 import { classWeights } from './sampler.ts';
+
+/** What a training target is made of: the 18-class target and the person's exact age (null: only the band is known, a pseudo-label). */
+export interface TargetSource {
+  cls: number;
+  target: readonly number[];
+  age?: number | null;
+}
+
+/** The multi head's age output (model.ageHead) and the band thresholds (preprocess) it reads the bands at. */
+export interface AgeHeadSpec {
+  kind: 'bands' | 'ordinal';
+  young: number;
+  old: number;
+}
 
 /**
  * What the model's outputs mean: one 18-way logits tensor ('single'), or mask/gender/age logits
@@ -10,7 +24,14 @@ import { classWeights } from './sampler.ts';
  */
 export interface HeadAdapter {
   kind: 'single' | 'multi';
-  /** Mean loss of a batch (call inside tidy / variableGrads). */
+  /**
+   * A training row's target: the 18-class target, followed for the ordinal age head by its
+   * threshold targets (so MixUp and CutMix mix both alike).
+   */
+  trainTarget(row: TargetSource): number[];
+  /** Length of trainTarget's rows. */
+  targetWidth: number;
+  /** Mean loss of a batch (call inside tidy / variableGrads); targets are trainTarget rows. */
   loss(outputs: tf.Tensor[], targets: tf.Tensor2D): tf.Scalar;
   /** Class probabilities [N, 18]. */
   probs(outputs: tf.Tensor[]): tf.Tensor2D;
@@ -21,13 +42,21 @@ export interface HeadAdapter {
  * else null. The single head weighs its 18 classes; each of the three heads weighs its own
  * classes by their marginal frequency, so the rare mask states and age bands count as much.
  */
-export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineConfig['loss'], weightedBy: readonly number[] | null): HeadAdapter {
+export function createHeadAdapter(
+  head: 'single' | 'multi',
+  lossCfg: PipelineConfig['loss'],
+  weightedBy: readonly number[] | null,
+  age: AgeHeadSpec = { kind: 'bands', young: 30, old: 60 },
+): HeadAdapter {
   const weighted = (numClasses: number, classOf: (cls: number) => number): LossFn =>
     createLoss(lossCfg, { numClasses, ...(weightedBy ? { classWeights: classWeights(weightedBy.map(classOf), numClasses) } : {}) });
   if (head === 'single') {
+    if (age.kind !== 'bands') throw new Error(`model.ageHead '${age.kind}' is an output of head 'multi': set model.head to 'multi'`);
     const fn = weighted(NUM_CLASSES, (c) => c);
     return {
       kind: 'single',
+      trainTarget: (row) => [...row.target],
+      targetWidth: NUM_CLASSES,
       loss: (outputs, targets) => fn(single(outputs), targets),
       probs: (outputs) => classProbs('single', outputs),
     };
@@ -35,8 +64,35 @@ export function createHeadAdapter(head: 'single' | 'multi', lossCfg: PipelineCon
   const maskLoss = weighted(3, (c) => decodeClass(c).mask);
   const genderLoss = weighted(2, (c) => decodeClass(c).gender);
   const ageLoss = weighted(3, (c) => decodeClass(c).ageBand);
+  if (age.kind === 'ordinal') {
+    const thresholds = ordinalThresholds(age.young, age.old);
+    const k = thresholds.length;
+    return {
+      kind: 'multi',
+      trainTarget: (row) => [
+        ...row.target,
+        ...(row.age == null ? bandOrdinalTargets(decodeClass(row.cls).ageBand, thresholds, age.young, age.old) : ordinalTargets(row.age, thresholds)),
+      ],
+      targetWidth: NUM_CLASSES + k,
+      // The training model's fourth output is the thresholds' logits (trainingView / headOnly);
+      // the band output keeps the configured loss, which weighs and smooths the bands as the
+      // band head's does, and the thresholds learn the exact age around them.
+      loss: (outputs, targets) =>
+        tf.tidy(() => {
+          if (outputs.length !== 4) throw new Error(`the ordinal age head trains on four outputs (mask, gender, bands, thresholds), got ${outputs.length}`);
+          const [m, g, a, o] = outputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const t = multiHeadTargets(tf.slice(targets, [0, 0], [-1, NUM_CLASSES]));
+          const ord = tf.slice(targets, [0, NUM_CLASSES], [-1, k]) as tf.Tensor2D;
+          return tf.addN([maskLoss(m, t.mask), genderLoss(g, t.gender), ageLoss(a, t.age), ordinalLoss(o, ord)]) as tf.Scalar;
+        }),
+      // The fourth output only trains: the bands are the age output.
+      probs: (outputs) => classProbs('multi', outputs.slice(0, 3)),
+    };
+  }
   return {
     kind: 'multi',
+    trainTarget: (row) => [...row.target],
+    targetWidth: NUM_CLASSES,
     loss: (outputs, targets) =>
       tf.tidy(() => {
         const [m, g, a] = triple(outputs);

@@ -55,6 +55,7 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
     }
 
     const trainClasses = rows.trainRows.map((r) => r.cls);
+    const trainTargets = rows.trainRows.map((r) => ctx.head.trainTarget(r));
     const plan = (epoch: number) => planEpoch(trainClasses, { seed: params.seed, epoch, batchSize: bs, sampler, dropLast: true });
     const progress = createProgress({
       label: `train r${ctx.round} fold ${ctx.fold}`,
@@ -83,7 +84,7 @@ export async function trainLoop<Raw>(ctx: LoopContext, source: BatchSource<Raw>,
           if (next) pending = prefetch(source, next.map((i) => rows.trainRows[i]!.cacheRow));
           const idx = batches[b]!;
           during = `training at epoch ${epoch + 1}, batch ${b + 1}`;
-          const { x, y } = source.train(raw, idx.map((i) => rows.trainRows[i]!.target), epoch, b);
+          const { x, y } = source.train(raw, idx.map((i) => trainTargets[i]!), epoch, b);
           let loss: number;
           try {
             loss = trainStep(model, ctx.head, optimizer, x, y);

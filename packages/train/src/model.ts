@@ -1,12 +1,34 @@
-import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { StageParams } from '@facemask/contracts';
-import { createModel } from '@facemask/model-resnet';
+import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { Fingerprint, StageParams } from '@facemask/contracts';
+import { AGE_THRESHOLDS, createModel } from '@facemask/model-resnet';
+
+/** The age bands' thresholds, young and old. */
+export interface AgeBands {
+  young: number;
+  old: number;
+}
+
+/**
+ * The age band thresholds the samples were labelled with. The train stage does not read the
+ * preprocess section; the fingerprint it already reads records it (the preprocess options that
+ * shaped the samples), so the ordinal head reads the bands exactly where the labels split them.
+ */
+export function ageBandsOf(fp: Pick<Fingerprint, 'options'>): AgeBands {
+  const pp = (fp.options as { preprocess?: { youngAgeThreshold?: unknown; oldAgeThreshold?: unknown } }).preprocess;
+  const young = pp?.youngAgeThreshold;
+  const old = pp?.oldAgeThreshold;
+  if (typeof young !== 'number' || typeof old !== 'number') {
+    throw new Error('the fingerprint records no age thresholds (preprocess.youngAgeThreshold / oldAgeThreshold): rerun `nx run preprocess:run`');
+  }
+  return { young, old };
+}
 
 /** The fold's model from the registry: only finetune trains the backbone. */
 export function createFoldModel(
   params: Pick<StageParams<'train'>, 'model' | 'train' | 'seed' | 'augment'>,
   input: { height: number; width: number },
   log: (line: string) => void,
+  ageBands: AgeBands = { young: 30, old: 60 },
 ): Promise<LayersModel> {
   // Every option of the model section reaches the registry (its schema is strict), so a new one
   // cannot be dropped here; only the mode decides what trains.
@@ -21,7 +43,20 @@ export function createFoldModel(
       seed: params.seed,
       inputMean: params.augment.mean,
       inputStd: params.augment.std,
+      ageBands,
     },
     { log },
   );
+}
+
+/**
+ * The model training runs on: the model itself, or with the ordinal age head a view of the same
+ * layers with a fourth output, the thresholds' logits its loss needs. The model saved for
+ * prediction keeps its three outputs. The view's layers are the model's: dispose the model only.
+ */
+export function trainingView(model: LayersModel): LayersModel {
+  if (!model.layers.some((l) => l.name === AGE_THRESHOLDS)) return model;
+  // Node 0 is the layer's call in this model (headOnly may have applied it again since).
+  const thresholds = model.getLayer(AGE_THRESHOLDS).getOutputAt(0) as SymbolicTensor;
+  return tfModel({ name: `${model.name}_train`, inputs: model.inputs, outputs: [...model.outputs, thresholds] });
 }

@@ -7,6 +7,8 @@ export interface Row {
   cacheRow: number;
   cls: number;
   target: number[];
+  /** The person's exact age (train.csv); null (or absent) where only the band is known: a pseudo-labelled eval photo. */
+  age?: number | null;
 }
 
 export interface FoldRows {
@@ -33,13 +35,13 @@ export function foldRows(samples: Samples, evalList: EvalList, trainCount: numbe
   const trainRows: Row[] = [];
   const valRows: Row[] = [];
   for (const s of samples.samples) {
-    const row = { id: s.id, cacheRow: s.cacheIndex, cls: s.cls, target: oneHot(s.cls) };
+    const row = { id: s.id, cacheRow: s.cacheIndex, cls: s.cls, target: oneHot(s.cls), age: s.age };
     (s.fold === fold ? valRows : trainRows).push(row);
   }
   for (const p of pseudo?.samples ?? []) {
     const r = evalRowOf.get(p.id);
     if (r === undefined) throw new Error(`pseudo-label ${p.id} is not in the eval list: rerun pseudo-label:run`);
-    trainRows.push({ id: `eval:${p.id}`, cacheRow: r, cls: p.cls, target: oneHot(p.cls) });
+    trainRows.push({ id: `eval:${p.id}`, cacheRow: r, cls: p.cls, target: oneHot(p.cls), age: null });
   }
   if (valRows.length === 0) throw new Error(`fold ${fold} has no validation photos: check preprocess.folds`);
   return { trainRows, valRows, evalRows: evalList.images.map((e) => trainCount + e.cacheIndex), evalIds: evalList.images.map((e) => e.ImageID) };

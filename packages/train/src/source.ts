@@ -27,6 +27,8 @@ export interface ImageSourceOptions {
   height: number;
   width: number;
   seed: number;
+  /** Length of a training target row (HeadAdapter.targetWidth); default the 18 classes. */
+  targetWidth?: number;
 }
 
 /** Batches of cached uint8 photos, augmented for training and normalised for evaluation. */
@@ -37,6 +39,7 @@ export function imageSource(cache: ImageCache, opts: ImageSourceOptions): BatchS
     outHeight: opts.height,
     outWidth: opts.width,
     seed: opts.seed,
+    ...(opts.targetWidth !== undefined ? { numClasses: opts.targetWidth } : {}),
   });
   const h = cache.height;
   const w = cache.width;

@@ -7,9 +7,20 @@ import { z } from 'zod';
 export const modelHead = z.enum(['single', 'multi']);
 export type ModelHead = z.infer<typeof modelHead>;
 
+/**
+ * The multi head's age output. 'bands': three logits trained on the band alone. 'ordinal':
+ * CORAL-style thresholds (one logistic per age threshold, shared weights, own biases) trained on
+ * the exact age, with the three band probabilities read off at the young and old thresholds, so
+ * a 29 and a 31 year old teach the head that they are close rather than in different classes.
+ */
+export const ageHeadKind = z.enum(['bands', 'ordinal']);
+export type AgeHeadKind = z.infer<typeof ageHeadKind>;
+
 export const modelFields = {
   /** 'single': 18-way logits; 'multi': mask / gender / age-band heads. */
   head: modelHead.default('single'),
+  /** The age output of head 'multi' (see ageHeadKind); 'bands' is the head of before. */
+  ageHead: ageHeadKind.default('bands'),
   /** -1: nothing frozen; 0: whole backbone frozen; k>0: all but the last k stages frozen. */
   trainableStages: z.number().int().min(-1).default(-1),
   /** Dropout rate before the head, in [0, 1). */
