@@ -2,6 +2,7 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, stageParams, workLayout, type ConfigInput, type FoldSummary, type PipelineConfig } from '@facemask/contracts';
+import { claimWorkFolder } from '@facemask/contracts/work-folder';
 import { runPreprocess } from '@facemask/preprocess';
 import { runFeatures } from '../features-run.ts';
 import { runFold, type FoldOptions } from '../fold.ts';
@@ -28,6 +29,8 @@ export async function preparedDataset(people: number, seed: number, size: number
  */
 export async function freshRun(base: ConfigInput, over: Partial<ConfigInput>): Promise<PipelineConfig> {
   const work = await mkdtemp(join(tmpdir(), 'train-work-'));
+  // Marked as a work folder: tests put their config.json in it, which the stage CLIs would refuse.
+  await claimWorkFolder(work);
   const from = (base.data as { work: string }).work;
   await cp(join(from, 'preprocess'), join(work, 'preprocess'), { recursive: true });
   await cp(workLayout.imageStores(from), workLayout.imageStores(work), { recursive: true });
