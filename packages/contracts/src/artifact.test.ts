@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,5 +34,20 @@ describe('artifacts', () => {
     await expect(readArtifact(spec, join(dir, 's.json'))).rejects.toThrow(/does not match its schema/);
     await writeFile(join(dir, 'j.json'), '{oops');
     await expect(readArtifact(spec, join(dir, 'j.json'))).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('refuses an artifact whose data changed after it was written (same length, valid schema), naming the file and the rerun', async () => {
+    const file = join(dir, 'x.json');
+    await writeArtifact(spec, file, { n: 31 });
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('"n":31', '"n":32'));
+    await expect(readArtifact(spec, file)).rejects.toThrow(
+      `${file} (test/thing) changed after it was written (its data no longer matches the sha256 recorded with it): rerun \`nx run thing:run\``,
+    );
+    // Reformatting is no change: the digest is of the data, not of the bytes.
+    await writeFile(file, JSON.stringify(JSON.parse(text), null, 2));
+    expect(await readArtifact(spec, file)).toEqual({ n: 31 });
+    await writeFile(file, JSON.stringify({ kind: 'test/thing', version: 2, data: { n: 5 } }));
+    expect(await readArtifact(spec, file)).toEqual({ n: 5 });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ArtifactError } from './artifact-error.ts';
@@ -6,7 +7,14 @@ import { writeFileAtomic } from './atomic.ts';
 
 export { defineArtifact, type ArtifactSpec } from './artifact-spec.ts';
 
-const envelope = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown() });
+/**
+ * `sha256` digests the data as written (JSON.stringify of it, which parsing and stringifying again
+ * reproduces), so an artifact edited or damaged since is refused, not read: a same-length change
+ * to a number passes every schema. Files without one (written by hand, by older code) are read.
+ */
+const envelope = z.object({ kind: z.string(), version: z.number().int(), data: z.unknown(), sha256: z.string().optional() });
+
+const digest = (json: string) => createHash('sha256').update(json).digest('hex');
 
 export { ArtifactError };
 
@@ -19,7 +27,8 @@ export async function writeArtifact<S extends z.ZodType>(
   if (!parsed.success) {
     throw new ArtifactError(`refusing to write ${spec.kind} to ${path}: ${z.prettifyError(parsed.error)}`);
   }
-  const body = JSON.stringify({ kind: spec.kind, version: spec.version, data: parsed.data });
+  const json = JSON.stringify(parsed.data);
+  const body = `{"kind":${JSON.stringify(spec.kind)},"version":${spec.version},"data":${json},"sha256":"${digest(json)}"}`;
   await writeFileAtomic(path, body + '\n');
 }
 
@@ -48,6 +57,9 @@ export async function readArtifact<S extends z.ZodType>(spec: ArtifactSpec<S>, p
     throw new ArtifactError(
       `${path} is ${spec.kind} version ${env.data.version}, this code reads version ${spec.version}: rerun \`nx run ${spec.producedBy}\``,
     );
+  }
+  if (env.data.sha256 !== undefined && digest(JSON.stringify(env.data.data)) !== env.data.sha256) {
+    throw new ArtifactError(`${path} (${spec.kind}) changed after it was written (its data no longer matches the sha256 recorded with it): rerun \`nx run ${spec.producedBy}\``);
   }
   const parsed = spec.schema.safeParse(env.data.data);
   if (!parsed.success) {

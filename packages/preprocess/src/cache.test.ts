@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,34 @@ describe('image store', () => {
     await patternPng(inputs[2]!.path, 22, 12, 2 * 11);
     await publish(work, { ...index, pixelsSha256: '0'.repeat(64) });
     await expect(readAll(work, 'train', { quiet: true, log: () => {} })).rejects.toThrow(/has other pixels than preprocess recorded .*rerun `nx run preprocess:run --skip-nx-cache`/);
+  });
+
+  it('a store overwritten in place (same size) is rebuilt, never trained on: by preprocess, and when opened', async () => {
+    const work = join(dir, 'w5');
+    const inputs = await inputsOf(3, 'src5');
+    const t = { centerCrop: null, height: 6, width: 6 };
+    const { index } = await ensureImageStore(work, 'train', inputs, t, { quiet: true });
+    await publish(work, index);
+    const before = await readAll(work, 'train');
+    const pixels = workLayout.imageStore(work, index.store).pixels;
+    const damage = async () => {
+      const fh = await open(pixels, 'r+');
+      await fh.write(new Uint8Array(20).fill(7), 0, 20, 30);
+      await fh.close();
+    };
+    await damage();
+    const logs: string[] = [];
+    const again = await ensureImageStore(work, 'train', inputs, t, { quiet: true, log: (l) => logs.push(l) });
+    expect(again.reused).toBe(false);
+    expect(logs).toEqual([expect.stringMatching(new RegExp(`^image store train: ${pixels} has sha256 [0-9a-f]{12}, not the ${index.pixelsSha256.slice(0, 12)} recorded when it was written \\(changed on disk since\\): rebuilding it$`))]);
+    expect(Buffer.from(await readAll(work, 'train')).equals(Buffer.from(before))).toBe(true);
+
+    await damage();
+    const opened: string[] = [];
+    expect(Buffer.from(await readAll(work, 'train', { quiet: true, log: (l) => opened.push(l) })).equals(Buffer.from(before))).toBe(true);
+    expect(opened).toEqual([
+      `image store ${workLayout.imageStore(work, index.store).dir} (named by ${join(work, 'preprocess', 'cache', 'train.json')}) does not have the sha256 recorded when it was written (changed on disk since): rebuilding it from its 3 photos`,
+    ]);
   });
 
   it('pruning keeps the named stores and builds still running; removes other stores and what killed builds left', async () => {

@@ -1,5 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { imageCacheIndexArtifact, readArtifact, workLayout, type CacheSplit } from '@facemask/contracts';
+import { imageCacheIndexArtifact, readArtifact, sha256OfFile, workLayout, type CacheSplit } from '@facemask/contracts';
 import { restoreImageStore } from './store.ts';
 
 /**
@@ -31,18 +31,22 @@ export interface ImageCache {
 /**
  * Opens the split's pixels for the preprocess output in `<work>/preprocess` (work is
  * config.data.work). A store that is gone (deleted, pruned by a later preprocess run, or never on
- * this disk: the output came from Nx's cache) is rebuilt from the photos its index lists, checked
- * against the recorded content and pixel hashes.
+ * this disk: the output came from Nx's cache) or damaged (not the recorded sha256) is rebuilt from
+ * the photos its index lists, checked against the recorded content and pixel hashes.
  */
 export async function openImageCache(work: string, split: CacheSplit, opts: OpenCacheOptions = {}): Promise<ImageCache> {
   const indexFile = workLayout.imageCache(workLayout.preprocess(work).dir, split).index;
   const index = await readArtifact(imageCacheIndexArtifact, indexFile);
   const files = workLayout.imageStore(work, index.store);
   const bytes = index.height * index.width * index.channels;
-  // Stores are swapped in whole (writeDirAtomic): pixels of the right size are the store.
-  if ((await stat(files.pixels).then((st) => st.size, () => -1)) !== index.count * bytes) {
+  // Stores are swapped in whole (writeDirAtomic), but a file can still be overwritten in place:
+  // every open hashes the pixels (a streaming read, seconds for gigabytes, against hours of training).
+  let problem: string | null = null;
+  if ((await stat(files.pixels).then((st) => st.size, () => -1)) !== index.count * bytes) problem = 'is missing or incomplete';
+  else if ((await sha256OfFile(files.pixels)) !== index.pixelsSha256) problem = 'does not have the sha256 recorded when it was written (changed on disk since)';
+  if (problem) {
     const log = opts.log ?? ((line: string) => console.error(line));
-    log(`image store ${files.dir} (named by ${indexFile}) is missing or incomplete: rebuilding it from its ${index.count} photos`);
+    log(`image store ${files.dir} (named by ${indexFile}) ${problem}: rebuilding it from its ${index.count} photos`);
     await restoreImageStore(work, index, { quiet: opts.quiet, concurrency: opts.concurrency });
   }
   // Only what reading needs is kept: the index's per-photo sources are for rebuilding.

@@ -125,6 +125,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
       const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
       caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
         onFailure: (inp, reason, fix) => bad(inp.path, reason, fix),
+        log,
         concurrency: opts.concurrency,
         quiet: opts.quiet,
       });

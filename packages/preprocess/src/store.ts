@@ -12,6 +12,7 @@ import {
   imageCacheIndexArtifact,
   isDiskFull,
   readArtifact,
+  sha256OfFile,
   workLayout,
   writeArtifact,
   writeDirAtomic,
@@ -65,15 +66,29 @@ export interface StoreOptions {
   /** Decodes in flight. */
   concurrency?: number;
   quiet?: boolean;
+  /** Where the rebuild of a damaged store is announced (default: stderr). */
+  log?: (line: string) => void;
 }
 
-/** The store's index when it is complete (index readable, pixel file of the size it says), else null. */
-export async function findImageStore(work: string, key: string): Promise<ImageCacheIndex | null> {
+/**
+ * The store's index when the store is whole: index readable, pixel file of the size it says and
+ * with the sha256 recorded when it was written (a same-size overwrite is found too); else why not.
+ */
+export async function checkImageStore(work: string, key: string): Promise<{ index: ImageCacheIndex } | { missing: true } | { corrupt: string }> {
   const store = workLayout.imageStore(work, key);
   const index = await readArtifact(imageCacheIndexArtifact, store.index).catch(() => null);
-  if (!index || index.store !== key) return null;
+  if (!index || index.store !== key) return { missing: true };
   const size = await stat(store.pixels).then((s) => s.size, () => -1);
-  return size === index.count * index.height * index.width * index.channels ? index : null;
+  if (size !== index.count * index.height * index.width * index.channels) return { missing: true };
+  const sha = await sha256OfFile(store.pixels);
+  if (sha !== index.pixelsSha256) return { corrupt: `${store.pixels} has sha256 ${sha.slice(0, 12)}, not the ${index.pixelsSha256.slice(0, 12)} recorded when it was written` };
+  return { index };
+}
+
+/** The store's index when it is whole (checkImageStore), else null. */
+export async function findImageStore(work: string, key: string): Promise<ImageCacheIndex | null> {
+  const found = await checkImageStore(work, key);
+  return 'index' in found ? found.index : null;
 }
 
 /**
@@ -88,7 +103,9 @@ export async function ensureImageStore(
   opts: StoreOptions = {},
 ): Promise<{ index: ImageCacheIndex; reused: boolean }> {
   const key = storeKey(inputs, t);
-  const found = await findImageStore(work, key);
+  const checked = await checkImageStore(work, key);
+  if ('corrupt' in checked) (opts.log ?? ((line: string) => console.error(line)))(`image store ${split}: ${checked.corrupt} (changed on disk since): rebuilding it`);
+  const found = 'index' in checked ? checked.index : null;
   if (found) {
     const byId = new Map(inputs.map((i) => [i.id, i]));
     for (const f of found.failures) opts.onFailure?.(byId.get(f.id) ?? { id: f.id, path: f.id, sha256: '' }, f.reason, f.fix);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FEATURES_FILES, featuresMetaArtifact, readArtifact, workLayout, writeArtifact, writeDirAtomic, type FeaturesMeta } from '@facemask/contracts';
+import { FEATURES_FILES, featuresMetaArtifact, readArtifact, sha256OfFile, workLayout, writeArtifact, writeDirAtomic, type FeaturesMeta } from '@facemask/contracts';
 import { readSafetensors, tensorF32, writeSafetensors } from '@facemask/engine';
 import type { FeatureTable } from './source.ts';
 
@@ -8,20 +8,21 @@ import type { FeatureTable } from './source.ts';
  * what it was computed from), so a fold never reads a half-written table or one that belongs to
  * another config, data set or engine.
  */
-export async function writeFeatures(work: string, table: FeatureTable, meta: Omit<FeaturesMeta, 'dim' | 'count'>): Promise<void> {
+export async function writeFeatures(work: string, table: FeatureTable, meta: Omit<FeaturesMeta, 'dim' | 'count' | 'tableSha256'>): Promise<void> {
   await writeDirAtomic(workLayout.features(work).dir, async (tmp) => {
-    await writeSafetensors(join(tmp, FEATURES_FILES.table), {
+    const file = join(tmp, FEATURES_FILES.table);
+    await writeSafetensors(file, {
       plain: { dtype: 'F32', shape: [table.count, table.dim], data: table.plain },
       flipped: { dtype: 'F32', shape: [table.count, table.dim], data: table.flipped },
     });
-    await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: table.dim, count: table.count });
+    await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: table.dim, count: table.count, tableSha256: await sha256OfFile(file) });
   });
 }
 
 const RERUN = `run \`nx run ${featuresMetaArtifact.producedBy}\` first (the pipeline runs it before the folds)`;
 
 /** The feature table, when it was computed from what `expected` describes. */
-export async function readFeatures(work: string, expected: Omit<FeaturesMeta, 'dim'>): Promise<FeatureTable> {
+export async function readFeatures(work: string, expected: Omit<FeaturesMeta, 'dim' | 'tableSha256'>): Promise<FeatureTable> {
   const paths = workLayout.features(work);
   const meta = await readArtifact(featuresMetaArtifact, paths.meta);
   const differs =
@@ -33,6 +34,11 @@ export async function readFeatures(work: string, expected: Omit<FeaturesMeta, 'd
           ? 'other data or preprocessing'
           : null;
   if (differs) throw new Error(`the features in ${paths.dir} were computed for ${differs}: ${RERUN}`);
+  // A same-size overwrite keeps the header and shapes valid: only the digest tells.
+  const sha = await sha256OfFile(paths.table).catch(() => null);
+  if (sha !== null && sha !== meta.tableSha256) {
+    throw new Error(`${paths.table} does not have the sha256 train:features recorded when it wrote it (changed on disk since): rerun \`nx run ${featuresMetaArtifact.producedBy} --skip-nx-cache\``);
+  }
   let st;
   try {
     st = await readSafetensors(paths.table);

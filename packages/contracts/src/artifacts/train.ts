@@ -112,7 +112,9 @@ export const featuresMetaSchema = z.object({
   height: z.number().int().positive(),
   width: z.number().int().positive(),
   dim: z.number().int().positive(),
+  /** sha256 of features.safetensors as written: a fold reads the table only if it still has it. */
+  tableSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type FeaturesMeta = z.infer<typeof featuresMetaSchema>;
 
-export const featuresMetaArtifact = defineArtifact({ kind: 'train/features', version: 1, schema: featuresMetaSchema, producedBy: targets.trainFeatures });
+export const featuresMetaArtifact = defineArtifact({ kind: 'train/features', version: 2, schema: featuresMetaSchema, producedBy: targets.trainFeatures });
