@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argmaxRow, ensembleArtifacts, readArtifact, readSamples, stageParams, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { argmaxRow, ensembleArtifacts, readArtifact, readCsv, readSamples, stageParams, workLayout, type PipelineConfig } from '@facemask/contracts';
 import type { ReportParams } from './params.ts';
 import { runReport } from './run.ts';
 import { launchChromium } from './test-utils/browser.ts';
@@ -76,6 +76,13 @@ async function epochsOf(round: number, fold: number): Promise<number> {
   return text.split('\n').filter((l) => l.trim() !== '').length;
 }
 
+/** Misclassified eval photos of the submitted round (2), from its eval predictions and the labels. */
+async function wrongEval(): Promise<number> {
+  const ev = await readArtifact(ensembleArtifacts(2).eval, workLayout.ensemble(work, 2).eval);
+  const truth = new Map((await readCsv(params.data.evalLabels!, ['ImageID', 'ans'])).map((r) => [r.ImageID!, Number(r.ans)]));
+  return ev.ids.filter((id, i) => truth.has(id) && argmaxRow(ev.probs, i) !== truth.get(id)).length;
+}
+
 /** Misclassified out-of-fold photos of a round, straight from its oof.json. */
 async function wrongOof(round: 1 | 2): Promise<number> {
   const oof = await readArtifact(ensembleArtifacts(round).oof, workLayout.ensemble(work, round).oof);
@@ -102,16 +109,14 @@ describe('the report of a pipeline run in Chromium', () => {
     expect(await page.locator('table.stages').textContent()).not.toContain('not recorded');
     expect(await page.locator('section#run').textContent()).toMatch(/engine: wasm \(/);
 
-    // learning curves: a point per epoch per curve, the best epoch marked in each panel
+    // learning curves: every fold of a round on one chart per metric, a point per fold per epoch,
+    // each fold's best epoch marked once
     for (const round of [1, 2]) {
-      for (let fold = 0; fold < REAL_RUN.folds; fold++) {
-        const chart = `curve-r${round}-f${fold}`;
-        const epochs = await epochsOf(round, fold);
-        expect(epochs).toBe(REAL_RUN.epochs);
-        expect(await marks(page, chart, 'loss_points')).toBe(2 * epochs);
-        expect(await marks(page, chart, 'validation_points')).toBe(2 * epochs);
-        expect(await marks(page, chart, 'lr_points')).toBe(epochs);
-        for (const panel of ['loss', 'validation', 'lr']) expect(await marks(page, chart, `${panel}_best`)).toBe(1);
+      for (let fold = 0; fold < REAL_RUN.folds; fold++) expect(await epochsOf(round, fold)).toBe(REAL_RUN.epochs);
+      for (const metric of ['trainLoss', 'valLoss', 'macroF1', 'accuracy', 'lr']) {
+        const chart = `curves-r${round}-${metric}`;
+        expect(await marks(page, chart, `${metric}_points`)).toBe(REAL_RUN.folds * REAL_RUN.epochs);
+        expect(await marks(page, chart, `${metric}_best`)).toBe(REAL_RUN.folds);
       }
     }
     // out-of-fold ensemble of each round: 18 F1 bars, 324 matrix cells, the factor matrices
@@ -124,14 +129,22 @@ describe('the report of a pipeline run in Chromium', () => {
     }
     expect(await marks(page, 'eval-distribution', 'distribution_bars')).toBe(2 * 18);
     expect(await marks(page, 'pseudo-counts', 'pseudo_bars')).toBe(18);
+    // the eval labels are known: the eval set gets its own per-class F1 and matrix
+    expect(await marks(page, 'perclass-eval', 'eval_bars')).toBe(18);
+    expect(await marks(page, 'confusion-eval', 'eval_cells')).toBe(324);
     expect(await count(page, 'figure.chart')).toBe(await count(page, 'figure.chart > svg'));
 
     // thumbnails of the worst photos (round 2 was submitted) all decode
     const expected = Math.min(params.report.worst, await wrongOof(2));
     expect(expected).toBeGreaterThan(0);
-    const sizes = await page.locator('ul.thumbs img').evaluateAll((imgs) => imgs.map((i) => [(i as unknown as Img).complete, (i as unknown as Img).naturalWidth]));
+    const decoded = (section: string) =>
+      page.locator(`section#${section} ul.thumbs img`).evaluateAll((imgs) => imgs.map((i) => [(i as unknown as Img).complete, (i as unknown as Img).naturalWidth]));
+    const sizes = await decoded('photos');
     expect(sizes).toHaveLength(expected);
-    for (const [complete, width] of sizes) expect([complete, width as number > 0]).toEqual([true, true]);
+    // and those of the worst eval photos, against the labels
+    const evalSizes = await decoded('eval');
+    expect(evalSizes).toHaveLength(Math.min(params.report.worst, await wrongEval()));
+    for (const [complete, width] of [...sizes, ...evalSizes]) expect([complete, width as number > 0]).toEqual([true, true]);
 
     // the config opens from a closed <details> and reads back as the config
     const details = page.locator('details.config');
@@ -148,7 +161,7 @@ describe('the report of a pipeline run in Chromium', () => {
   it('shows what is missing in a broken run without errors of its own', async () => {
     await rm(workLayout.fold(work, 1, 1).metrics);
     const first = (await runReport(params, { work })).paths.index;
-    const firstWorst = await (await open(first)).page.locator('ul.thumbs img').first().getAttribute('alt');
+    const firstWorst = await (await open(first)).page.locator('section#photos ul.thumbs img').first().getAttribute('alt');
     const { samples } = await readSamples(work);
     const photo = samples.find((s) => s.id === firstWorst)!.path;
     await rm(photo);
@@ -163,8 +176,8 @@ describe('the report of a pipeline run in Chromium', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^round 1 fold 1 has no metrics: .*metrics\.jsonl is missing or empty: run `nx run train:round1-fold-1`$/);
     expect(problems[1]).toBe(`thumbnail of ${firstWorst}: photo ${photo} does not exist`);
-    expect(await count(page, 'figure[data-chart="curve-r1-f1"]')).toBe(0);
-    expect(await marks(page, 'curve-r1-f0', 'loss_points')).toBe(2 * REAL_RUN.epochs);
+    // round 1's charts draw the two folds that have metrics
+    expect(await marks(page, 'curves-r1-valLoss', 'valLoss_points')).toBe((REAL_RUN.folds - 1) * REAL_RUN.epochs);
     expect(await marks(page, 'confusion-r2', 'confusion_cells')).toBe(324);
     expect(await count(page, 'ul.thumbs .noimg')).toBe(1);
     const widths = await page.locator('ul.thumbs img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as Img).naturalWidth));

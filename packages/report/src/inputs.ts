@@ -1,10 +1,12 @@
 import {
+  configPathNote,
   ensembleArtifacts,
   foldArtifacts,
   lastRound,
   pseudoLabelsArtifact,
   readArtifact,
   readEpochLog,
+  readEvalList,
   readPreprocessSummary,
   readSamples,
   targets,
@@ -52,6 +54,15 @@ export interface SubmissionInputs {
   answers: Loaded<Map<string, number>>;
   /** Against config.data.evalLabels; null when the config names no eval labels. */
   score: Loaded<Scores> | null;
+  /** The submitted round's eval probabilities with the eval labels, for the worst eval photos; null without labels. */
+  labelled?: Loaded<LabelledEval> | null;
+}
+
+export interface LabelledEval {
+  /** The eval photos the labels cover, in the ensemble's order, `labels` filled in from them. */
+  predictions: Predictions;
+  /** ImageID -> photo file (preprocess's eval list). */
+  paths: Map<string, string>;
 }
 
 /** Everything the page is made from; each artifact either read or the reason it is missing. */
@@ -105,8 +116,28 @@ async function readSubmission(params: ReportParams, work: string): Promise<Submi
     return { path, round, answers: absent(problem), score: labels ? absent(problem) : null };
   }
   const answers = await load(() => readAnswers(path, 'submission'));
-  const score = labels ? await load(() => scoreSubmission(path, labels)) : null;
-  return { path, round, answers, score };
+  if (!labels) return { path, round, answers, score: null, labelled: null };
+  if (!(await exists(labels))) {
+    const problem = `eval labels not found: data.evalLabels ${labels} does not exist${configPathNote()}`;
+    return { path, round, answers, score: absent(problem), labelled: absent(problem) };
+  }
+  const score = await load(() => scoreSubmission(path, labels));
+  return { path, round, answers, score, labelled: await load(() => readLabelledEval(work, round, labels)) };
+}
+
+async function readLabelledEval(work: string, round: Round, labels: string): Promise<LabelledEval> {
+  const preds = await readArtifact(ensembleArtifacts(round).eval, workLayout.ensemble(work, round).eval);
+  const truth = await readAnswers(labels, 'labels file');
+  const rows = preds.ids.flatMap((id, row) => (truth.has(id) ? [row] : []));
+  const n = preds.numClasses;
+  const predictions: Predictions = {
+    ...preds,
+    ids: rows.map((r) => preds.ids[r]!),
+    probs: rows.flatMap((r) => preds.probs.slice(r * n, (r + 1) * n)),
+    labels: rows.map((r) => truth.get(preds.ids[r]!)!),
+  };
+  const list = await readEvalList(work);
+  return { predictions, paths: new Map(list.images.map((e) => [e.ImageID, e.path])) };
 }
 
 export interface ReadOptions {
@@ -150,5 +181,6 @@ export function missingPieces(inputs: RunInputs): string[] {
   add(inputs.pseudo);
   add(inputs.submission.answers);
   add(inputs.submission.score);
+  add(inputs.submission.labelled ?? null);
   return [...new Set(out)];
 }

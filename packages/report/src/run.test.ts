@@ -33,9 +33,11 @@ describe('runReport on a complete run', () => {
   it('writes index.html and the thumbnails of the wrong photos, and lists nothing as missing', async () => {
     const r = await runReport(run.config, { work: run.work });
     expect(r.missing).toEqual([]);
-    // 2 learning curves, per-class F1, 18x18, 3 factor matrices, eval distribution (no pseudo-labels)
-    expect(r.charts).toBe(8);
-    expect(r.thumbnails).toBe(3);
+    // 5 learning-curve charts (the folds overlaid), per-class F1, 18x18, 3 factor matrices, eval
+    // distribution (no pseudo-labels), and on eval per-class F1 and 18x18
+    expect(r.charts).toBe(13);
+    // 3 wrong out-of-fold photos, 2 wrong eval photos
+    expect(r.thumbnails).toBe(5);
     const html = await readFile(r.paths.index, 'utf8');
     expect(html).not.toContain('What is missing');
     expect(html).toContain('facemask report: fake &lt;run&gt; &amp; &quot;friends&quot;');
@@ -49,10 +51,32 @@ describe('runReport on a complete run', () => {
     const order = [0, 10, 5].map((i) => html.indexOf(`alt="${run.samples[i]!.id}"`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    for (const n of ['01', '02', '03']) {
-      const meta = await sharp(join(r.paths.thumbs, `worst-${n}.jpg`)).metadata();
+    for (const n of ['worst-01', 'worst-02', 'worst-03', 'eval-worst-01', 'eval-worst-02']) {
+      const meta = await sharp(join(r.paths.thumbs, `${n}.jpg`)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 192, 192]);
     }
+  });
+
+  it('gives the eval photos what the out-of-fold ones get when the labels are there: per-class F1, the matrix, the worst photos', async () => {
+    const r = await runReport(run.config, { work: run.work });
+    const html = await readFile(r.paths.index, 'utf8');
+    const evalPart = html.slice(html.indexOf('<section id="eval">'));
+    expect(evalPart).toContain('data-chart="perclass-eval"');
+    expect(evalPart).toContain('data-chart="confusion-eval"');
+    // the matrix counts the submission against the labels: e2 (true 1) as 0, e4 (true 13) as 7
+    const counts = markTexts(chartSvg(html, 'confusion-eval'), 'eval_counts');
+    expect(counts.filter((t) => t !== '0' && t !== '').sort()).toEqual(['1', '1', '1', '1']);
+    // wrong eval photos, most confident first: e2 (0.6 on class 0), then e4 (0.5 on class 7)
+    expect(evalPart).toContain('Most confidently wrong eval photos');
+    const order = ['e2.jpg', 'e4.jpg'].map((id) => evalPart.indexOf(`alt="${id}"`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order[0]).toBeLessThan(order[1]!);
+    expect(evalPart).not.toContain('alt="e1.jpg"');
+  });
+
+  it('names the config file when the eval labels it names are not there', async () => {
+    const r = await runReport({ ...run.config, data: { ...run.config.data, evalLabels: join(run.dir, 'nowhere.csv') } }, { work: run.work });
+    expect(r.missing).toEqual([expect.stringMatching(/^eval labels not found: data\.evalLabels .*nowhere\.csv does not exist/)]);
   });
 
   it('draws the factor matrices from the out-of-fold answers (by hand)', async () => {
@@ -105,8 +129,8 @@ describe('runReport on a broken run', () => {
     await rm(workLayout.fold(broken.work, 1, 1).metrics);
     await rm(broken.photos[10]!);
     const r = await runReport(broken.config, { work: broken.work });
-    expect(r.charts).toBe(7);
-    expect(r.thumbnails).toBe(2);
+    expect(r.charts).toBe(13);
+    expect(r.thumbnails).toBe(4);
     expect(r.missing).toEqual([
       `round 1 fold 1 has no metrics: ${workLayout.fold(broken.work, 1, 1).metrics} is missing or empty: run \`nx run train:round1-fold-1\``,
       `thumbnail of ${broken.samples[10]!.id}: photo ${broken.photos[10]} does not exist`,
@@ -115,8 +139,9 @@ describe('runReport on a broken run', () => {
     expect(html).toContain('What is missing (2)');
     expect(html).toContain('Round 1 fold 1: no learning curve.');
     expect(html).toContain('image missing');
-    expect(html).toContain('data-chart="curve-r1-f0"');
-    expect(html).not.toContain('data-chart="curve-r1-f1"');
+    // the folds' curves share charts: fold 0's are drawn, fold 1 has none
+    expect(chartSvg(html, 'curves-r1-valLoss')).toContain('fold 0');
+    expect(chartSvg(html, 'curves-r1-valLoss')).not.toContain('fold 1');
   });
 
   it('names a corrupt artifact and keeps the rest of the page', async () => {
@@ -127,7 +152,7 @@ describe('runReport on a broken run', () => {
     expect(r.missing[0]).toMatch(/report\.json is not valid JSON \(expected a ensemble\/report artifact\): rerun `nx run ensemble:round1`/);
     const html = await readFile(r.paths.index, 'utf8');
     expect(html).toContain('Ensemble report not available');
-    expect(html).toContain('data-chart="curve-r1-f0"');
+    expect(html).toContain('data-chart="curves-r1-macroF1"');
   });
 
   it('still writes a page for a run that never started, listing each missing artifact', async () => {
@@ -152,7 +177,8 @@ describe('runReport on a broken run', () => {
     const r1 = await runReport(run.config, { work: run.work });
     await writeFile(join(r1.paths.thumbs, 'stale.jpg'), 'x');
     const r2 = await runReport({ ...run.config, report: { ...run.config.report, worst: 1 } }, { work: run.work });
-    expect(r2.thumbnails).toBe(1);
+    // one wrong out-of-fold photo, one wrong eval photo
+    expect(r2.thumbnails).toBe(2);
     expect(existsSync(join(r2.paths.thumbs, 'stale.jpg'))).toBe(false);
     expect(existsSync(join(r2.paths.thumbs, 'worst-02.jpg'))).toBe(false);
   });

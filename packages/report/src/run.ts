@@ -11,7 +11,7 @@ import { absent, loaded, type Loaded } from './loaded.ts';
 import { chartBlocks, pageHtml, type HeadlineItem, type RenderedChart } from './page.ts';
 import type { ReportParams } from './params.ts';
 import { curvesSection } from './sections/curves.ts';
-import { evalSection } from './sections/eval.ts';
+import { evalSection, type EvalWorst } from './sections/eval.ts';
 import { oofSection } from './sections/oof.ts';
 import { photosSection, type EvalCounts, type Thumb } from './sections/photos.ts';
 import { runSection } from './sections/run.ts';
@@ -82,26 +82,35 @@ function cacheTransform(inputs: RunInputs): CacheTransform {
   return { centerCrop: p.centerCrop, width: p.width, height: p.height };
 }
 
-/** Thumbnails of the worst photos into the thumbs folder under `tmp`; a photo that cannot be read gets the reason instead. */
-async function makeThumbs(inputs: RunInputs, worst: readonly WrongPrediction[], tmp: string): Promise<Map<string, Thumb>> {
+/**
+ * Thumbnails of the worst photos into the thumbs folder under `tmp`, named `<prefix>-NN.jpg`; a
+ * photo that cannot be read gets the reason instead. `paths`: id -> photo file.
+ */
+async function makeThumbs(
+  inputs: RunInputs,
+  worst: readonly WrongPrediction[],
+  tmp: string,
+  paths: Loaded<ReadonlyMap<string, string>>,
+  prefix: 'worst' | 'eval-worst',
+): Promise<Map<string, Thumb>> {
   const folder = basename(workLayout.report(inputs.work).thumbs);
   const dir = join(tmp, folder);
   const thumbs = new Map<string, Thumb>();
   if (worst.length === 0) return thumbs;
-  if (!inputs.samples.ok) {
-    for (const w of worst) thumbs.set(w.id, { ok: false, problem: `no photo path: ${inputs.samples.problem}` });
+  if (!paths.ok) {
+    for (const w of worst) thumbs.set(w.id, { ok: false, problem: `no photo path: ${paths.problem}` });
     return thumbs;
   }
-  const paths = new Map(inputs.samples.value.samples.map((s) => [s.id, s.path]));
   const cache = cacheTransform(inputs);
   await mkdir(dir, { recursive: true });
   for (const [i, w] of worst.entries()) {
-    const photo = paths.get(w.id);
+    const photo = paths.value.get(w.id);
     if (photo === undefined) {
-      thumbs.set(w.id, { ok: false, problem: 'not in preprocess/samples.json (the samples changed after training: rerun the pipeline)' });
+      const list = prefix === 'worst' ? 'preprocess/samples.json' : 'preprocess/eval.json';
+      thumbs.set(w.id, { ok: false, problem: `not in ${list} (the photos changed after training: rerun the pipeline)` });
       continue;
     }
-    const name = `worst-${String(i + 1).padStart(2, '0')}.jpg`;
+    const name = `${prefix}-${String(i + 1).padStart(2, '0')}.jpg`;
     try {
       const size = await writeThumbnail(photo, join(dir, name), cache, inputs.config.report.thumbSize);
       thumbs.set(w.id, { ok: true, src: `${folder}/${name}`, ...size });
@@ -127,7 +136,12 @@ async function renderCharts(sections: readonly Section[]): Promise<Map<string, R
 }
 
 /** The page's sections from the inputs and the thumbnails made for them (pure). */
-export function buildSections(inputs: RunInputs, worst: { round: number; list: Loaded<WrongPrediction[]> }, thumbs: ReadonlyMap<string, Thumb>): Section[] {
+export function buildSections(
+  inputs: RunInputs,
+  worst: { round: number; list: Loaded<WrongPrediction[]> },
+  thumbs: ReadonlyMap<string, Thumb>,
+  evalWorst: EvalWorst | null = null,
+): Section[] {
   return [
     runSection(inputs),
     curvesSection(inputs.rounds),
@@ -140,7 +154,7 @@ export function buildSections(inputs: RunInputs, worst: { round: number; list: L
       evalCounts: evalCounts(inputs),
       pseudo: inputs.pseudo,
     }),
-    evalSection(inputs.submission, inputs.config.data.evalLabels),
+    evalSection(inputs.submission, inputs.config.data.evalLabels, evalWorst),
   ];
 }
 
@@ -153,17 +167,22 @@ export async function runReport(params: ReportParams, opts: ReportOptions): Prom
   const round = worstRound(inputs);
   const limit = params.report.worst;
   const worst: Loaded<WrongPrediction[]> = round === undefined ? absent('no training round') : round.oof.ok ? loaded(worstPredictions(round.oof.value, limit)) : absent(round.oof.problem);
+  const labelled = inputs.submission.labelled ?? null;
+  const evalWorst: Loaded<WrongPrediction[]> | null = labelled === null ? null : labelled.ok ? loaded(worstPredictions(labelled.value.predictions, limit)) : absent(labelled.problem);
   const paths = workLayout.report(opts.work);
   const missing = missingPieces(inputs);
   let charts = 0;
   let thumbnails = 0;
   await writeDirAtomic(paths.dir, async (tmp) => {
-    const thumbs = await makeThumbs(inputs, worst.ok ? worst.value : [], tmp);
-    for (const [id, t] of thumbs) {
+    const samplePaths: Loaded<ReadonlyMap<string, string>> = inputs.samples.ok ? loaded(new Map(inputs.samples.value.samples.map((x) => [x.id, x.path]))) : absent(inputs.samples.problem);
+    const thumbs = await makeThumbs(inputs, worst.ok ? worst.value : [], tmp, samplePaths, 'worst');
+    const evalPaths: Loaded<ReadonlyMap<string, string>> = labelled?.ok ? loaded(labelled.value.paths) : absent(labelled && !labelled.ok ? labelled.problem : 'no eval labels');
+    const evalThumbs = await makeThumbs(inputs, evalWorst?.ok ? evalWorst.value : [], tmp, evalPaths, 'eval-worst');
+    for (const [id, t] of [...thumbs, ...evalThumbs]) {
       if (t.ok) thumbnails++;
       else missing.push(`thumbnail of ${id}: ${t.problem}`);
     }
-    const sections = buildSections(inputs, { round: round?.round ?? 1, list: worst }, thumbs);
+    const sections = buildSections(inputs, { round: round?.round ?? 1, list: worst }, thumbs, evalWorst && { list: evalWorst, thumbs: evalThumbs });
     const rendered = await renderCharts(sections);
     for (const [id, r] of rendered) {
       if (r.ok) charts++;

@@ -1,89 +1,90 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochRecord } from '@facemask/contracts';
 
-export type CurvePanel = 'loss' | 'validation' | 'lr';
+/** A fold's epoch log and its best epoch (0-based, as summary.json stores it; null: unknown). */
+export interface FoldCurve {
+  fold: number;
+  history: readonly EpochRecord[];
+  bestEpoch: number | null;
+}
 
-export interface CurvePoint {
-  panel: CurvePanel;
+/** Metrics on one scale share their y range across charts: the two losses, the two scores. */
+export type CurveScale = 'loss' | 'score' | 'lr';
+
+export interface CurveMetric {
+  key: 'trainLoss' | 'valLoss' | 'macroF1' | 'accuracy' | 'lr';
+  title: string;
+  scale: CurveScale;
+  format?: string;
+  value(r: EpochRecord): number;
+}
+
+export const CURVE_METRICS: readonly CurveMetric[] = [
+  { key: 'trainLoss', title: 'training loss', scale: 'loss', value: (r) => r.trainLoss },
+  { key: 'valLoss', title: 'validation loss', scale: 'loss', value: (r) => r.valLoss },
+  { key: 'macroF1', title: 'validation macro F1', scale: 'score', format: '.2f', value: (r) => r.macroF1 },
+  { key: 'accuracy', title: 'validation accuracy', scale: 'score', format: '.2f', value: (r) => r.accuracy },
+  { key: 'lr', title: 'learning rate', scale: 'lr', format: '.1e', value: (r) => r.lr },
+];
+
+export interface OverlayPoint {
+  fold: string;
   /** 1-based, as the training log prints it. */
   epoch: number;
-  series: string;
   value: number;
+  /** The fold's best epoch (highest validation macro F1), whose checkpoint made its predictions. */
+  best: boolean;
 }
 
-const SERIES: { panel: CurvePanel; series: string; value: (r: EpochRecord) => number }[] = [
-  { panel: 'loss', series: 'train loss', value: (r) => r.trainLoss },
-  { panel: 'loss', series: 'val loss', value: (r) => r.valLoss },
-  { panel: 'validation', series: 'val macro F1', value: (r) => r.macroF1 },
-  { panel: 'validation', series: 'val accuracy', value: (r) => r.accuracy },
-  { panel: 'lr', series: 'learning rate', value: (r) => r.lr },
-];
+export const foldLabel = (fold: number) => `fold ${fold}`;
 
-/** The five curves of a fold's epoch log as long-format points: one per epoch per curve. */
-export function curvePoints(history: readonly EpochRecord[]): CurvePoint[] {
-  return SERIES.flatMap((s) => history.map((r) => ({ panel: s.panel, epoch: r.epoch + 1, series: s.series, value: s.value(r) })));
+/** One point per fold per epoch of a metric. */
+export function overlayPoints(metric: CurveMetric, folds: readonly FoldCurve[]): OverlayPoint[] {
+  return folds.flatMap((f) => f.history.map((r) => ({ fold: foldLabel(f.fold), epoch: r.epoch + 1, value: metric.value(r), best: r.epoch === f.bestEpoch })));
 }
-
-const PANELS: { panel: CurvePanel; title: string; colors: string[]; format?: string }[] = [
-  { panel: 'loss', title: 'loss', colors: ['#4c78a8', '#e45756'] },
-  { panel: 'validation', title: 'validation', colors: ['#54a24b', '#b279a2'], format: '.2f' },
-  { panel: 'lr', title: 'learning rate', colors: ['#72b7b2'], format: '.1e' },
-];
 
 /**
- * Three panels side by side (loss, validation metrics, learning rate) against the epoch, each
- * curve a line with a point per epoch, the best epoch (0-based, as summary.json stores it) a
- * dashed rule. Marks are named `<panel>_points`, `<panel>_best` so a test can count them.
+ * The y range of each scale over every fold and every metric on it, so that no fold and neither
+ * loss looks better for a scale of its own. A flat range is widened to stay drawable.
  */
-export function learningCurveSpec(history: readonly EpochRecord[], bestEpoch: number | null, title: string): TopLevelSpec {
-  const points = curvePoints(history);
-  const epochs = history.length;
-  const x = {
-    field: 'epoch',
-    type: 'quantitative' as const,
-    title: 'epoch',
-    scale: { domain: [1, Math.max(2, epochs)], nice: false, padding: 8 },
-    axis: { format: 'd', tickMinStep: 1 },
+export function sharedDomains(folds: readonly FoldCurve[]): Record<CurveScale, [number, number]> {
+  const out = {} as Record<CurveScale, [number, number]>;
+  for (const scale of ['loss', 'score', 'lr'] as const) {
+    const values = CURVE_METRICS.filter((m) => m.scale === scale).flatMap((m) => folds.flatMap((f) => f.history.map((r) => m.value(r))));
+    const lo = values.length ? Math.min(...values) : 0;
+    const hi = values.length ? Math.max(...values) : 1;
+    const pad = hi > lo ? 0 : Math.max(Math.abs(hi) * 0.05, 1e-6);
+    out[scale] = [lo - pad, hi + pad];
+  }
+  return out;
+}
+
+/**
+ * One metric of every fold of a round on one chart: a line and a point per epoch per fold, the
+ * fold's best epoch a larger diamond. Marks are named `<key>_points` and `<key>_best` so a test
+ * can count them.
+ */
+export function foldOverlaySpec(metric: CurveMetric, folds: readonly FoldCurve[], domain: [number, number]): TopLevelSpec {
+  const points = overlayPoints(metric, folds);
+  const epochs = Math.max(2, ...folds.map((f) => f.history.length));
+  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', scale: { domain: [1, epochs], nice: false, padding: 8 }, axis: { format: 'd', tickMinStep: 1 } };
+  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { domain, nice: false, zero: false }, ...(metric.format ? { axis: { format: metric.format } } : {}) };
+  const color = {
+    field: 'fold',
+    type: 'nominal' as const,
+    scale: { domain: folds.map((f) => foldLabel(f.fold)), scheme: 'category10' },
+    legend: { orient: 'bottom' as const, title: null, direction: 'horizontal' as const },
   };
   return {
-    title,
-    hconcat: PANELS.map(({ panel, title: panelTitle, colors, format }) => {
-      const series = [...new Set(points.filter((p) => p.panel === panel).map((p) => p.series))];
-      const color = {
-        field: 'series',
-        type: 'nominal' as const,
-        scale: { domain: series, range: colors },
-        legend: { orient: 'bottom' as const, title: null, direction: 'horizontal' as const },
-      };
-      const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false }, ...(format ? { axis: { format } } : {}) };
-      return {
-        name: panel,
-        width: 210,
-        height: 140,
-        title: { text: panelTitle, fontSize: 12, fontWeight: 'normal' as const, color: '#444' },
-        data: { values: points.filter((p) => p.panel === panel) },
-        layer: [
-          { name: `${panel}_lines`, mark: { type: 'line' as const, strokeWidth: 1.5 }, encoding: { x, y, color } },
-          { name: `${panel}_points`, mark: { type: 'point' as const, filled: true, size: 28 }, encoding: { x, y, color } },
-          ...(bestEpoch === null
-            ? []
-            : [
-                {
-                  name: `${panel}_best`,
-                  data: { values: [{ epoch: bestEpoch + 1 }] },
-                  mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#f58518' },
-                  encoding: { x: { field: 'epoch', type: 'quantitative' as const } },
-                },
-                {
-                  name: `${panel}_bestlabel`,
-                  data: { values: [{ epoch: bestEpoch + 1 }] },
-                  mark: { type: 'text' as const, text: 'best', color: '#c45a00', fontSize: 10, dx: 3, align: 'left' as const, baseline: 'top' as const },
-                  encoding: { x: { field: 'epoch', type: 'quantitative' as const }, y: { value: 1 } },
-                },
-              ]),
-        ],
-      };
-    }),
-    resolve: { scale: { color: 'independent', y: 'independent' }, legend: { color: 'independent' } },
+    title: { text: metric.title, fontSize: 12, fontWeight: 'normal', color: '#444' },
+    width: 260,
+    height: 150,
+    data: { values: points },
+    encoding: { x, y, color },
+    layer: [
+      { name: `${metric.key}_lines`, mark: { type: 'line', strokeWidth: 1.5 } },
+      { name: `${metric.key}_points`, mark: { type: 'point', filled: true, size: 22 } },
+      { name: `${metric.key}_best`, transform: [{ filter: 'datum.best' }], mark: { type: 'point', shape: 'diamond', filled: true, size: 110, stroke: '#222', strokeWidth: 0.8 } },
+    ],
   };
 }

@@ -30,6 +30,19 @@ describe('evalSection', () => {
     expect(html).toContain('mask state 75.0%, gender 100.0%, age band 75.0%');
   });
 
+  it('adds per-class F1, the confusion matrix and the worst eval photos when scored', () => {
+    const worst = { list: loaded([{ id: 'b.jpg', trueCls: 1, predCls: 0, confidence: 0.6, trueProb: 0.1 }]), thumbs: new Map() };
+    const s = evalSection({ ...sub, score: loaded(scoreClasses([0, 1], [0, 0])) }, '/d/eval_labels.csv', worst);
+    expect(s.blocks.flatMap((b) => (b.kind === 'chart' ? [b.id] : []))).toEqual(['perclass-eval', 'confusion-eval']);
+    const html = s.blocks.map((b) => (b.kind === 'html' ? b.html : '')).join('');
+    expect(html).toContain('Most confidently wrong eval photos');
+    expect(html).toContain('<code>b.jpg</code>');
+  });
+
+  it('draws no eval charts without labels', () => {
+    expect(evalSection({ ...sub, score: null }, null).blocks.every((b) => b.kind === 'html')).toBe(true);
+  });
+
   it('says why the score is missing', () => {
     const s = evalSection({ ...sub, answers: absent('submission not found'), score: absent('submission not found') }, '/d/eval_labels.csv');
     expect(JSON.stringify(s)).toContain('Eval score not available: submission not found');

@@ -1,7 +1,20 @@
 import { decodeClass, type Scores } from '@facemask/contracts';
 import { esc, fmt, missingNote, para } from '../html.ts';
 import type { SubmissionInputs } from '../inputs.ts';
-import { htmlBlock, type Section } from '../section.ts';
+import type { Loaded } from '../loaded.ts';
+import { htmlBlock, type Block, type Section } from '../section.ts';
+import type { WrongPrediction } from '../worst.ts';
+import { confusionScoresBlock, perClassScoresBlock } from './oof.ts';
+import { worstHtml, type Thumb } from './photos.ts';
+
+export const EVAL_PERCLASS_CHART_ID = 'perclass-eval';
+export const EVAL_CONFUSION_CHART_ID = 'confusion-eval';
+
+/** The eval photos the ensemble got most confidently wrong, with their thumbnails. */
+export interface EvalWorst {
+  list: Loaded<WrongPrediction[]>;
+  thumbs: ReadonlyMap<string, Thumb>;
+}
 
 /** Share of photos whose mask state, gender and age band were each predicted right, from an 18x18 confusion matrix. */
 export function factorAccuracies(confusion: readonly (readonly number[])[]): { mask: number; gender: number; age: number } {
@@ -28,8 +41,13 @@ export function scoreHtml(s: Scores): string {
   ].join('\n');
 }
 
-export function evalSection(sub: SubmissionInputs, evalLabels: string | null): Section {
+/**
+ * The eval score and, when the labels are there, what the out-of-fold section shows for the
+ * training photos: per-class F1, the confusion matrix and the worst photos.
+ */
+export function evalSection(sub: SubmissionInputs, evalLabels: string | null, worst: EvalWorst | null = null): Section {
   const parts: string[] = [];
+  const blocks: Block[] = [];
   if (sub.answers.ok) parts.push(`<p>Submission <code>${esc(sub.path)}</code>: ${fmt.int(sub.answers.value.size)} rows from the round ${sub.round} ensemble.</p>`);
   if (sub.score === null || evalLabels === null) {
     parts.push(para('Eval labels unknown (config data.evalLabels is not set): the submission is not scored here.'));
@@ -37,6 +55,8 @@ export function evalSection(sub: SubmissionInputs, evalLabels: string | null): S
     parts.push(missingNote(`Eval score not available: ${sub.score.problem}`));
   } else {
     parts.push(para(`Scored against ${evalLabels}.`, 'hint'), scoreHtml(sub.score.value));
+    blocks.push(perClassScoresBlock(EVAL_PERCLASS_CHART_ID, sub.score.value, 'eval'), confusionScoresBlock(EVAL_CONFUSION_CHART_ID, sub.score.value, 'eval'));
+    if (worst !== null) blocks.push(htmlBlock(worstHtml(sub.round, worst.list, worst.thumbs, 'eval')));
   }
-  return { id: 'eval', title: 'Eval score', blocks: [htmlBlock(parts.join('\n'))] };
+  return { id: 'eval', title: 'Eval score', blocks: [htmlBlock(parts.join('\n')), ...blocks] };
 }

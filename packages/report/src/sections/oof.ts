@@ -1,4 +1,4 @@
-import { className, NUM_CLASSES, predictedClasses, type EnsembleReport, type Predictions } from '@facemask/contracts';
+import { className, NUM_CLASSES, predictedClasses, type EnsembleReport, type Predictions, type Scores } from '@facemask/contracts';
 import { barSpec } from '../charts/bars.ts';
 import { heatmapSpec } from '../charts/heatmap.ts';
 import { factorScores, type FactorScores } from '../factors.ts';
@@ -30,14 +30,24 @@ export function headlineHtml(r: EnsembleReport): string {
 }
 
 export function perClassBlock(r: EnsembleReport): Block {
-  const data = r.oof.perClass.map((c) => ({ label: `${c.cls} ${c.name}`, value: c.f1, text: `${c.f1.toFixed(2)} (n=${c.support})` }));
-  return chartBlock(perClassChartId(r.round), barSpec(data, { name: 'perclass', title: 'F1 per class (support)', axisTitle: 'F1', domain: [0, 1] }));
+  return perClassScoresBlock(perClassChartId(r.round), r.oof, 'perclass');
+}
+
+/** F1 per class of a set of scores; marks are named `<name>_bars`. */
+export function perClassScoresBlock(id: string, s: Scores, name: string): Block {
+  const data = s.perClass.map((c) => ({ label: `${c.cls} ${c.name}`, value: c.f1, text: `${c.f1.toFixed(2)} (n=${c.support})` }));
+  return chartBlock(id, barSpec(data, { name, title: 'F1 per class (support)', axisTitle: 'F1', domain: [0, 1] }));
 }
 
 export function confusionBlock(r: EnsembleReport): Block {
+  return confusionScoresBlock(confusionChartId(r.round), r.oof, 'confusion');
+}
+
+/** The 18x18 matrix of a set of scores; cells are named `<name>_cells`. */
+export function confusionScoresBlock(id: string, s: Scores, name: string): Block {
   return chartBlock(
-    confusionChartId(r.round),
-    heatmapSpec(r.oof.confusion, classLabels(), classIds(), { name: 'confusion', title: 'Confusion matrix (rows: true class, columns: predicted class)', cell: 25 }),
+    id,
+    heatmapSpec(s.confusion, classLabels(), classIds(), { name, title: 'Confusion matrix (rows: true class, columns: predicted class)', cell: 25 }),
     'Colour is the share of the true class; the numbers are photo counts.',
   );
 }

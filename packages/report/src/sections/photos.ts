@@ -15,11 +15,11 @@ export const PSEUDO_CHART_ID = 'pseudo-counts';
 /** A class name that may wrap after its slashes in a narrow caption. */
 const classHtml = (cls: number) => esc(className(cls)).replaceAll('/', '/<wbr>');
 
-/** The worst out-of-fold photos as a grid: thumbnail, true and predicted class, confidence. */
-export function worstHtml(round: number, worst: Loaded<WrongPrediction[]>, thumbs: ReadonlyMap<string, Thumb>): string {
-  const head = `<h3>Most confidently wrong out-of-fold photos</h3>`;
+/** The worst out-of-fold (or eval) photos as a grid: thumbnail, true and predicted class, confidence. */
+export function worstHtml(round: number, worst: Loaded<WrongPrediction[]>, thumbs: ReadonlyMap<string, Thumb>, set: 'out-of-fold' | 'eval' = 'out-of-fold'): string {
+  const head = `<h3>Most confidently wrong ${set} photos</h3>`;
   if (!worst.ok) return `${head}\n${missingNote(`Not available: ${worst.problem}`)}`;
-  if (worst.value.length === 0) return `${head}\n${para(`Round ${round}: no out-of-fold photo is misclassified.`)}`;
+  if (worst.value.length === 0) return `${head}\n${para(`Round ${round}: no ${set} photo is misclassified.`)}`;
   const items = worst.value.map((w) => {
     const t = thumbs.get(w.id) ?? { ok: false, problem: 'no thumbnail made' };
     const img = t.ok
@@ -35,7 +35,7 @@ export function worstHtml(round: number, worst: Loaded<WrongPrediction[]>, thumb
   const missing = worst.value.filter((w) => !(thumbs.get(w.id)?.ok ?? false));
   return [
     head,
-    para(`Round ${round} ensemble: the ${worst.value.length} misclassified photos with the highest probability on a wrong class, most confident first.`, 'hint'),
+    para(`Round ${round} ensemble: the ${worst.value.length} misclassified ${set} photos with the highest probability on a wrong class, most confident first.`, 'hint'),
     `<ul class="thumbs">${items.join('')}</ul>`,
     ...missing.map((w) => {
       const t = thumbs.get(w.id);

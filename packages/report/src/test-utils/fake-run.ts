@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import {
   encodeClass,
   ensembleArtifacts,
+  evalListArtifact,
   foldArtifacts,
   NUM_CLASSES,
   parseConfig,
@@ -143,6 +144,11 @@ export async function fakeRun(): Promise<FakeRun> {
   const pre = workLayout.preprocess(work);
   await writeArtifact(preprocessSummaryArtifact, pre.summary, summary);
   await writeArtifact(samplesArtifact, pre.samples, { dataRoot: root, folds: 2, seed: config.seed, samples });
+  const evalImages = join(root, 'eval', 'images');
+  await mkdir(evalImages, { recursive: true });
+  const evalList = ['e1.jpg', 'e2.jpg', 'e3.jpg', 'e4.jpg'].map((ImageID, cacheIndex) => ({ ImageID, path: join(evalImages, ImageID), cacheIndex }));
+  for (const e of evalList) await sharp({ create: { width: 48, height: 64, channels: 3, background: { r: 60 * e.cacheIndex, g: 200, b: 90 } } }).jpeg().toFile(e.path);
+  await writeArtifact(evalListArtifact, pre.eval, { dataRoot: root, images: evalList });
 
   const evalIds = ['e1.jpg', 'e2.jpg', 'e3.jpg', 'e4.jpg'];
   const evalPred = (source: string): Predictions => preds(source, 'eval', evalIds, [peaked(0, 0.7), peaked(0, 0.6), peaked(12, 0.9), peaked(7, 0.5)]);
