@@ -1,14 +1,13 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { PipelineConfig } from './config/schema.ts';
-import { workLayout } from './layout.ts';
-import { trainedFolds, trainingRounds, lastRound, STAGES, type StageName } from './stages.ts';
-import { ROUNDS, targets } from './targets.ts';
+import { trainedFolds, trainingRounds, STAGES, type GraphContext, type StageName, type StageSpec, type StageTable, type StageTask } from './stages.ts';
 
 /**
  * The pipeline's task graph for a config:
  *   [detect ->] preprocess [-> train features] -> train round 1 (a task per fold) -> ensemble
  *     round 1 -> pseudo-label -> train round 2 (a task per fold) -> ensemble round 2 -> submit -> report
- * The Nx plugin turns each task into a target; nothing else lays the graph out.
+ * laid out from the stages' declarations (contracts' STAGES): the Nx plugin turns each task
+ * into a target, the report lists their run records, the fault harness kills them.
  */
 export interface PipelineTask {
   /** "project:target", e.g. "train:round1-fold-2". */
@@ -49,8 +48,15 @@ export function workRelative(cfg: Pick<PipelineConfig, 'data'>, workspaceRoot: s
   return work.split('\\').join('/');
 }
 
-export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): PipelineGraph {
-  const work = workRelative(cfg, workspaceRoot);
+export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string, stages: StageTable = STAGES): PipelineGraph {
+  return graphFor(cfg, workRelative(cfg, workspaceRoot), stages);
+}
+
+/**
+ * The graph for a config with its work folder at `work`: every stage's declared tasks, each
+ * depending on the tasks that write the folders it reads, in an order Nx could run them.
+ */
+export function graphFor(cfg: PipelineConfig, work: string, stages: StageTable = STAGES): PipelineGraph {
   const folds = trainedFolds(cfg);
   const rounds = trainingRounds(cfg);
   // Nx keys every task on its whole project's configuration, so the SET of targets depends only
@@ -58,100 +64,65 @@ export function pipelineGraph(cfg: PipelineConfig, workspaceRoot: string): Pipel
   // rounds always exists, and which of them run is up to what depends on them (ensemble on
   // train.folds, submit on the last round). Adding a fold, or switching pseudo-labelling on,
   // then reruns no fold already trained.
-  const allFolds = Array.from({ length: cfg.preprocess.folds }, (_, k) => k);
-  const tasks: PipelineTask[] = [];
-  const groups: GroupTask[] = [];
-  // Detection runs only for a face crop; it reads the photos, not preprocess's output. Its
-  // presence may vary with the config: switching the face crop changes every task downstream.
-  const faceCrop = cfg.preprocess.faceCrop !== null;
-  if (faceCrop) {
-    tasks.push({
-      id: targets.detect,
-      stage: 'detect',
-      args: [],
-      dependsOn: [],
-      outputs: [workLayout.detect(work).dir],
-      description: 'Faces in every train and eval photo, for the face crop',
-    });
+  const ctx: GraphContext = { cfg, work, allFolds: Array.from({ length: cfg.preprocess.folds }, (_, k) => k), folds };
+  const declared = Object.entries(stages).flatMap(([stage, spec]) =>
+    spec.tasks(ctx).map((t) => ({ ...t, stage, id: `${spec.project}:${t.target}`, description: describe(spec, t) })),
+  );
+  // What the run's readers (the report) follow: outputs no other task reads, of tasks that run.
+  const read = new Set(declared.flatMap((t) => t.reads));
+  const sinks = declared.filter((t) => !t.onDemand && !read.has(t.writes));
+  for (const t of declared) {
+    if (stages[t.stage]!.readsRun) t.reads = [...t.reads, ...sinks.filter((s) => s.stage !== t.stage).map((s) => s.writes)];
   }
-  tasks.push({
-    id: targets.preprocess,
-    stage: 'preprocess',
-    args: [],
-    dependsOn: faceCrop ? [targets.detect] : [],
-    outputs: [workLayout.preprocess(work).dir],
-    description: 'Labels, folds, image cache and fingerprint of the data root',
-  });
-  // train.mode "features": the backbone's features are computed once, by one task, for every fold.
-  const features = cfg.train.mode === 'features' ? [targets.trainFeatures] : [];
-  if (features.length) {
-    tasks.push({
-      id: targets.trainFeatures,
-      stage: 'features',
-      args: [],
-      dependsOn: [targets.preprocess],
-      outputs: [workLayout.features(work).dir],
-      description: 'Pooled backbone features of every cached photo (train.mode "features")',
-    });
+  const writer = new Map<string, string>();
+  for (const t of declared) {
+    const other = writer.get(t.writes);
+    if (other) throw new Error(`${t.id} and ${other} both write ${t.writes}`);
+    writer.set(t.writes, t.id);
   }
-  for (const round of ROUNDS) {
-    const upstream = [targets.preprocess, ...features, ...(round === 2 ? [targets.pseudoLabel] : [])];
-    for (const fold of allFolds) {
-      tasks.push({
-        id: targets.trainFold(round, fold),
-        stage: 'train',
-        args: ['--round', String(round), '--fold', String(fold)],
-        dependsOn: upstream,
-        outputs: [workLayout.fold(work, round, fold).dir],
-        description: `Train fold ${fold} of round ${round}`,
-      });
-    }
-    groups.push({ id: targets.trainRound(round), dependsOn: allFolds.map((f) => targets.trainFold(round, f)), description: `Every fold of round ${round}` });
-    tasks.push({
-      id: targets.ensemble(round),
-      stage: 'ensemble',
-      args: ['--round', String(round)],
-      dependsOn: folds.map((f) => targets.trainFold(round, f)),
-      outputs: [workLayout.ensemble(work, round).dir],
-      description: `Vote over the folds of round ${round}`,
-    });
-    if (round === 1) {
-      tasks.push({
-        id: targets.pseudoLabel,
-        stage: 'pseudo-label',
-        args: [],
-        dependsOn: [targets.ensemble(1)],
-        outputs: [workLayout.pseudoLabel(work).dir],
-        description: 'Confident eval predictions as extra training samples (round 2 trains on them)',
-      });
-    }
+  const tasks: PipelineTask[] = declared.map((t) => ({
+    id: t.id,
+    stage: t.stage as StageName,
+    args: t.args,
+    dependsOn: t.reads.map((r) => {
+      const w = writer.get(r);
+      if (!w) throw new Error(`${t.id} reads ${r}, which no task of this graph writes`);
+      return w;
+    }),
+    outputs: [t.writes],
+    description: t.description,
+  }));
+  const groups = Object.values(stages).flatMap((spec) =>
+    (spec.groups?.(ctx) ?? []).map((g) => ({ id: `${spec.project}:${g.target}`, dependsOn: g.members.map((m) => `${spec.project}:${m}`), description: g.description })),
+  );
+  return { work, folds, rounds, tasks: runOrder(tasks), groups };
+}
+
+function describe(spec: StageSpec<unknown>, t: StageTask): string {
+  const text = spec.description.charAt(0).toUpperCase() + spec.description.slice(1);
+  return t.instance ? `${text} (${t.instance})` : text;
+}
+
+/** The tasks in an order where each follows what it depends on; ties keep the declared order. */
+function runOrder(tasks: PipelineTask[]): PipelineTask[] {
+  const done = new Set<string>();
+  const out: PipelineTask[] = [];
+  const left = [...tasks];
+  while (left.length) {
+    const i = left.findIndex((t) => t.dependsOn.every((d) => done.has(d)));
+    if (i < 0) throw new Error(`the stage declarations form a cycle among ${left.map((t) => t.id).join(', ')}`);
+    const [t] = left.splice(i, 1);
+    out.push(t!);
+    done.add(t!.id);
   }
-  tasks.push({
-    id: targets.submit,
-    stage: 'submit',
-    // submit's CLI has subcommands; the round it submits comes from its params (lastRound).
-    args: ['write'],
-    dependsOn: [targets.ensemble(lastRound(cfg))],
-    outputs: [workLayout.submission(work).dir],
-    description: 'Write submission.csv in info.csv order',
-  });
-  tasks.push({
-    id: targets.report,
-    stage: 'report',
-    args: [],
-    // It reads every artifact of the run; submit is downstream of all of them (and its key,
-    // transitively, of theirs), while unused targets (folds not trained, round 2 without
-    // pseudo-labels) must not run.
-    dependsOn: [targets.submit],
-    outputs: [workLayout.report(work).dir],
-    description: 'A static page of the run (learning curves, confusion matrices, worst photos)',
-  });
-  return { work, folds, rounds, tasks, groups };
+  return out;
 }
 
 /** A stage's CLI script, relative to the workspace root: what its task runs (through tsx). */
-export function stageScript(stage: StageName): string {
-  return `packages/${STAGES[stage].project}/src/${STAGES[stage].script ?? 'main.ts'}`;
+export function stageScript(stage: string, stages: StageTable = STAGES): string {
+  const spec = stages[stage];
+  if (!spec) throw new Error(`no stage ${stage}`);
+  return `packages/${spec.project}/src/${spec.script ?? 'main.ts'}`;
 }
 
 /** The tasks `nx run <id>` runs: `id` and what it depends on, directly or not, in graph order. */

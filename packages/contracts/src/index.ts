@@ -21,3 +21,5 @@ export * from './graph.ts';
 export * from './stage-cli.ts';
 export * from './predictions.ts';
 export * from './scores.ts';
+export * from './threads.ts';
+export * from './submission/index.ts';

@@ -1,5 +1,6 @@
 import type { PipelineConfig } from './config/schema.ts';
-import type { Round } from './targets.ts';
+import { workLayout } from './layout.ts';
+import { ROUNDS, splitTarget, targets, type Round } from './targets.ts';
 
 /**
  * What each stage reads from the config, declared once as a selector. A stage's run receives
@@ -13,8 +14,60 @@ export interface StageSpec<P> {
   /** The stage's CLI under the project's src/ (default main.ts): a project may hold two stages. */
   script?: string;
   description: string;
+  /** Runs a model: its results depend on the engine and its settings (part of its key). */
+  engine: boolean;
   params(cfg: PipelineConfig): P;
+  /**
+   * The stage's tasks in a config's graph, each with the folder it writes and the folders it
+   * reads (relative to the workspace, under the work folder). The graph's edges follow from
+   * them (a task depends on the task that writes what it reads), like Kedro's nodes.
+   */
+  tasks(g: GraphContext): StageTask[];
+  /** Targets that only group some of the stage's tasks (e.g. every fold of a round). */
+  groups?(g: GraphContext): StageGroup[];
+  /**
+   * Its tasks also read every artifact of the run that no other task reads (the report, which
+   * shows the whole run): a stage added later reaches the report, and `pnpm pipeline`, that way.
+   */
+  readsRun?: boolean;
 }
+
+/** What a stage's tasks are laid out from. */
+export interface GraphContext {
+  cfg: PipelineConfig;
+  /** data.work relative to the workspace root. */
+  work: string;
+  /** Every fold preprocess makes: each exists as a target (see graph.ts for why). */
+  allFolds: number[];
+  /** The folds the pipeline trains (train.folds). */
+  folds: number[];
+}
+
+export interface StageTask {
+  /** The target inside the stage's project, e.g. "round1-fold-2". */
+  target: string;
+  /** Arguments of the stage's CLI. */
+  args: string[];
+  /** The folder it writes. */
+  writes: string;
+  /** The folders it reads, each written by another task. */
+  reads: string[];
+  /** Which of the stage's tasks this is, e.g. "round 1, fold 2" (its description adds it). */
+  instance?: string;
+  /** A target that exists whatever the config, and runs only when another task reads it (a fold not trained). */
+  onDemand?: boolean;
+}
+
+export interface StageGroup {
+  target: string;
+  /** Targets of the same project. */
+  members: string[];
+  description: string;
+}
+
+const targetOf = (id: string) => splitTarget(id).target;
+const faceCrop = (c: PipelineConfig) => c.preprocess.faceCrop !== null;
+const featuresMode = (c: PipelineConfig) => c.train.mode === 'features';
 
 function stage<P>(spec: StageSpec<P>): StageSpec<P> {
   return spec;
@@ -59,56 +112,100 @@ export const STAGES = {
   detect: stage({
     project: 'detect',
     description: 'faces found in every photo of the data root, for the face crop of the image cache',
+    engine: true,
     // The photos and the detectors only: the crop options are preprocess's, so changing the
     // margin never reruns detection. (The Nx key adds the model files' identities.)
     params: (c) => ({ root: c.data.root, detect: c.detect }),
+    // Only for a face crop: it reads the photos, not preprocess's output.
+    tasks: ({ cfg, work }) => (faceCrop(cfg) ? [{ target: 'run', args: [], writes: workLayout.detect(work).dir, reads: [] }] : []),
   }),
   preprocess: stage({
     project: 'preprocess',
     description: 'labels, person-grouped folds, image cache and fingerprint of the data root',
+    engine: false,
     params: (c) => ({ seed: c.seed, root: c.data.root, preprocess: c.preprocess }),
+    tasks: ({ cfg, work }) => [{ target: 'run', args: [], writes: workLayout.preprocess(work).dir, reads: faceCrop(cfg) ? [workLayout.detect(work).dir] : [] }],
   }),
   train: stage({
     project: 'train',
     description: 'one fold of one round: the model, its out-of-fold and eval predictions',
+    engine: true,
     params: (c) => {
       // Which folds run is the pipeline's business, not any one fold's: adding a fold must not
       // retrain the others.
       const train = without(c.train, 'folds');
       return { seed: c.seed, augment: c.augment, model: c.model, loss: c.loss, optim: c.optim, scheduler: c.scheduler, train, backend: c.backend };
     },
+    // Every fold of both rounds, whichever train.folds and pseudo.enabled name (see graph.ts).
+    tasks: ({ cfg, work, allFolds }) =>
+      ROUNDS.flatMap((round) =>
+        allFolds.map((fold) => ({
+          target: targetOf(targets.trainFold(round, fold)),
+          args: ['--round', String(round), '--fold', String(fold)],
+          writes: workLayout.fold(work, round, fold).dir,
+          reads: [workLayout.preprocess(work).dir, ...(featuresMode(cfg) ? [workLayout.features(work).dir] : []), ...(round === 2 ? [workLayout.pseudoLabel(work).dir] : [])],
+          instance: `round ${round}, fold ${fold}`,
+          onDemand: true,
+        })),
+      ),
+    groups: ({ allFolds }) => ROUNDS.map((round) => ({ target: targetOf(targets.trainRound(round)), members: allFolds.map((f) => targetOf(targets.trainFold(round, f))), description: `every fold of round ${round}` })),
   }),
   features: stage({
     project: 'train',
     script: 'features-main.ts',
     description: 'the frozen backbone\'s pooled features of every cached photo, computed once for the folds of train.mode "features"',
+    engine: true,
     params: (c) => featureParams(c, { height: c.preprocess.height, width: c.preprocess.width }),
+    tasks: ({ cfg, work }) => (featuresMode(cfg) ? [{ target: targetOf(targets.trainFeatures), args: [], writes: workLayout.features(work).dir, reads: [workLayout.preprocess(work).dir] }] : []),
   }),
   ensemble: stage({
     project: 'ensemble',
     description: "soft or hard vote over a round's folds, scored out of fold",
+    engine: false,
     params: (c) => ({ ensemble: c.ensemble, folds: trainedFolds(c) }),
+    tasks: ({ work, folds }) =>
+      ROUNDS.map((round) => ({
+        target: targetOf(targets.ensemble(round)),
+        args: ['--round', String(round)],
+        writes: workLayout.ensemble(work, round).dir,
+        reads: folds.map((f) => workLayout.fold(work, round, f).dir),
+        instance: `round ${round}`,
+        onDemand: true,
+      })),
   }),
   'pseudo-label': stage({
     project: 'pseudo-label',
     description: "confident round-1 eval predictions as round 2's extra training samples",
+    engine: false,
     params: (c) => ({ pseudo: c.pseudo }),
+    tasks: ({ work }) => [{ target: 'run', args: [], writes: workLayout.pseudoLabel(work).dir, reads: [workLayout.ensemble(work, 1).dir] }],
   }),
   submit: stage({
     project: 'submit',
     description: 'submission.csv in eval/info.csv order, scored when eval labels are known',
+    engine: false,
     params: (c) => ({ root: c.data.root, evalLabels: c.data.evalLabels, round: lastRound(c) }),
+    // submit's CLI has subcommands; the round it submits comes from its params (lastRound).
+    tasks: ({ cfg, work }) => [{ target: 'run', args: ['write'], writes: workLayout.submission(work).dir, reads: [workLayout.ensemble(work, lastRound(cfg)).dir] }],
   }),
   report: stage({
     project: 'report',
     description: 'a static page of the run: learning curves, confusion matrices, the worst photos, the eval distribution',
+    engine: false,
     // The page shows the whole config, so it reads all of it; `report` is the one section no
     // other stage reads, so changing a report option reruns the report alone.
     params: (c) => ({ ...c, data: { ...c.data }, report: { ...c.report } }),
+    // It shows the whole run: it follows every task whose output nothing else reads (submit, and
+    // any stage added after it), never the targets that exist only to be read (folds not trained,
+    // round 2 without pseudo-labels).
+    tasks: ({ work }) => [{ target: 'run', args: [], writes: workLayout.report(work).dir, reads: [] }],
+    readsRun: true,
   }),
 };
 
 export type StageName = keyof typeof STAGES;
+/** The stages a graph is laid out from: STAGES, or (in tests) a table with more. */
+export type StageTable = Record<string, StageSpec<unknown>>;
 export const STAGE_NAMES = Object.keys(STAGES) as StageName[];
 export type StageParams<S extends StageName> = ReturnType<(typeof STAGES)[S]['params']>;
 
@@ -124,7 +221,7 @@ export function stageParams<S extends StageName>(cfg: PipelineConfig, name: S): 
  * The config paths a stage's selector reads, found by running it on a config that records every
  * property access: the source of each README's Reads table.
  */
-export function paramPaths(cfg: PipelineConfig, name: StageName): string[] {
+export function paramPaths(cfg: PipelineConfig, name: string, stages: StageTable = STAGES): string[] {
   const read = new Set<string>();
   const track = (value: unknown, path: string): unknown => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -138,18 +235,20 @@ export function paramPaths(cfg: PipelineConfig, name: StageName): string[] {
       },
     });
   };
-  STAGES[name].params(track(cfg, '') as PipelineConfig);
+  const spec = stages[name];
+  if (!spec) throw new Error(`no stage ${name}`);
+  spec.params(track(cfg, '') as PipelineConfig);
   // Keep the deepest paths: "train.epochs" makes "train" redundant.
   const all = [...read];
   return all.filter((p) => !all.some((q) => q !== p && q.startsWith(`${p}.`))).sort();
 }
 
 /** The markers a package README puts around its generated Reads table. */
-export const paramsMarkers = (name: StageName) => ({ begin: `<!-- params:${name} (generated by pnpm docs:gen) -->`, end: '<!-- /params -->' });
+export const paramsMarkers = (name: string) => ({ begin: `<!-- params:${name} (generated by pnpm docs:gen) -->`, end: '<!-- /params -->' });
 
 /** A stage's Reads table: every config key its selector reads, with its default. */
-export function paramsTable(name: StageName, defaults: PipelineConfig): string {
-  const rows = paramPaths(defaults, name).map((p) => {
+export function paramsTable(name: string, defaults: PipelineConfig, stages: StageTable = STAGES): string {
+  const rows = paramPaths(defaults, name, stages).map((p) => {
     let v: unknown = defaults;
     for (const k of p.split('.')) v = (v as Record<string, unknown>)[k];
     const shown = p === 'data.root' ? 'required' : `\`${JSON.stringify(v)}\``;

@@ -5,10 +5,12 @@ import {
   lastRound,
   pseudoLabelsArtifact,
   readArtifact,
+  readAnswers,
   readEpochLog,
   readEvalList,
   readPreprocessSummary,
   readSamples,
+  scoreSubmission,
   targets,
   trainedFolds,
   trainingRounds,
@@ -23,7 +25,6 @@ import {
   type Samples,
   type Scores,
 } from '@facemask/contracts';
-import { readAnswers, scoreSubmission } from '@facemask/submit';
 import type { DetectionSummary } from './detection.ts';
 import { absent, exists, load, type Loaded } from './loaded.ts';
 import type { ReportParams } from './params.ts';

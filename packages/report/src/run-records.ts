@@ -1,4 +1,5 @@
-import { lastRound, readArtifact, runRecordArtifact, targets, trainedFolds, trainingRounds, workLayout, type RunRecord } from '@facemask/contracts';
+import { join } from 'node:path';
+import { graphFor, readArtifact, RUN_RECORD_FILE, runRecordArtifact, STAGES, targets, tasksRunBy, type PipelineConfig, type RunRecord, type StageTable } from '@facemask/contracts';
 import { exists, load, type Loaded } from './loaded.ts';
 import type { ReportParams } from './params.ts';
 
@@ -15,23 +16,20 @@ export interface TaskRun {
   record: Loaded<RunRecord> | null;
 }
 
-type GraphParams = Pick<ReportParams, 'pseudo' | 'train' | 'preprocess'>;
-
-/** Every task of the run's graph, in the order the pipeline runs them, with the path of its run record. */
-export function taskRunPaths(params: GraphParams, work: string): { target: string; path: string }[] {
-  const out: { target: string; path: string }[] = [{ target: targets.preprocess, path: workLayout.preprocess(work).run }];
-  const folds = trainedFolds(params);
-  for (const round of trainingRounds(params)) {
-    for (const fold of folds) out.push({ target: targets.trainFold(round, fold), path: workLayout.fold(work, round, fold).run });
-    out.push({ target: targets.ensemble(round), path: workLayout.ensemble(work, round).run });
-    if (round === 1 && lastRound(params) === 2) out.push({ target: targets.pseudoLabel, path: workLayout.pseudoLabel(work).run });
-  }
-  out.push({ target: targets.submit, path: workLayout.submission(work).run });
-  return out;
+/**
+ * Every task the report follows in the run's graph (the graph the stage declarations lay out:
+ * detection and features included where the config has them), in the order the pipeline runs
+ * them, with the path of its run record.
+ */
+export function taskRunPaths(params: ReportParams, work: string, stages: StageTable = STAGES): { target: string; path: string }[] {
+  const graph = graphFor(params as PipelineConfig, work, stages);
+  return tasksRunBy(graph, targets.report)
+    .filter((t) => t.id !== targets.report)
+    .map((t) => ({ target: t.id, path: join(t.outputs[0]!, RUN_RECORD_FILE) }));
 }
 
 /** The run record of every task; an invalid one keeps its error (it goes to the missing list). */
-export async function readTaskRuns(params: GraphParams, work: string): Promise<TaskRun[]> {
+export async function readTaskRuns(params: ReportParams, work: string): Promise<TaskRun[]> {
   const out: TaskRun[] = [];
   for (const t of taskRunPaths(params, work)) {
     const record = (await exists(t.path)) ? await load(() => readArtifact({ ...runRecordArtifact, producedBy: t.target }, t.path)) : null;

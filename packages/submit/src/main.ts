@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
+import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, scoreSubmission, type Round, type StageCliOptions } from '@facemask/contracts';
 import { runSubmit } from './run.ts';
-import { scoreSubmission } from './score.ts';
 import { validateSubmission } from './validate.ts';
 
 /** Failed validation: the problems are already printed; the process exits with this code. */

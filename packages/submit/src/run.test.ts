@@ -8,7 +8,7 @@ import { ensembleArtifacts, parseConfig, stageParams, workLayout, writeArtifact,
 import { peaked, preds } from '@facemask/contracts/testing';
 import { main, ValidationFailed } from './main.ts';
 import { runSubmit, type SubmitOptions } from './run.ts';
-import { csvText, tempData } from './test-utils/files.ts';
+import { csvText, tempData } from '@facemask/contracts/testing/submission-files';
 
 let t: Awaited<ReturnType<typeof tempData>>;
 const ids = ['c.jpg', 'a.jpg', 'b.jpg'];

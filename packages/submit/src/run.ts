@@ -1,5 +1,4 @@
-import { dataLayout, ensembleArtifacts, readArtifact, workLayout, type Round, type Scores, type StageParams } from '@facemask/contracts';
-import { scoreSubmission } from './score.ts';
+import { dataLayout, ensembleArtifacts, readArtifact, workLayout, scoreSubmission, type Round, type Scores, type StageParams } from '@facemask/contracts';
 import { writeSubmission } from './write.ts';
 
 export type SubmitParams = StageParams<'submit'>;

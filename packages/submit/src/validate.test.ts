@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvText, tempData } from './test-utils/files.ts';
+import { csvText, tempData } from '@facemask/contracts/testing/submission-files';
 import { validateSubmission } from './validate.ts';
 
 const ids = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'];

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CsvError, parseCsv } from '@facemask/contracts';
-import { examples, readEvalIds } from '@facemask/contracts';
-import { parseAnswer } from './answers.ts';
+import { CsvError, parseCsv, examples, readEvalIds, parseAnswer } from '@facemask/contracts';
 
 export interface ValidationResult {
   ok: boolean;

@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSubmission } from './write.ts';
-import { tempData } from './test-utils/files.ts';
+import { tempData } from '@facemask/contracts/testing/submission-files';
 import { peaked, preds } from '@facemask/contracts/testing';
 
 let t: Awaited<ReturnType<typeof tempData>>;

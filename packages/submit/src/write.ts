@@ -1,6 +1,4 @@
-import { NUM_CLASSES, writeCsv } from '@facemask/contracts';
-import { argmaxRow, describeIdMismatch, diffIds, indexById, readEvalIds, type Predictions } from '@facemask/contracts';
-import { SubmitError } from './errors.ts';
+import { NUM_CLASSES, writeCsv, argmaxRow, describeIdMismatch, diffIds, indexById, readEvalIds, SubmitError, type Predictions } from '@facemask/contracts';
 import { validateSubmission } from './validate.ts';
 
 export const SUBMISSION_COLUMNS = ['ImageID', 'ans'] as const;

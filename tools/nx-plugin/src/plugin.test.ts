@@ -8,12 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, targets as ids, WORKSPACE_ROOT, type ConfigInput } from '@facemask/contracts';
 import { modelIdentities } from '@facemask/face-detect/identity';
 import { fingerprintDataRoot } from '@facemask/preprocess/fingerprint';
-import { createNodes, keysDir } from './plugin.ts';
+import { createNodes, keyFilePath, keysDir } from './plugin.ts';
 
 let dir: string;
+let keysFolder: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nx-plugin-'));
+  keysFolder = join(dir, 'keys');
 });
+/** A key file the runtime inputs name, where it lies for this test's key folder. */
+const keyFile = (ref: string) => keyFilePath(WORKSPACE_ROOT, ref, { FACEMASK_KEYS: keysFolder });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const STAGE_PROJECTS = ['detect', 'preprocess', 'train', 'ensemble', 'pseudo-label', 'submit', 'report'];
@@ -27,17 +31,18 @@ interface Laid {
 
 /** The targets the plugin gives each project for a config file, called as Nx calls it. */
 async function layOut(configFile: string): Promise<Laid> {
-  const saved = { config: process.env.FACEMASK_CONFIG, data: process.env.NX_WORKSPACE_DATA_DIRECTORY };
+  const saved = { config: process.env.FACEMASK_CONFIG, keys: process.env.FACEMASK_KEYS };
   process.env.FACEMASK_CONFIG = configFile;
-  process.env.NX_WORKSPACE_DATA_DIRECTORY = join(dir, 'workspace-data');
+  process.env.FACEMASK_KEYS = keysFolder;
   try {
     const nodes = await createNodes(PROJECT_FILES, undefined, { workspaceRoot: WORKSPACE_ROOT, nxJsonConfiguration: {} });
     const targets = Object.fromEntries(nodes.map(([file, r]) => [file.split('/')[1]!, (Object.values(r.projects ?? {})[0]?.targets ?? {}) as Record<string, TargetConfiguration>]));
     const files = new Map<string, string>();
-    for (const f of await readdir(keysDir(WORKSPACE_ROOT))) files.set(join(keysDir(WORKSPACE_ROOT), f), await readFile(join(keysDir(WORKSPACE_ROOT), f), 'utf8'));
+    const keys = keysDir(WORKSPACE_ROOT);
+    for (const f of await readdir(keys)) files.set(join(keys, f), await readFile(join(keys, f), 'utf8'));
     return { targets, files };
   } finally {
-    for (const [k, v] of [['FACEMASK_CONFIG', saved.config], ['NX_WORKSPACE_DATA_DIRECTORY', saved.data]] as const) {
+    for (const [k, v] of [['FACEMASK_CONFIG', saved.config], ['FACEMASK_KEYS', saved.keys]] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -76,7 +81,7 @@ function keys(l: Laid): Record<string, string> {
     for (const [name, target] of Object.entries(targets)) {
       if (target.executor === 'nx:noop') continue;
       const runtime = (target.inputs ?? []).flatMap((i) => (typeof i === 'object' && 'runtime' in i ? [String(i.runtime)] : []));
-      const read = runtime.flatMap((r) => [...r.matchAll(/"([^"]+)"/g)].map((m) => l.files.get(m[1]!) ?? ''));
+      const read = runtime.flatMap((r) => [...r.matchAll(/"([^"]+)"/g)].map((m) => l.files.get(keyFile(m[1]!)) ?? ''));
       const projects = [project, ...stageDeps(project)].map((p) => l.targets[p] ?? {});
       out[`${project}:${name}`] = JSON.stringify({ target, read, projects });
     }
@@ -115,6 +120,9 @@ describe('the Nx plugin', () => {
     expect(t.report!.run!.dependsOn).toEqual([{ projects: ['submit'], target: 'run' }]);
     // preprocess keys on the data root's files, which live outside the workspace
     expect(t.preprocess!.run!.inputs).toContainEqual({ runtime: expect.stringMatching(/fingerprint-main\.ts ".*fingerprint-args\.json"$/) });
+    // every target is part of the keys of its project's tasks: nothing in one names this machine
+    expect(JSON.stringify(t)).not.toContain(WORKSPACE_ROOT);
+    expect(JSON.stringify(t)).not.toContain(dir);
     // no config value in any target: Nx keys each task on its whole project's configuration
     expect(JSON.stringify(t)).not.toMatch(/"\/data"/);
   });
@@ -180,7 +188,7 @@ describe('the Nx plugin', () => {
     expect(face.detect!.run!.inputs).toContainEqual(fingerprint);
     expect(face.detect!.run!.inputs).toContainEqual({ env: 'TFJS_BACKEND' });
     // preprocess's key covers the detections it crops around (its upstream outputs)
-    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
+    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/!(run).json', transitive: true });
   });
 
   it('reruns the image cache, not detection, when the crop changes; detection when the detectors do', async () => {
@@ -200,9 +208,9 @@ describe('the Nx plugin', () => {
     const models = await modelIdentities(parseConfig(input).detect);
     expect(models.map((m) => m.detector)).toEqual(['blazeface', 'ssd']);
     const l = await laidOut(input);
-    const file = join(keysDir(WORKSPACE_ROOT, { NX_WORKSPACE_DATA_DIRECTORY: join(dir, 'workspace-data') }), 'detect.json');
+    const file = join(keysFolder, 'detect.json');
     expect(JSON.parse(l.files.get(file)!).models).toEqual(JSON.parse(JSON.stringify(models)));
-    expect(l.targets.detect!.run!.inputs).toContainEqual({ runtime: `cat ${JSON.stringify(file)}` });
+    expect(l.targets.detect!.run!.inputs).toContainEqual({ runtime: 'cat "${FACEMASK_KEYS:-.nx/facemask-keys/default}/detect.json"' });
   });
 
   it("spares a process when the data root is unchanged: its fingerprint, from sizes and times, is what the full one prints", async () => {
@@ -216,11 +224,11 @@ describe('the Nx plugin', () => {
     const input: ConfigInput = { data: { root, work } };
     const sidecar = resolve(WORKSPACE_ROOT, work, '.cache', 'fingerprint-files.json');
     const runtime = (l: Laid) => (l.targets.preprocess!.run!.inputs ?? []).flatMap((i) => (typeof i === 'object' && 'runtime' in i && String(i.runtime).includes('fingerprint') ? [String(i.runtime)] : []))[0]!;
-    const run = (cmd: string) => execSync(cmd, { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+    const run = (cmd: string) => execSync(cmd, { cwd: WORKSPACE_ROOT, encoding: 'utf8', env: { ...process.env, FACEMASK_KEYS: keysFolder } });
     try {
       // never fingerprinted: no sidecar, so the runtime input runs the full fingerprint
       const first = await laidOut(input);
-      const fingerprintFile = join(keysDir(WORKSPACE_ROOT, { NX_WORKSPACE_DATA_DIRECTORY: join(dir, 'workspace-data') }), 'fingerprint.txt');
+      const fingerprintFile = join(keysFolder, 'fingerprint.txt');
       expect(first.files.has(fingerprintFile)).toBe(false);
       const full = run(runtime(first));
       expect(full).toBe(`${await fingerprintDataRoot(root)}\n`);

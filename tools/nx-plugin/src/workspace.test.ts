@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import madge from 'madge';
 import { describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT } from '@facemask/contracts';
+import { STAGES, WORKSPACE_ROOT } from '@facemask/contracts';
 
 /** Every workspace package: its folder and its @facemask dependencies (dev ones included). */
 function workspacePackages(): Map<string, { dir: string; deps: string[]; all: string[] }> {
@@ -61,5 +61,28 @@ describe('the workspace architecture', () => {
     for (const name of ['@facemask/ensemble', '@facemask/pseudo-label', '@facemask/submit']) {
       expect(pkgs.get(name)!.deps, `${name} reads other stages' artifacts through contracts only`).toEqual(['@facemask/contracts']);
     }
+  });
+
+  it('keeps every stage package off other stages: their code reaches them through contracts and libraries', () => {
+    // The stage projects, as the stage declarations name them.
+    const stagePackages = new Set(Object.values(STAGES).map((s) => `@facemask/${s.project}`));
+    const offenders: string[] = [];
+    for (const name of stagePackages) {
+      const p = pkgs.get(name)!;
+      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const d of Object.keys(pkg.dependencies ?? {})) if (d !== name && stagePackages.has(d)) offenders.push(`${name} depends on ${d}`);
+      const runtimeFiles = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+          const f = join(dir, e.name);
+          if (e.isDirectory()) return ['test-utils', 'testing'].includes(e.name) ? [] : runtimeFiles(f);
+          return e.name.endsWith('.ts') && !/\.(test|bench|testutil)\.ts$/.test(e.name) ? [f] : [];
+        });
+      for (const f of runtimeFiles(join(p.dir, 'src'))) {
+        for (const m of readFileSync(f, 'utf8').matchAll(/from '(@facemask\/[^'/]+)/g)) {
+          if (m[1] !== name && stagePackages.has(m[1]!)) offenders.push(`${f.slice(WORKSPACE_ROOT.length + 1)} imports ${m[1]}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -33,10 +32,11 @@ export function runNx(args: string[], opts: { config: string; env?: NodeJS.Proce
         // all-cached run on two cores. Our plugin is loaded from this repository, so isolating it
         // buys nothing; Nx itself runs without isolation on WASM builds and in sandboxes.
         NX_ISOLATE_PLUGINS: 'false',
-        // The task graph depends on the config (folds, pseudo-labelling). Nx shares its computed
-        // project graph between processes through this folder, so runs of different configs at
-        // the same time each get their own.
-        NX_WORKSPACE_DATA_DIRECTORY: join(opts.cwd ?? WORKSPACE_ROOT, '.nx', `workspace-data-${createHash('sha256').update(opts.config).digest('hex').slice(0, 12)}`),
+        // One Nx workspace data for every config: it holds Nx's record of what its cache holds,
+        // so a run of config B never makes config A's cached tasks unknown to A's next run. The
+        // key files the plugin writes for a config go to a folder of their own (relative to the
+        // workspace: the targets name it through this variable, and targets are part of keys).
+        FACEMASK_KEYS: `.nx/facemask-keys/${createHash('sha256').update(opts.config).digest('hex').slice(0, 12)}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, scoreSubmission, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
 import { claimWorkFolder } from '@facemask/contracts/work-folder';
-import { scoreSubmission } from '@facemask/submit';
 import { runNx, type NxRun } from './nx.ts';
 import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';

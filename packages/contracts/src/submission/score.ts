@@ -1,5 +1,7 @@
-import { readCsv } from '@facemask/contracts';
-import { diffIds, examples, scoreClasses, type Scores } from '@facemask/contracts';
+import { readCsv } from '../csv.ts';
+import type { Scores } from '../artifacts/ensemble.ts';
+import { diffIds, examples } from '../ids.ts';
+import { scoreClasses } from '../scores.ts';
 import { parseAnswer } from './answers.ts';
 import { SubmitError } from './errors.ts';
 

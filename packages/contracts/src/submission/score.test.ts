@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnswers, scoreSubmission } from './score.ts';
-import { csvText, tempData } from './test-utils/files.ts';
+import { csvText, tempData } from '../testing/submission-files.ts';
 
 let t: Awaited<ReturnType<typeof tempData>>;
 beforeAll(async () => {

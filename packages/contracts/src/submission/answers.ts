@@ -1,4 +1,4 @@
-import { NUM_CLASSES } from '@facemask/contracts';
+import { NUM_CLASSES } from '../labels.ts';
 
 /**
  * An `ans` cell as a class id, or why it is not one. Surrounding spaces are tolerated (pandas

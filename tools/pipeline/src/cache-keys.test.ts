@@ -1,0 +1,103 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targets, type ConfigInput } from '@facemask/contracts';
+import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
+import { runNx, taskOutcomes } from './nx.ts';
+import { copyWorkspace, editJson, removeWorkspace, touchSource } from './testing/workspace-copy.ts';
+
+/**
+ * What real Nx reruns after the edits a team makes every day, in a copy of this workspace (the
+ * tests edit its sources): switching between two configs, editing code no stage runs, and
+ * editing code a stage does run.
+ */
+let ws: string;
+let dir: string;
+const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
+const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
+
+function config(over: Partial<ConfigInput> = {}): ConfigInput {
+  return {
+    name: 'cache-keys-test',
+    seed: 5,
+    data: { root: join(dir, 'data'), work: 'data/work', evalLabels: join(dir, 'data', 'eval_labels.csv') },
+    preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
+    model: { arch: 'resnet18', widthMultiplier: 0.125 },
+    optim: { name: 'adamw', lr: 0.003 },
+    scheduler: { name: 'none' },
+    ensemble: { method: 'soft' },
+    backend: 'wasm',
+    train: { epochs: 1, batchSize: 16 },
+    ...over,
+  };
+}
+
+let lastOutput = '';
+
+/** Runs the pipeline for `cfg` from config file `name` and returns the tasks Nx ran (not from its cache). */
+async function ran(cfg: ConfigInput, name = 'a.json'): Promise<string[]> {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify(cfg));
+  const r = await runNx(['run', targets.report, '--outputStyle=stream'], { config: file, quiet: true, cwd: ws, env: { FORCE_COLOR: '0' } });
+  if (r.code !== 0) throw new Error(`nx failed (${r.code}):\n${r.output.slice(-4000)}`);
+  lastOutput = r.output;
+  const outcomes = taskOutcomes(r.output);
+  return ALL.filter((t) => outcomes.get(t) === 'ran');
+}
+
+beforeAll(async () => {
+  [ws, dir] = await Promise.all([copyWorkspace(), mkdtemp(join(tmpdir(), 'facemask-cache-keys-'))]);
+  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 10, seed: 20261204, width: 96, height: 128, quiet: true });
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+});
+
+describe('cache keys through real Nx', () => {
+  it('switching configs (A, then B from another file, then A) retrains nothing the first run trained', async () => {
+    expect(await ran(config())).toEqual(ALL);
+    const b = config({ name: 'flip more', augment: { train: [{ type: 'hflip', p: 0.6 }] } });
+    expect(await ran(b, 'b.json')).toEqual([...FOLDS, targets.ensemble(1), targets.submit, targets.report]);
+    expect(await ran(config())).toEqual([]);
+  }, 900_000);
+
+  it('trains no fold after edits to code no stage runs: a tool, test helpers, READMEs, devDependencies', async () => {
+    await touchSource(ws, 'tools/synth/src/face-svg.ts');
+    await touchSource(ws, 'packages/train/src/test-utils/dataset.ts');
+    await touchSource(ws, 'packages/preprocess/src/test-utils/fixture.ts');
+    await touchSource(ws, 'packages/train/README.md');
+    await touchSource(ws, 'README.md');
+    await editJson(ws, 'tools/synth/package.json', (p) => {
+      p.devDependencies = { ...(p.devDependencies as object), 'left-pad': '1.3.0' };
+    });
+    await editJson(ws, 'packages/train/package.json', (p) => {
+      p.devDependencies = { ...(p.devDependencies as object), 'left-pad': '1.3.0' };
+    });
+    expect(await ran(config())).toEqual([]);
+  }, 900_000);
+
+  it("reruns preprocess, and trains no fold, when only preprocess's summary wording changes", async () => {
+    await touchSource(ws, 'packages/preprocess/src/summary-text.ts');
+    expect(await ran(config())).toEqual([targets.preprocess]);
+  }, 900_000);
+
+  it('reruns the ensemble, no fold, after an edit to the ensemble (and what follows only if its outputs change)', async () => {
+    await touchSource(ws, 'packages/ensemble/src/combine.ts');
+    // a comment: the vote comes out the same, so Nx finds submit's inputs unchanged
+    expect(await ran(config())).toEqual([targets.ensemble(1)]);
+  }, 900_000);
+
+  it('retrains every fold, from scratch, after an edit to a loss or an optimiser', async () => {
+    for (const file of ['packages/losses/src/focal.ts', 'packages/train/src/optim/sgd.ts']) {
+      await touchSource(ws, file);
+      const tasks = await ran(config());
+      expect(tasks.filter((t) => !FOLDS.includes(t) && t !== targets.ensemble(1) && t !== targets.submit && t !== targets.report)).toEqual([]);
+      expect(tasks).toEqual(expect.arrayContaining(FOLDS));
+      // not resumed from the finished checkpoint the old code wrote
+      expect(lastOutput).not.toMatch(/resuming after epoch/);
+      expect(lastOutput).toMatch(/fold 0 epoch 1\/1/);
+    }
+  }, 900_000);
+});
