@@ -115,7 +115,7 @@ export const STAGES = {
     engine: true,
     // The photos and the detectors only: the crop options are preprocess's, so changing the
     // margin never reruns detection. (The Nx key adds the model files' identities.)
-    params: (c) => ({ root: c.data.root, detect: c.detect }),
+    params: (c) => ({ root: c.data.root, detect: c.detect, backend: c.backend }),
     // Only for a face crop: it reads the photos, not preprocess's output.
     tasks: ({ cfg, work }) => (faceCrop(cfg) ? [{ target: 'run', args: [], writes: workLayout.detect(work).dir, reads: [] }] : []),
   }),

@@ -113,4 +113,21 @@ describe('the CLI', () => {
     // one thread or two: the same records
     expect(again.records).toEqual(result.detections.records);
   });
+
+  it("runs on the config's backend when neither --backend nor TFJS_BACKEND names one", async () => {
+    const cfgFile = join(dir, 'config-cpu.json');
+    await writeFile(cfgFile, JSON.stringify({ data: { root, work: join(dir, 'cpu-work') }, backend: 'cpu' }));
+    const saved = process.env.TFJS_BACKEND;
+    delete process.env.TFJS_BACKEND;
+    try {
+      let printed = '';
+      expect(await main(['--config', cfgFile, '--quiet', '--workers', '1'], (t) => (printed += t))).toBe(0);
+      expect(printed).toMatch(/blazeface >= 0\.2 on cpu, 1 worker/);
+      const run = await readArtifact(runRecordArtifact, workLayout.detect(join(dir, 'cpu-work')).run);
+      expect(run.backend).toBe('cpu');
+    } finally {
+      if (saved !== undefined) process.env.TFJS_BACKEND = saved;
+    }
+  }, 300_000);
 });
+

@@ -57,6 +57,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
       {
         workers,
         backend: opts.backend,
+        configured: params.backend,
         recordPath: (file) => pathOf.get(file)!,
         onRecord: () => progress.tick(),
         onFailure: (f) => {

@@ -16,6 +16,8 @@ export interface DetectFilesOptions {
   workers?: number;
   /** Backend for the workers (or this thread), as `--backend` takes it; default: auto / TFJS_BACKEND. */
   backend?: string;
+  /** The config's `backend`, which TFJS_BACKEND and `backend` beat. */
+  configured?: string;
   /** Called in input order; a photo that does not decode goes to onFailure instead. */
   onRecord?: (record: DetectionRecord, index: number) => void;
   /** A PhotoError (empty, truncated, corrupt). Throw to stop the run; default: stop. */
@@ -58,9 +60,9 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
   };
   let backend: BackendName;
   if (files.length === 0) {
-    backend = (await selectBackend({ prefer: opts.backend })).name;
+    backend = (await selectBackend({ prefer: opts.backend, configured: opts.configured })).name;
   } else if (workers <= 0) {
-    backend = (await selectBackend({ prefer: opts.backend })).name;
+    backend = (await selectBackend({ prefer: opts.backend, configured: opts.configured })).name;
     const detector = await createNodeDetector(options);
     try {
       for (let i = 0; i < files.length; i++) {
@@ -77,7 +79,7 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
       detector.dispose();
     }
   } else {
-    backend = await runWorkers(files, options, workers, opts.backend, (i, msg) => {
+    backend = await runWorkers(files, options, workers, { prefer: opts.backend, configured: opts.configured }, (i, msg) => {
       if (msg.type === 'record') records[i] = { ...msg.record, path: recordPath(files[i]!) };
       else failures[i] = { path: recordPath(files[i]!), reason: msg.reason };
       emit();
@@ -96,7 +98,7 @@ function runWorkers(
   files: readonly string[],
   options: DetectOptions,
   count: number,
-  backend: string | undefined,
+  backend: { prefer: string | undefined; configured: string | undefined },
   onResult: (index: number, msg: Result) => void,
 ): Promise<BackendName> {
   return new Promise((resolve, reject) => {
@@ -113,7 +115,7 @@ function runWorkers(
     };
     const args = workerArgs();
     for (let k = 0; k < count; k++) {
-      const init: WorkerInit = { options, backend: backend ?? null, quietBackend: k > 0 };
+      const init: WorkerInit = { options, backend: backend.prefer ?? null, configured: backend.configured ?? null, quietBackend: k > 0 };
       const w = spawn(process.execPath, args, {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init) },

@@ -7,6 +7,8 @@ import type { DetectionRecord } from '../record.ts';
 export interface WorkerInit {
   options: DetectOptions;
   backend: string | null;
+  /** The config's backend (see DetectFilesOptions.configured). */
+  configured: string | null;
   /** Only the first worker prints the backend line. */
   quietBackend: boolean;
 }
