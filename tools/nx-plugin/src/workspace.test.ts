@@ -85,4 +85,24 @@ describe('the workspace architecture', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it("says what each package is (package.json's facemask.kind): the stages are the declared ones, libraries use no stage or app", () => {
+    const KINDS = ['stage', 'library', 'app', 'tool'];
+    const kind = new Map<string, string>();
+    for (const [name, p] of pkgs) {
+      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { facemask?: { kind?: string } };
+      expect(KINDS, `${name}: facemask.kind`).toContain(pkg.facemask?.kind);
+      kind.set(name, pkg.facemask!.kind!);
+    }
+    const declared = new Set(Object.values(STAGES).map((s) => `@facemask/${s.project}`));
+    expect([...kind].filter(([, k]) => k === 'stage').map(([n]) => n).sort()).toEqual([...declared].sort());
+    const wrong: string[] = [];
+    for (const [name, p] of pkgs) {
+      if (kind.get(name) !== 'library') continue;
+      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const d of Object.keys(pkg.dependencies ?? {})) if (['stage', 'app', 'tool'].includes(kind.get(d) ?? '')) wrong.push(`${name} (library) depends on ${d} (${kind.get(d)})`);
+    }
+    expect(wrong).toEqual([]);
+  });
 });
+
