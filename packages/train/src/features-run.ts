@@ -35,6 +35,9 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
       arch,
       {
         ...backbone,
+        // The features stop before the head, which featureParams leaves out (head: the default
+        // 'single'); the band age head is the one a single head can have.
+        ageHead: 'bands',
         inputHeight: cache.height,
         inputWidth: cache.width,
         trainableStages: 0,
