@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyRun, useTestEngine } from '@facemask/ship/testing';
 import { startKiosk, type Kiosk } from './server.ts';
 import { launchChromium } from './testing/browser.ts';
-import { answerOf, exportWithPhotos, openKiosk, predictedBy } from './testing/page.ts';
+import { ANSWERED, answerOf, exportWithPhotos, openKiosk, predictedBy } from './testing/page.ts';
 
 /**
  * The kiosk page in headless Chromium: it loads an exported model, is handed a photo through its
@@ -53,10 +53,37 @@ describe('the kiosk page', () => {
       expect(await page.evaluate(() => (document.getElementById('photo') as HTMLCanvasElement).width)).toBe((await sharp(photo).metadata()).width);
       expect(got.cls).toBe(want.class);
       expect(got.words).toBe(`${want.mask} / ${want.gender} / ${want.age}`);
-      expect(Math.abs(got.confidence - want.confidence)).toBeLessThan(0.01);
+      expect(Math.abs(got.confidence! - want.confidence)).toBeLessThan(0.01);
     }
     const shot = process.env.KIOSK_SCREENSHOT || join(await mkdtemp(join(tmpdir(), 'kiosk-shot-')), 'kiosk.png');
     await page.screenshot({ path: shot });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('clears the last photo, crop and answer when the next photo cannot be read', async () => {
+    const { page, errors } = await open();
+    const good = await answerOf(page, photos[0]!);
+    expect(good.cls).not.toBeNull();
+    const canvas = (id: string) => page.evaluate((i) => {
+      const c = document.getElementById(i) as HTMLCanvasElement;
+      return { width: c.width, hidden: c.hidden };
+    }, id);
+    expect((await canvas('crop')).width).toBeGreaterThan(0);
+    const bad = join(await mkdtemp(join(tmpdir(), 'kiosk-bad-')), 'broken.png');
+    await writeFile(bad, 'not a photo at all');
+    await page.setInputFiles('#file', bad);
+    const el = await page.waitForSelector(ANSWERED, { state: 'attached', timeout: 60_000 });
+    expect(await el.getAttribute('data-state')).toBe('error');
+    expect(await page.textContent('#status')).toMatch(/^broken\.png: /);
+    // nothing of the earlier photo is left under the error
+    expect(await el.textContent()).toBe('');
+    expect([await el.getAttribute('data-class'), await el.getAttribute('data-confidence')]).toEqual([null, null]);
+    expect(await page.textContent('#detail')).toBe('');
+    expect(await canvas('photo')).toEqual({ width: 0, hidden: true });
+    expect((await canvas('crop')).width).toBe(0);
+    // and the next good photo is answered as before
+    expect((await answerOf(page, photos[1]!)).cls).toBe((await predictedBy(model, photos[1]!)).class);
     expect(errors).toEqual([]);
     await page.close();
   });

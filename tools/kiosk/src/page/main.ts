@@ -9,7 +9,8 @@ import type { DecodedPhoto } from '@facemask/preprocess/browser';
 /**
  * The kiosk page: loads the exported model the server mounts at model/, then answers for a photo
  * from the file picker or the camera with the very crop, views, members and vote `pnpm predict`
- * runs. The answer element carries data-class and data-confidence for the browser test.
+ * runs. The answer element carries data-class and data-confidence for the browser test; its
+ * data-state is "no-face" when a face-crop model's detector finds no face.
  */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -62,8 +63,22 @@ function wire(ens: LoadedEnsemble, faces: FaceFinder | null): void {
   shoot.addEventListener('click', () => void answerFor(ens, faces, async () => grabFrame(video), 'camera'));
 }
 
+/** Forgets the last photo, its crop and its answer: a photo that then fails shows its error alone. */
+function clearAnswer(): void {
+  for (const id of ['photo', 'crop']) {
+    const canvas = $<HTMLCanvasElement>(id);
+    canvas.width = 0;
+    canvas.height = 0;
+  }
+  $('photo').hidden = true;
+  answer.textContent = '';
+  for (const key of ['class', 'confidence', 'face']) delete answer.dataset[key];
+  detail.textContent = '';
+}
+
 async function answerFor(ens: LoadedEnsemble, faces: FaceFinder | null, read: () => Promise<DecodedPhoto>, name: string): Promise<void> {
   setStatus('working', `reading ${name}…`);
+  clearAnswer();
   answer.dataset.state = 'working';
   try {
     const photo = await read();
@@ -73,6 +88,16 @@ async function answerFor(ens: LoadedEnsemble, faces: FaceFinder | null, read: ()
       canvas.hidden = false;
     }
     const { pixels, fallback } = await cropToInput(photo, ens.manifest, faces);
+    if (fallback === true) {
+      // The model learnt from face crops: a centre crop of a photo without a face is not what it
+      // was trained on, so its class would be a guess dressed as an answer.
+      answer.textContent = 'no face found';
+      answer.dataset.state = 'no-face';
+      answer.dataset.face = 'none';
+      detail.textContent = `the model reads faces: take the photo again with the face in view · ${name}`;
+      setStatus('ready', `${name}: no face found`);
+      return;
+    }
     const { height, width } = ens.manifest.input;
     drawRgb($<HTMLCanvasElement>('crop'), { data: pixels, height, width });
     const t = performance.now();
@@ -82,10 +107,9 @@ async function answerFor(ens: LoadedEnsemble, faces: FaceFinder | null, read: ()
     answer.dataset.state = 'done';
     answer.dataset.class = String(a.cls);
     answer.dataset.confidence = String(a.confidence);
-    // A face-crop model: whether the detector found the face (else the centre crop was taken).
-    if (fallback === null) delete answer.dataset.face;
-    else answer.dataset.face = fallback ? 'none' : 'found';
-    detail.textContent = `class ${a.cls} · confidence ${(100 * a.confidence).toFixed(1)}%${fallback ? ' · no face found: centre crop' : ''} · ${name}`;
+    // A face-crop model found the face (without one the answer above is "no face found").
+    if (fallback === false) answer.dataset.face = 'found';
+    detail.textContent = `class ${a.cls} · confidence ${(100 * a.confidence).toFixed(1)}% · ${name}`;
     setStatus('ready', `${name}: answered in ${(performance.now() - t).toFixed(0)} ms`);
   } catch (err) {
     answer.dataset.state = 'error';

@@ -37,23 +37,34 @@ export async function openKiosk(browser: Browser, url: string, opts: { viewport?
 }
 
 export interface PageAnswer {
-  cls: number;
-  confidence: number;
+  /** null when a face-crop model found no face and gave no class. */
+  cls: number | null;
+  confidence: number | null;
   /** 'found' or 'none' (face-crop models). */
   face: string | null;
   /** "mask / gender / age". */
   words: string;
 }
 
+/**
+ * The answer element once the page has answered, failed or found no face. Wait for it 'attached',
+ * not visible: an error leaves the answer empty, and an empty <output> has no size.
+ */
+export const ANSWERED = '#answer[data-state="done"], #answer[data-state="no-face"], #answer[data-state="error"]';
+
 /** Hands the page one photo through its file input and reads its answer (each photo waits for its own). */
 export async function answerOf(page: Page, photo: string): Promise<PageAnswer> {
   await page.evaluate(() => document.getElementById('answer')!.setAttribute('data-state', 'empty'));
   await page.setInputFiles('#file', photo);
-  const el = await page.waitForSelector('#answer[data-state="done"], #answer[data-state="error"]', { timeout: 60_000 });
-  expect(await el.getAttribute('data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+  const el = await page.waitForSelector(ANSWERED, { state: 'attached', timeout: 60_000 });
+  expect(await el.getAttribute('data-state'), (await page.textContent('#status')) ?? '').not.toBe('error');
+  const num = async (name: string) => {
+    const v = await el.getAttribute(name);
+    return v === null ? null : Number(v);
+  };
   return {
-    cls: Number(await el.getAttribute('data-class')),
-    confidence: Number(await el.getAttribute('data-confidence')),
+    cls: await num('data-class'),
+    confidence: await num('data-confidence'),
     face: await el.getAttribute('data-face'),
     words: (await el.textContent()) ?? '',
   };
