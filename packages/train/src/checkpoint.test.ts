@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FOLD_FILES, readEpochLog, type EpochRecord } from '@facemask/contracts';
-import { foldStore, type RunState } from './checkpoint.ts';
+import { foldStore, PREVIOUS_CHECKPOINT, type RunState } from './checkpoint.ts';
 import { createOptimizer, type TorchOptimizer } from './optim/index.ts';
 import { trainableVariables } from './step.ts';
 import { engineUnderTest } from '@facemask/engine';
@@ -126,6 +126,74 @@ describe('resuming a fold from its checkpoint', () => {
     const { r, kernel } = await resumeWith(3);
     expect(r.kind === 'resumed' ? r.state : r.reason).toEqual(next);
     expect(kernel).toEqual(weights);
+    expect(await entries()).toEqual([FOLD_FILES.best, FOLD_FILES.last, FOLD_FILES.metrics, PREVIOUS_CHECKPOINT]);
+  });
+});
+
+/** Overwrites `count` float32 values in the middle of a file with `value`: same size, same shapes. */
+async function overwrite(file: string, value: number, count = 3): Promise<void> {
+  const fh = await open(file, 'r+');
+  try {
+    await fh.write(new Uint8Array(new Float32Array(count).fill(value).buffer), 0, count * 4, 8);
+  } finally {
+    await fh.close();
+  }
+}
+
+describe('a checkpoint changed on disk since it was saved', () => {
+  /** Epoch 1's checkpoint in last/, epoch 0's in previous/; the kernels of both. */
+  async function twoEpochs(): Promise<{ epoch0: Float32Array; epoch1: Float32Array }> {
+    const { weights: epoch0 } = await savedFold();
+    const { model, optimizer } = net(3, 1);
+    step(model, optimizer);
+    step(model, optimizer);
+    await foldStore(dir).saveEpoch({ state: { ...STATE, epoch: 1 }, history: [record(0), record(1)], model, optimizer, improved: false, fold: 0, round: 1 });
+    const epoch1 = new Float32Array(model.getWeights()[0]!.dataSync());
+    model.dispose();
+    optimizer.dispose();
+    return { epoch0, epoch1 };
+  }
+
+  it('is not resumed (finite values, same size): the previous checkpoint that verifies is, and the bad one is deleted', async () => {
+    const { epoch0, epoch1 } = await twoEpochs();
+    expect(epoch1).not.toEqual(epoch0);
+    await overwrite(join(dir, FOLD_FILES.last, 'model', 'weights.bin'), 0.125);
+    const { r, kernel } = await resumeWith(3);
+    expect(r.kind === 'resumed' && r.state).toEqual(STATE);
+    expect(r.kind === 'resumed' && r.from).toBe(
+      `${join(dir, PREVIOUS_CHECKPOINT)}, the one before: the checkpoint in ${join(dir, FOLD_FILES.last)} is corrupt (model/weights.bin does not have the sha256 recorded when it was saved: changed on disk since)`,
+    );
+    expect(kernel).toEqual(epoch0);
+    expect(r.kind === 'resumed' && r.history.map((h) => h.epoch)).toEqual([0]);
+    // never met again: the next run resumes from the same good checkpoint without a word
+    expect(await entries()).toEqual([FOLD_FILES.best, FOLD_FILES.metrics, PREVIOUS_CHECKPOINT]);
+    const again = await resumeWith(3);
+    expect(again.r.kind === 'resumed' && again.r.from).toBe(join(dir, PREVIOUS_CHECKPOINT));
+  });
+
+  it('with NaN weights or a damaged optimiser state and nothing that verifies before it: the fold starts over, saying why', async () => {
+    await savedFold();
+    await overwrite(join(dir, FOLD_FILES.last, 'model', 'weights.bin'), NaN);
+    const { r } = await resumeWith(3);
+    expect(r).toEqual({
+      kind: 'fresh',
+      reason: `the checkpoint in ${join(dir, FOLD_FILES.last)} is corrupt (model/weights.bin does not have the sha256 recorded when it was saved: changed on disk since)`,
+    });
+    expect(await entries()).toEqual([FOLD_FILES.metrics]);
+
+    await twoEpochs();
+    await overwrite(join(dir, FOLD_FILES.last, 'optimizer.safetensors'), 1, 1);
+    await overwrite(join(dir, PREVIOUS_CHECKPOINT, 'model', 'weights.bin'), 2);
+    const both = await resumeWith(3);
+    expect(both.r.kind === 'fresh' && both.r.reason).toMatch(
+      /^the checkpoint in .*last is (corrupt|unreadable) \(optimizer\.safetensors.*; the checkpoint in .*previous is corrupt \(model\/weights\.bin does not have the sha256 recorded when it was saved: changed on disk since\)$/,
+    );
+    expect(await entries()).toEqual([FOLD_FILES.metrics]);
+  });
+
+  it('is gone with previous/ once the fold has finished', async () => {
+    await twoEpochs();
+    await foldStore(dir).complete();
     expect(await entries()).toEqual([FOLD_FILES.best, FOLD_FILES.last, FOLD_FILES.metrics]);
   });
 });

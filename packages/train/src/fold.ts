@@ -17,7 +17,7 @@ import {
 } from '@facemask/contracts';
 import { saveModel } from '@facemask/engine';
 import { augmentDescriptionArtifact, describeAugmentation } from '@facemask/augment';
-import { openImageCache } from '@facemask/preprocess';
+import { openImageCache } from '@facemask/image-cache';
 import { foldStore } from './checkpoint.ts';
 import { featureSetup } from './features.ts';
 import { foldSummary, predictFold } from './finish.ts';
@@ -105,6 +105,7 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
       if (!loop.complete) return { summary: foldSummary(ctx, loop.state, loop.history, false), text: null };
 
       await store.restoreBest(trained);
+      await store.complete();
       const outcome = await predictFold(ctx, source, trained, loop.state, loop.history).catch((err: unknown) => {
         if (!isOutOfMemory(err)) throw err;
         // Prediction batches are max(train.batchSize, 16): only a batch size above 16 is worth lowering.
