@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, scoreSubmission, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
 import { claimWorkFolder } from '@facemask/contracts/work-folder';
 import { runNx, type NxRun } from './nx.ts';
+import { preflight } from './preflight.ts';
 import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -34,6 +35,7 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   const config = await loadConfig(abs, WORKSPACE_ROOT);
   // Fails early, before Nx starts, on a work folder outside the workspace or a fold that does not exist.
   pipelineGraph(config, WORKSPACE_ROOT);
+  await preflight(config);
   // Before any write: a folder that is not the pipeline's is refused, a second run stops at once.
   await claimWorkFolder(config.data.work);
   const lock = await lockWorkFolder(config.data.work);
