@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageCacheIndexArtifact, readArtifact, targets, WORKSPACE_ROOT, workLayout, type ConfigInput } from '@facemask/contracts';
+import { imageCacheIndexArtifact, readArtifact, readPreprocessSummary, targets, WORKSPACE_ROOT, workLayout, type ConfigInput } from '@facemask/contracts';
 import { openImageCache } from './cache.ts';
 import { makeFixture, makePeople, type Fixture } from './test-utils/fixture.ts';
 
@@ -34,11 +34,11 @@ afterAll(async () => {
 });
 
 /** `nx run preprocess:run` for the config, with an Nx cache of its own: did Nx run it or restore it? */
-function preprocess(): 'cached' | 'ran' {
+function preprocess(...args: string[]): 'cached' | 'ran' {
   const nx = createRequire(import.meta.url).resolve('nx/bin/nx.js', { paths: [WORKSPACE_ROOT] });
   // An outer Nx run (this package's test target) passes its NX_* settings down: not to this one.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
-  const r = spawnSync(process.execPath, [nx, 'run', targets.preprocess, '--outputStyle=stream'], {
+  const r = spawnSync(process.execPath, [nx, 'run', targets.preprocess, '--outputStyle=stream', ...args], {
     cwd: WORKSPACE_ROOT,
     encoding: 'utf8',
     env: {
@@ -99,5 +99,18 @@ describe('image stores and the Nx cache', () => {
     expect((await pixels(logs)).equals(before)).toBe(true);
     expect(logs).toEqual([expect.stringMatching(new RegExp(`^image store ${store.dir} .* is missing or incomplete: rebuilding it from its ${index.count} photos$`))]);
     expect((await stat(store.pixels)).size).toBe(storeBytes);
+  }, 600_000);
+
+  it('--skip-nx-cache rebuilds a store overwritten in place (same size) instead of reusing it', async () => {
+    const index = await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(workLayout.preprocess(work).dir, 'train').index);
+    const before = await pixels([]);
+    const fh = await open(workLayout.imageStore(work, index.store).pixels, 'r+');
+    await fh.write(new Uint8Array(4096).fill(255), 0, 4096, 1000);
+    await fh.close();
+    expect(preprocess('--skip-nx-cache')).toBe('ran');
+    expect((await readPreprocessSummary(work)).cache.train.reused).toBe(false);
+    const logs: string[] = [];
+    expect((await pixels(logs)).equals(before)).toBe(true);
+    expect(logs).toEqual([]);
   }, 600_000);
 });
