@@ -61,11 +61,26 @@ describe('lockWorkFolder', () => {
     await expect(lockWorkFolder(work)).rejects.toThrow(`work folder ${work} is locked by ${workFolderFiles(work).lock}, which names no run: delete it if no pipeline is running on this folder`);
   });
 
+  const holding = (work: string, then: string) =>
+    `import { lockWorkFolder } from ${JSON.stringify(join(import.meta.dirname, 'work-lock.ts'))}; await lockWorkFolder(${JSON.stringify(work)}); ${then}`;
+  const node = ['--import', 'tsx', '--input-type=module', '-e'];
+  const env = { ...process.env, NODE_OPTIONS: '--conditions=source' };
+
   it('is released when the holding process exits', async () => {
     const work = join(dir, 'work');
-    const script = `import { lockWorkFolder } from ${JSON.stringify(join(import.meta.dirname, 'work-lock.ts'))}; await lockWorkFolder(${JSON.stringify(work)}); process.exit(0);`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: import.meta.dirname, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--conditions=source' } });
+    const r = spawnSync(process.execPath, [...node, holding(work, 'process.exit(0);')], { cwd: import.meta.dirname, encoding: 'utf8', env });
     expect(r.stderr).toBe('');
+    await expect(readFile(workFolderFiles(work).lock)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('is released when the holding process is stopped with SIGTERM, which still ends it', async () => {
+    const work = join(dir, 'work');
+    const child = spawn(process.execPath, [...node, holding(work, 'console.log("locked"); setTimeout(() => {}, 60000);')], { cwd: import.meta.dirname, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((ok) => child.stdout.once('data', () => ok()));
+    expect(JSON.parse(await readFile(workFolderFiles(work).lock, 'utf8')).pid).toBe(child.pid);
+    const ended = new Promise<NodeJS.Signals | null>((ok) => child.once('exit', (_code, signal) => ok(signal)));
+    child.kill('SIGTERM');
+    expect(await ended).toBe('SIGTERM');
     await expect(readFile(workFolderFiles(work).lock)).rejects.toThrow(/ENOENT/);
   });
 });
