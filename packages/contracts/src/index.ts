@@ -7,6 +7,7 @@ export * from './artifact.ts';
 export * from './csv.ts';
 export * from './progress.ts';
 export * from './config/index.ts';
+export * from './backends.ts';
 export * from './metrics.ts';
 export * from './cli.ts';
 export * from './hash.ts';

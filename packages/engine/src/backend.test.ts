@@ -25,7 +25,13 @@ function fakes(ok: BackendName[], detail: Partial<Record<BackendName, string>> =
     if (!ok.includes(name)) throw new Error(name.startsWith('tensorflow') ? ADDON_MISSING : `${name} failed`);
     return detail[name];
   };
-  const loaders = { 'tensorflow-gpu': make('tensorflow-gpu'), tensorflow: make('tensorflow'), wasm: make('wasm'), cpu: make('cpu') };
+  const loaders = {
+    'tensorflow-gpu': make('tensorflow-gpu'),
+    webgpu: make('webgpu'),
+    tensorflow: make('tensorflow'),
+    wasm: make('wasm'),
+    cpu: make('cpu'),
+  };
   return { loaders, tried };
 }
 
@@ -35,9 +41,9 @@ describe('chooseBackend (injected loaders)', () => {
     const choice = await chooseBackend({ loaders, env: {} });
     expect(choice).toEqual({
       name: 'wasm',
-      reason: 'simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found',
+      reason: 'simd, 1 thread; tfjs-node-gpu: native addon not found; webgpu: webgpu failed; tfjs-node: native addon not found',
     });
-    expect(tried).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(tried).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
   });
 
   it('auto stops at tfjs-node-gpu when it loads, and falls to cpu when wasm fails too', async () => {
@@ -48,7 +54,46 @@ describe('chooseBackend (injected loaders)', () => {
     const cpu = fakes(['cpu']);
     const choice = await chooseBackend({ loaders: cpu.loaders, env: {} });
     expect(choice.name).toBe('cpu');
-    expect(choice.reason).toBe('tfjs-node-gpu: native addon not found; tfjs-node: native addon not found; wasm: wasm failed');
+    expect(choice.reason).toBe('tfjs-node-gpu: native addon not found; webgpu: webgpu failed; tfjs-node: native addon not found; wasm: wasm failed');
+  });
+
+  it('auto takes webgpu on a hardware adapter when tfjs-node-gpu is missing, and skips a software one', async () => {
+    const hw = fakes(['webgpu', 'tensorflow', 'wasm', 'cpu'], { webgpu: 'Dawn, Vulkan, NVIDIA H200' });
+    expect(await chooseBackend({ loaders: hw.loaders, env: {} })).toEqual({
+      name: 'webgpu',
+      reason: 'Dawn, Vulkan, NVIDIA H200; tfjs-node-gpu: native addon not found',
+    });
+    expect(hw.tried).toEqual(['tensorflow-gpu', 'webgpu']);
+
+    // A software adapter loads when asked for by name and is refused when auto asks (as loadWebgpu does).
+    const calls: Array<{ auto?: boolean } | undefined> = [];
+    const software: BackendLoader = async (opts) => {
+      calls.push(opts);
+      if (opts?.auto) throw new Error('only a software adapter (llvmpipe): auto never picks it, ask for it with --backend webgpu');
+      return 'Dawn, Vulkan, llvmpipe, software adapter';
+    };
+    const sw = fakes(['tensorflow', 'wasm', 'cpu']);
+    const auto = await chooseBackend({ loaders: { ...sw.loaders, webgpu: software }, env: {} });
+    expect(auto.name).toBe('tensorflow');
+    expect(auto.reason).toBe('tfjs-node-gpu: native addon not found; webgpu: only a software adapter (llvmpipe): auto never picks it, ask for it with --backend webgpu');
+    expect(await chooseBackend({ loaders: { ...sw.loaders, webgpu: software }, env: { TFJS_BACKEND: 'webgpu' } })).toEqual({
+      name: 'webgpu',
+      reason: 'Dawn, Vulkan, llvmpipe, software adapter; requested by TFJS_BACKEND',
+    });
+    expect(calls).toEqual([{ auto: true }, undefined]);
+  });
+
+  it('a loader that knows its fix names it instead of the engine usual one', async () => {
+    const noVulkan: BackendLoader = async () => {
+      throw Object.assign(new Error('no Vulkan loader (libvulkan.so.1 not found)'), { fix: 'install libvulkan1' });
+    };
+    await expect(chooseBackend({ prefer: 'webgpu', env: {}, loaders: { webgpu: noVulkan } })).rejects.toThrow(
+      'tfjs backend "webgpu" (requested by --backend) cannot be used: webgpu: no Vulkan loader (libvulkan.so.1 not found). Fix: install libvulkan1, or leave --backend unset to pick the fastest available one.',
+    );
+    const plain: BackendLoader = async () => {
+      throw new Error('dawn.node: bad ELF');
+    };
+    await expect(chooseBackend({ prefer: 'webgpu', env: {}, loaders: { webgpu: plain } })).rejects.toThrow(/Fix: reinstall the optional packages webgpu 0\.6\.2/);
   });
 
   it('fails with every reason when nothing loads', async () => {
@@ -103,7 +148,7 @@ describe('chooseBackend (injected loaders)', () => {
   it('rejects unknown names, listing the valid ones and where the bad name came from', async () => {
     const { loaders, tried } = fakes(['cpu']);
     await expect(chooseBackend({ prefer: 'webgl', env: {}, loaders })).rejects.toThrow(
-      'Unknown tfjs backend "webgl" (from --backend). Valid: auto, tensorflow-gpu, tensorflow, wasm, cpu.',
+      'Unknown tfjs backend "webgl" (from --backend). Valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu.',
     );
     await expect(chooseBackend({ env: { TFJS_BACKEND: 'gpu' }, loaders })).rejects.toThrow(/"gpu" \(from TFJS_BACKEND\)\. Valid: auto,/);
     expect(tried).toEqual([]);
@@ -143,7 +188,9 @@ describe('native backend line', () => {
 
 describe('selectBackend (real loaders, this process)', () => {
   // After a plain `pnpm install` both tfjs-node packages lack their native addon, so auto lands on
-  // wasm; after `pnpm native:install` (cpu) it lands on tensorflow.
+  // wasm; after `pnpm native:install` (cpu) it lands on tensorflow; on a machine with a GPU's
+  // Vulkan driver, on webgpu. webgpu's reason for being skipped depends on the machine (no Vulkan
+  // loader, no adapter, or lavapipe's software adapter), so it is matched loosely.
   let first: { name: BackendName; reason: string };
 
   it('chooses once, prints once, and leaves no half-loaded native kernels behind', async () => {
@@ -156,17 +203,22 @@ describe('selectBackend (real loaders, this process)', () => {
       // After `pnpm native:install`: the engine names its package and library.
       // (tfjs-node-gpu is not even imported once tfjs-node is loaded: one TensorFlow per process.)
       expect(first.reason).toMatch(
-        /^tfjs-node 4\.22\.0 on TensorFlow \d+\.\d+\.\d+, \d+ threads?; tfjs-node-gpu: (native addon not found|@tensorflow\/tfjs-node is already loaded in this process)$/,
+        /^tfjs-node 4\.22\.0 on TensorFlow \d+\.\d+\.\d+, \d+ threads?; tfjs-node-gpu: (native addon not found|@tensorflow\/tfjs-node is already loaded in this process); webgpu: [^;]+$/,
       );
       expect(tf.getBackend()).toBe('tensorflow');
       await expect(defaultLoaders()['tensorflow-gpu']()).rejects.toThrow('@tensorflow/tfjs-node is already loaded in this process');
       expect(tf.getBackend()).toBe('tensorflow');
     }
     if (first.name === 'wasm') {
-      expect(first.reason).toMatch(/^(no )?simd, 1 thread; tfjs-node-gpu: native addon not found; tfjs-node: native addon not found$/);
+      expect(first.reason).toMatch(/^(no )?simd, 1 thread; tfjs-node-gpu: native addon not found; webgpu: [^;]+; tfjs-node: native addon not found$/);
       expect(tf.getBackend()).toBe('wasm');
       for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
       expect(tf.getKernelsForBackend('tensorflow')).toEqual([]);
+    }
+    if (first.name === 'webgpu') {
+      expect(first.reason).toMatch(/^Dawn, (Vulkan|Metal|D3D12), [^;]+; tfjs-node-gpu: native addon not found$/);
+      expect(first.reason).not.toMatch(/software adapter/);
+      expect(tf.getBackend()).toBe('webgpu');
     }
     expect(await selectBackend({ env: {}, log })).toBe(first);
     expect(await selectBackend({ env: {}, prefer: first.name, log })).toBe(first);

@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@facemask/contracts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+import { loadWebgpu } from './webgpu.ts';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKEND_NAMES];
+// The names live in contracts (the config schema reads them too); re-exported for the engine's users.
+export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference };
 
 export interface BackendChoice {
   /** One of BACKEND_NAMES: the vocabulary of `--backend` and the config's `backend`. */
@@ -22,9 +22,10 @@ export interface BackendChoice {
 
 /**
  * Makes one backend the active tfjs backend, or throws saying why it cannot. May resolve to a
- * short detail worth printing (e.g. "simd, 1 thread").
+ * short detail worth printing (e.g. "simd, 1 thread"). `auto` is set when auto is trying it
+ * rather than someone asking for it by name (webgpu then refuses a software adapter).
  */
-export type BackendLoader = () => Promise<string | void>;
+export type BackendLoader = (opts?: { auto?: boolean }) => Promise<string | void>;
 
 export interface SelectBackendOptions {
   /** From `--backend`; wins over TFJS_BACKEND. */
@@ -45,6 +46,7 @@ export interface SelectBackendOptions {
 
 const LABEL: Record<BackendName, string> = {
   'tensorflow-gpu': 'tfjs-node-gpu',
+  webgpu: 'webgpu',
   tensorflow: 'tfjs-node',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -53,10 +55,17 @@ const LABEL: Record<BackendName, string> = {
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu':
     'run `pnpm native:install gpu` (tfjs-node-gpu 4.22 wants CUDA 11.2 + cuDNN 8.1 for its own libtensorflow, or a matching one through LIBTENSORFLOW_DIR) or pick another backend',
+  webgpu: 'reinstall the optional packages webgpu 0.6.2 and @tensorflow/tfjs-backend-webgpu 4.22.0 (`pnpm install`) or pick another backend',
   tensorflow: "run `pnpm native:install` (builds tfjs-node 4.22.0 against TensorFlow's C library) or pick another backend",
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm 4.22.0 or pick --backend cpu',
   cpu: 'reinstall @tensorflow/tfjs-backend-cpu 4.22.0',
 };
+
+/** A loader's own fix for the cause it found (a `fix` on the error), else the engine's usual one. */
+function fixFor(name: BackendName, err: unknown): string {
+  const own = (err as { fix?: unknown } | null)?.fix;
+  return typeof own === 'string' ? own : FIX[name];
+}
 
 /** The engine and why it was chosen, as printed after "backend: " and kept in run records. */
 export function backendLine(choice: BackendChoice): string {
@@ -109,7 +118,7 @@ export function resolveBackendPreference(
 
 /**
  * Picks and activates a backend without memoising or printing. Auto tries, fastest first,
- * tfjs-node-gpu, tfjs-node, wasm, cpu; an explicit request that cannot load is an error, never a
+ * tfjs-node-gpu, webgpu (a hardware adapter only), tfjs-node, wasm, cpu; an explicit request that cannot load is an error, never a
  * silent fallback to something slower.
  */
 export async function chooseBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
@@ -124,7 +133,7 @@ export async function chooseBackend(opts: SelectBackendOptions = {}): Promise<Ba
     } catch (err) {
       throw new Error(
         `tfjs backend "${preference}" (requested by ${source}) cannot be used: ${LABEL[preference]}: ${describeLoadError(err)}. ` +
-          `Fix: ${FIX[preference]}, or leave ${source} unset to pick the fastest available one.`,
+          `Fix: ${fixFor(preference, err)}, or leave ${source} unset to pick the fastest available one.`,
         { cause: err },
       );
     }
@@ -134,7 +143,7 @@ export async function chooseBackend(opts: SelectBackendOptions = {}): Promise<Ba
   const skipped: string[] = [];
   for (const name of BACKEND_NAMES) {
     try {
-      const detail = await loaders[name]();
+      const detail = await loaders[name]({ auto: true });
       return { name, reason: withDetail(skipped.length ? skipped.join('; ') : 'fastest available', detail) };
     } catch (err) {
       skipped.push(`${LABEL[name]}: ${describeLoadError(err)}`);
@@ -288,6 +297,7 @@ export function defaultLoaders(): Record<BackendName, BackendLoader> {
   const node = '@tensorflow/tfjs-node';
   return {
     'tensorflow-gpu': () => loadNative(gpu, LABEL['tensorflow-gpu'], true),
+    webgpu: loadWebgpu,
     tensorflow: () => loadNative(node, LABEL.tensorflow, false),
     wasm: loadWasm,
     cpu: loadCpu,

@@ -7,6 +7,7 @@ describe('engineUnderTest', () => {
     expect(engineName({})).toBe('wasm');
     expect(engineName({ TFJS_BACKEND: ' ' })).toBe('wasm');
     expect(engineName({ TFJS_BACKEND: 'Tensorflow' })).toBe('tensorflow');
+    expect(engineName({ TFJS_BACKEND: 'WebGPU' })).toBe('webgpu');
     expect(() => engineName({ TFJS_BACKEND: 'webgl' })).toThrow(/Unknown tfjs backend "webgl" \(from TFJS_BACKEND\)/);
   });
 
@@ -25,6 +26,7 @@ describe('backendsUnderTest', () => {
   it('cpu beside the engine, once', () => {
     expect(backendsUnderTest({})).toEqual(['cpu', 'wasm']);
     expect(backendsUnderTest({ TFJS_BACKEND: 'tensorflow' })).toEqual(['cpu', 'tensorflow']);
+    expect(backendsUnderTest({ TFJS_BACKEND: 'webgpu' })).toEqual(['cpu', 'webgpu']);
     expect(backendsUnderTest({ TFJS_BACKEND: 'cpu' })).toEqual(['cpu']);
   });
 

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 
 /**
  * Which engine `auto` will pick, judged from the files alone (no tfjs, no native library
- * loaded): the first native package whose addon is built, else wasm. The Nx plugin puts it in
+ * loaded): tfjs-node-gpu if its addon is built, webgpu if a GPU is likely, tfjs-node if its addon
+ * is built, else wasm. The Nx plugin puts it in
  * the train stage's cache key, so installing the native engine retrains rather than serving
  * results computed on another engine. This module loads no tfjs.
  */
@@ -29,8 +30,52 @@ export function nativeAddon(pkg: string): string | null {
   return null;
 }
 
-export function autoEngine(): 'tensorflow-gpu' | 'tensorflow' | 'wasm' {
+export function autoEngine(): 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' {
   if (nativeAddon(NATIVE_PACKAGES['tensorflow-gpu'])) return 'tensorflow-gpu';
+  if (webgpuLikely()) return 'webgpu';
   if (nativeAddon(NATIVE_PACKAGES.tensorflow)) return 'tensorflow';
   return 'wasm';
+}
+
+/** Dawn's prebuilt binding for this platform: whether `webgpu` is installed, and its dawn.node if it ships one. */
+export function dawnBinding(platform: NodeJS.Platform = process.platform, arch: string = process.arch): { installed: boolean; file: string | null } {
+  let dir: string;
+  try {
+    dir = dirname(requireHere.resolve('webgpu/package.json'));
+  } catch {
+    return { installed: false, file: null };
+  }
+  const file = join(dir, 'dist', `${platform}-${platform === 'darwin' ? 'universal' : arch}`, 'dawn.node');
+  return { installed: true, file: existsSync(file) ? file : null };
+}
+
+/** Where the Vulkan loader may live: LD_LIBRARY_PATH first, then Debian's and other distributions' folders. */
+function libraryDirs(env: Record<string, string | undefined>): string[] {
+  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  const multiarch = ['x86_64', 'aarch64'].flatMap((a) => [`/lib/${a}-linux-gnu`, `/usr/lib/${a}-linux-gnu`]);
+  return [...fromEnv, ...multiarch, '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib'];
+}
+
+/** True when libvulkan.so.1 (the loader Dawn opens on Linux) is in one of the usual places. */
+export function hasVulkanLoader(env: Record<string, string | undefined> = process.env): boolean {
+  return libraryDirs(env).some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+/**
+ * Whether auto would get webgpu, judged from files alone (Dawn is not loaded here): the binding
+ * is there and, on Linux, the Vulkan loader and a GPU device node (/dev/nvidiactl or a DRM
+ * render node) too. lavapipe has no device node, so a machine with only lavapipe answers false,
+ * as the engine's auto does. A render node whose Vulkan driver is missing answers true while auto
+ * then skips webgpu: the cache key errs towards retraining, never towards serving another engine's results.
+ */
+export function webgpuLikely(platform: NodeJS.Platform = process.platform): boolean {
+  if (!dawnBinding(platform).file) return false;
+  if (platform !== 'linux') return true;
+  if (!hasVulkanLoader()) return false;
+  if (existsSync('/dev/nvidiactl')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKEND_PREFERENCES } from '../backends.ts';
 import { detectOptionsSchema, faceCropSchema } from './detect.ts';
 import { lossSpec } from './loss.ts';
 import { modelFields } from './model.ts';
@@ -137,7 +138,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /** The tfjs engine; `--backend` and TFJS_BACKEND take precedence over it. */
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(BACKEND_PREFERENCES).default('auto'),
   })
   .strict();
 

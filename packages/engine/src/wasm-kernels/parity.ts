@@ -3,7 +3,7 @@ import { selectBackend } from '../backend.ts';
 import { Rng } from '@facemask/contracts';
 
 /**
- * Helpers for checking a wasm kernel against the cpu backend: the same seeded inputs are built on
+ * Helpers for checking a wasm or webgpu kernel against the cpu backend: the same seeded inputs are built on
  * each backend, the function runs there, and only the final values come back to JS.
  */
 
@@ -22,7 +22,7 @@ export async function useWasmBesideCpu(): Promise<void> {
 }
 
 /** Runs `f` on the named backend (must be registered and initialised) and returns its values. */
-export function valuesOn(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Float32Array[] {
+export function valuesOn(backend: 'cpu' | 'wasm' | 'webgpu', f: () => tf.Tensor | tf.Tensor[]): Float32Array[] {
   const previous = tf.getBackend();
   switchTo(backend);
   try {

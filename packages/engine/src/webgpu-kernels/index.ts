@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { chunkedAddN } from './add-n.ts';
+
+/**
+ * Kernels replaced for tfjs-backend-webgpu 4.22, as registerWasmTrainingKernels does for wasm:
+ * - AddN: fails beyond 7 inputs (add-n.ts); wrapped to sum in chunks.
+ * Each replacement keeps the backend's own kernel it wraps, found at registration.
+ */
+const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  [tf.AddN]: chunkedAddN,
+};
+
+export const WEBGPU_KERNELS: readonly string[] = Object.keys(WRAPPED);
+
+/** The wrappers installed, so that registering twice wraps the backend's own kernel once. */
+const installed = new Map<string, tf.KernelFunc>();
+
+/** Installs the kernels above for the 'webgpu' backend (after tfjs-backend-webgpu registered its own). Idempotent. */
+export function registerWebgpuTrainingKernels(): void {
+  for (const [name, wrap] of Object.entries(WRAPPED)) {
+    const existing = tf.getKernel(name, 'webgpu');
+    if (!existing) throw new Error(`tfjs-backend-webgpu registered no ${name} kernel to wrap`);
+    if (existing.kernelFunc === installed.get(name)) continue;
+    const kernelFunc = wrap(existing.kernelFunc);
+    installed.set(name, kernelFunc);
+    // Unregister first: registerKernel over an existing entry works but prints a warning.
+    tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel({ ...existing, kernelFunc });
+  }
+}
