@@ -23,4 +23,5 @@ export * from './stage-cli.ts';
 export * from './predictions.ts';
 export * from './scores.ts';
 export * from './threads.ts';
+export * from './pool.ts';
 export * from './submission/index.ts';

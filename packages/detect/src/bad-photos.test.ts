@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePhotoFile, PhotoError as DetectPhotoError } from '@facemask/face-detect/node';
-import { decodePhoto, PhotoError as CachePhotoError } from '@facemask/preprocess';
+import { decodePhoto, PhotoError as CachePhotoError } from '@facemask/image-cache';
 
 /*
  * Detection and the image cache decode each photo with their own code (the detectors run in worker

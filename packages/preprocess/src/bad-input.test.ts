@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readPreprocessSummary, readSamples } from '@facemask/contracts';
 import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
 import { PreprocessError } from './issues.ts';
-import { claimSize } from './test-utils/jpeg.ts';
+import { claimSize } from '@facemask/augment/testing/jpeg';
 import { fixtureConfig, makeFixture, makePeople, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
 /**

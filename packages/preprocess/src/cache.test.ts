@@ -6,12 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { readSafetensors, tensorData, type SafeTensor } from '@facemask/engine';
 import { checkTolerance, referenceCases, referenceDir } from '@facemask/contracts/reference';
-import { imageCacheIndexArtifact, workLayout, writeArtifact, type ImageCacheIndex } from '@facemask/contracts';
-import { openImageCache } from './cache.ts';
-import { ensureImageStore, findImageStore, pruneImageStores, storeKey, type CacheInput } from './store.ts';
-import { decodePhoto, loadPhoto } from './decode.ts';
-import { transformPhoto } from './transform.ts';
-import { sha256File } from './fingerprint.ts';
+import { imageCacheIndexArtifact, sha256OfFile, workLayout, writeArtifact, type ImageCacheIndex } from '@facemask/contracts';
+import { decodePhoto, ensureImageStore, findImageStore, loadPhoto, openImageCache, pruneImageStores, storeKey, transformPhoto, type CacheInput } from '@facemask/image-cache';
 
 let dir: string;
 beforeAll(async () => {
@@ -73,7 +69,7 @@ async function inputsOf(n: number, sub: string): Promise<CacheInput[]> {
   for (let i = 0; i < n; i++) {
     const p = join(src, `p${i}.png`);
     await patternPng(p, 20 + i, 10 + i, i * 11);
-    inputs.push({ id: `p${i}`, path: p, sha256: await sha256File(p) });
+    inputs.push({ id: `p${i}`, path: p, sha256: await sha256OfFile(p) });
   }
   return inputs;
 }
@@ -93,7 +89,7 @@ describe('image store', () => {
     const inputs = await inputsOf(6, 'src1');
     const bad = join(dir, 'bad.jpg');
     await writeFile(bad, 'not a jpeg');
-    inputs.splice(2, 0, { id: 'bad', path: bad, sha256: await sha256File(bad) });
+    inputs.splice(2, 0, { id: 'bad', path: bad, sha256: await sha256OfFile(bad) });
     const t = { centerCrop: 12, height: 6, width: 5 };
     const failures: string[] = [];
     const { index, reused } = await ensureImageStore(work, 'train', inputs, t, { onFailure: (inp, r) => failures.push(`${inp.id}: ${r}`), quiet: true, concurrency: 3 });
@@ -108,7 +104,7 @@ describe('image store', () => {
     expect(store.dir).toBe(join(work, '.cache', 'images', index.store));
     const bytes = 6 * 5 * 3;
     expect((await stat(store.pixels)).size).toBe(6 * bytes);
-    expect(index.pixelsSha256).toBe(await sha256File(store.pixels));
+    expect(index.pixelsSha256).toBe(await sha256OfFile(store.pixels));
 
     await publish(work, index);
     const cache = await openImageCache(work, 'train');

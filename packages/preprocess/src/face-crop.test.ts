@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectionsArtifact, readEvalList, readSamples, workLayout, writeArtifact, type DetectionRecord, type DetectionsInput, type Face } from '@facemask/contracts';
-import { openImageCache } from './cache.ts';
+import { openImageCache } from '@facemask/image-cache';
 import { PreprocessError } from './issues.ts';
 import { fixtureConfig, makeFixture, makePeople, PHOTO_H, PHOTO_W, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
@@ -112,7 +112,7 @@ describe('the face crop of the image cache', () => {
   it('reuses the cache for the same crop and detections, rebuilds it when either changes', async () => {
     f = await makeFixture(makePeople(3), 2);
     await writeDetections(new Map());
-    const reused = async (faceCrop: object) => (await preprocessWith(fixtureConfig(f, { faceCrop }), { quiet: true })).summary.cache.train.reused;
+    const reused = async (faceCrop: object) => (await preprocessWith(fixtureConfig(f, { faceCrop }), { quiet: true })).reused.train;
     expect(await reused(crop)).toBe(false);
     expect(await reused(crop)).toBe(true);
     expect(await reused({ ...crop, margin: 0.3 })).toBe(false);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 // Narrow entry points: this runs as an Nx runtime input on every pipeline run, and the package's
@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@facemask/contracts/atomic';
 import { createProgress } from '@facemask/contracts/progress';
 import { isHidden, listDir } from './listing.ts';
-import { mapLimit } from './pool.ts';
+import { sha256OfFile } from '@facemask/contracts/hash';
+import { mapLimit } from '@facemask/contracts/pool';
 
 /**
  * Dataset fingerprint: sha256 over every file under train/ and eval/ (relative path, size and
@@ -54,15 +55,6 @@ async function walk(root: string, rel: string): Promise<string[]> {
   return nested.flat();
 }
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolvePromise(h.digest('hex')));
-  });
-}
 
 async function loadSidecar(path: string | null | undefined, root: string): Promise<Sidecar['files']> {
   if (!path) return {};
@@ -98,7 +90,7 @@ export async function hashDataFiles(root: string, opts: FingerprintOptions = {})
     let sha: string;
     if (unchanged(k, st)) sha = k[4];
     else {
-      sha = await sha256File(abs);
+      sha = await sha256OfFile(abs);
       changed = true;
     }
     fresh[rel] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, sha];

@@ -1,7 +1,4 @@
-export * from './cache.ts';
 export * from './corrections.ts';
-export * from './decode.ts';
-export * from './transform.ts';
 export * from './eval-list.ts';
 export * from './fingerprint.ts';
 export * from './folds.ts';
@@ -11,5 +8,4 @@ export * from './listing.ts';
 export * from './run.ts';
 export * from './samples.ts';
 export * from './scan.ts';
-export * from './store.ts';
 export * from './summary-text.ts';

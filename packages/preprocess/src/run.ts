@@ -16,6 +16,7 @@ import {
   writeArtifact,
   writeDirAtomic,
   writeFileAtomic,
+  sha256OfFile,
   type CacheSplit,
   type EvalList,
   type Fingerprint,
@@ -24,15 +25,24 @@ import {
   type StageParams,
 } from '@facemask/contracts';
 import { applyCorrections, correctionsPath, readCorrections, type CorrectedPerson } from './corrections.ts';
-import { type CacheTransform } from './transform.ts';
 import { listEvalImages } from './eval-list.ts';
-import { countFallbacks, readFaceCrop, type FaceCropTransform } from './face-crop.ts';
-import { combineFileHashes, hashDataFiles, sha256File } from './fingerprint.ts';
+import { combineFileHashes, hashDataFiles } from './fingerprint.ts';
 import { fatal, Issues } from './issues.ts';
 import { droppedBy, matchPeople, readTrainCsv } from './labels.ts';
 import { buildSamples, foldStats } from './samples.ts';
 import { scanTrainImages, type PhotoFile } from './scan.ts';
-import { ensureImageStore, inputsHash, pruneImageStores, storeKey, transformHash, type CacheInput } from './store.ts';
+import {
+  countFallbacks,
+  ensureImageStore,
+  inputsHash,
+  pruneImageStores,
+  readFaceCrop,
+  storeKey,
+  transformHash,
+  type CacheInput,
+  type CacheTransform,
+  type FaceCropTransform,
+} from '@facemask/image-cache';
 import { formatSummary } from './summary-text.ts';
 import { warnTinyPhotos } from './tiny-photos.ts';
 
@@ -56,6 +66,8 @@ export interface PreprocessResult {
   fingerprint: Fingerprint;
   /** The one-screen report (also written as summary.txt). */
   report: string;
+  /** Whether each split's pixel store was found rather than built (in summary.txt, not summary.json). */
+  reused: Record<CacheSplit, boolean>;
 }
 
 /**
@@ -102,7 +114,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop };
   const options = {
     seed: params.seed,
-    preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256File(corrPath) } : null },
+    preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256OfFile(corrPath) } : null },
   };
   const fingerprint: Fingerprint = {
     dataset: combineFileHashes(hashes),
@@ -174,8 +186,8 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
         width: pp.width,
         channels: caches.train.index.channels,
         centerCrop: pp.centerCrop,
-        train: { count: caches.train.index.count, reused: caches.train.reused },
-        eval: { count: caches.eval.index.count, reused: caches.eval.reused },
+        train: { count: caches.train.index.count },
+        eval: { count: caches.eval.index.count },
         faceCrop: faceCrop && cachedFallbacks(faceCrop, scan.folders.flatMap((f) => f.photos), evalList.entries, caches),
       },
     };
@@ -184,11 +196,11 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     await writeArtifact(evalListArtifact, out.eval, evalOut);
     await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
     await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
-    report = formatSummary(summary, fingerprint, outDir, workLayout.imageStores(work));
+    report = formatSummary(summary, fingerprint, outDir, workLayout.imageStores(work), { train: caches.train.reused, eval: caches.eval.reused });
     await writeFileAtomic(out.summaryText, report + '\n');
   });
   await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);
-  return { dir: outDir, summary: summary!, fingerprint, report };
+  return { dir: outDir, summary: summary!, fingerprint, report, reused: { train: caches.train.reused, eval: caches.eval.reused } };
 }
 
 /** The stores the preprocess output in `dir` names (none if it is missing or unreadable). */

@@ -4,7 +4,12 @@ import { type Fingerprint, type PreprocessSummary } from '@facemask/contracts';
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 /** The one-screen report the CLI ends with. */
-export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string, storesDir: string): string {
+/**
+ * `reused`: whether each split's pixel store was found rather than built. It is what this run did,
+ * not a fact of its inputs, so it is printed here and kept out of summary.json, whose bytes are
+ * part of every later task's key.
+ */
+export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string, storesDir: string, reused: Record<'train' | 'eval', boolean>): string {
   const t = s.totals;
   const lines: string[] = [];
   lines.push(`preprocess ${s.dataRoot}`);
@@ -36,9 +41,9 @@ export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: str
   for (const k of s.skipped.slice(0, 3)) lines.push(`    skipped ${k.path}: ${k.reason}`);
   if (s.skipped.length > 3) lines.push(`    ... ${s.skipped.length - 3} more in summary.json`);
   const cc = s.cache;
-  const how = (x: { reused: boolean }) => (x.reused ? 'reused' : 'built');
+  const how = (split: 'train' | 'eval') => (reused[split] ? 'reused' : 'built');
   lines.push(
-    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how(cc.train)}, eval ${cc.eval.count} ${how(cc.eval)}, pixels in ${storesDir}`,
+    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how('train')}, eval ${cc.eval.count} ${how('eval')}, pixels in ${storesDir}`,
   );
   if (cc.faceCrop) {
     const f = cc.faceCrop;

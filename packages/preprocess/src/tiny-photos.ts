@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { mapLimit } from './pool.ts';
+import { mapLimit } from '@facemask/contracts';
 
 /**
  * A photo this small holds no face: cropped and resized it becomes a smear or a blank square that

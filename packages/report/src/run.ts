@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { lastRound, workLayout, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
-import type { CacheTransform } from '@facemask/preprocess';
+import type { CacheTransform } from '@facemask/image-cache';
 import { renderChart } from './charts/render.ts';
 import type { DetectionSummary } from './detection.ts';
 import { countAnswers } from './distribution.ts';

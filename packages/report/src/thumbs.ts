@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { decodePhoto, transformPhoto, CACHE_CHANNELS, type CacheTransform } from '@facemask/preprocess';
+import { decodePhoto, transformPhoto, CACHE_CHANNELS, type CacheTransform } from '@facemask/image-cache';
 
 /** Thumbnails are this many pixels on their long side: small files, still legible faces. */
 export const THUMB_LONG_SIDE = 192;

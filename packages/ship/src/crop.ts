@@ -1,7 +1,7 @@
 import type { DetectionRecord } from '@facemask/contracts/detect';
 import type { ModelManifest } from '@facemask/contracts/browser';
 import { primaryFace, type RgbImage } from '@facemask/face-detect/crop';
-import { transformPhoto, type DecodedPhoto } from '@facemask/preprocess/browser';
+import { transformPhoto, type DecodedPhoto } from '@facemask/image-cache/browser';
 
 /**
  * From a decoded photo (uint8 RGB, as preprocess decodes it) to the model's input, by the

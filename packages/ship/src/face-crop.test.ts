@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionsArtifact, ensembleArtifacts, readArtifact, readEvalList, workLayout } from '@facemask/contracts';
-import { decodePhoto, openImageCache, transformPhoto } from '@facemask/preprocess';
+import { decodePhoto, openImageCache, transformPhoto } from '@facemask/image-cache';
 import { cropToInput, type FaceFinder } from './crop.ts';
 import { runExport } from './export.ts';
 import { createNodeFaceFinder } from './face-crop-node.ts';

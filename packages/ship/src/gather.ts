@@ -15,7 +15,7 @@ import {
   type RunRecord,
 } from '@facemask/contracts';
 import { readModelMetadata } from '@facemask/engine';
-import { transformHash } from '@facemask/preprocess';
+import { transformHash } from '@facemask/image-cache';
 import { cachedPreprocess, type ManifestInputs } from './manifest.ts';
 
 /** Reads what a run wrote for an export, and refuses a run that does not match its config. */

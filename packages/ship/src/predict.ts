@@ -1,4 +1,4 @@
-import { decodePhoto } from '@facemask/preprocess';
+import { decodePhoto } from '@facemask/image-cache';
 import { classifyPixels, type Answer, type LoadedEnsemble } from './classify.ts';
 import { cropToInput, type Cropped, type FaceFinder } from './crop.ts';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { hashJson, readFingerprint, type StageParams } from '@facemask/contracts';
 import { createModel } from '@facemask/model-resnet';
-import { openImageCache } from '@facemask/preprocess';
+import { openImageCache } from '@facemask/image-cache';
 import { extractFeatures } from './features.ts';
 import { writeFeatures } from './features-io.ts';
 import { concatCaches } from './rows.ts';

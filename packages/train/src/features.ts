@@ -3,7 +3,7 @@ import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTens
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
 import { AGE_SCORE, AGE_THRESHOLDS, FEATURE_NORM, featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
-import type { ImageCache } from '@facemask/preprocess';
+import type { ImageCache } from '@facemask/image-cache';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
 import { chunk } from './sampler.ts';

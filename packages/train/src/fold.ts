@@ -17,7 +17,7 @@ import {
 } from '@facemask/contracts';
 import { saveModel } from '@facemask/engine';
 import { augmentDescriptionArtifact, describeAugmentation } from '@facemask/augment';
-import { openImageCache } from '@facemask/preprocess';
+import { openImageCache } from '@facemask/image-cache';
 import { foldStore } from './checkpoint.ts';
 import { featureSetup } from './features.ts';
 import { foldSummary, predictFold } from './finish.ts';

@@ -1,5 +1,5 @@
 import { NUM_CLASSES, type EvalList, type PseudoLabels, type Samples } from '@facemask/contracts';
-import type { ImageCache } from '@facemask/preprocess';
+import type { ImageCache } from '@facemask/image-cache';
 
 /** A labelled training or validation row: a row of the (train+eval) image cache and its target. */
 export interface Row {

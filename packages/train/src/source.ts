@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildAugmenter, evalTransform, ttaViews, type Augmenter } from '@facemask/augment';
-import type { ImageCache } from '@facemask/preprocess';
+import type { ImageCache } from '@facemask/image-cache';
 
 /**
  * Where batches come from. Reading (file I/O) is split from making tensors so the next batch's

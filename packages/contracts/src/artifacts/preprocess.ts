@@ -104,8 +104,8 @@ export const preprocessSummarySchema = z.object({
     width: int.positive(),
     channels: int.positive(),
     centerCrop: int.positive().nullable(),
-    train: z.object({ count: int.min(0), reused: z.boolean() }),
-    eval: z.object({ count: int.min(0), reused: z.boolean() }),
+    train: z.object({ count: int.min(0) }),
+    eval: z.object({ count: int.min(0) }),
     /** With preprocess.faceCrop: the crop and, per photo kind and for the eval photos, how many got the centre crop for want of a face. */
     faceCrop: z
       .object({

@@ -139,7 +139,7 @@ export async function fakeRun(): Promise<FakeRun> {
     corrections: { source: null, applied: [], ignored: [], samplesChanged: 0 },
     dropped: { ageRanges: [], people: [] },
     hiddenFiles: 0,
-    cache: { height: 32, width: 32, channels: 3, centerCrop: 48, train: { count: 12, reused: false }, eval: { count: 4, reused: false }, faceCrop: null },
+    cache: { height: 32, width: 32, channels: 3, centerCrop: 48, train: { count: 12 }, eval: { count: 4 }, faceCrop: null },
   };
   const pre = workLayout.preprocess(work);
   await writeArtifact(preprocessSummaryArtifact, pre.summary, summary);

@@ -4,7 +4,7 @@ import { fetchEnsemble } from './model.ts';
 import { decodeFile, drawRgb, grabFrame } from './pixels.ts';
 import { createPageFaceFinder } from './faces.ts';
 import { classifyPixels, cropToInput, type FaceFinder, type LoadedEnsemble } from '@facemask/ship/browser';
-import type { DecodedPhoto } from '@facemask/preprocess/browser';
+import type { DecodedPhoto } from '@facemask/image-cache/browser';
 
 /**
  * The kiosk page: loads the exported model the server mounts at model/, then answers for a photo

@@ -1,4 +1,4 @@
-import type { DecodedPhoto } from '@facemask/preprocess/browser';
+import type { DecodedPhoto } from '@facemask/image-cache/browser';
 import { withStoredOrientation } from './exif.ts';
 
 /**

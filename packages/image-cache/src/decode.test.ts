@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
 import { decodePhoto, PhotoError } from './decode.ts';
-import { badScanParameters, claimSize, jpegWithRestarts, misnumberRestart } from './test-utils/jpeg.ts';
+import { badScanParameters, claimSize, jpegWithRestarts, misnumberRestart } from '@facemask/augment/testing/jpeg';
 
 let dir: string;
 beforeAll(async () => {

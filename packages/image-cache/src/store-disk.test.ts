@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiskFullError, formatBytes, freeBytes, workLayout } from '@facemask/contracts';
 import { enospc, mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
-import { sha256File } from './fingerprint.ts';
+import { sha256OfFile } from '@facemask/contracts';
 import { ensureImageStore, storeKey, type CacheInput } from './store.ts';
 
 /**
@@ -55,11 +55,11 @@ beforeAll(async () => {
   inputs = [];
   const bad = join(dir, 'bad.jpg');
   await writeFile(bad, 'not a photo');
-  inputs.push({ id: 'bad', path: bad, sha256: await sha256File(bad) });
+  inputs.push({ id: 'bad', path: bad, sha256: await sha256OfFile(bad) });
   for (let i = 0; i < 10; i++) {
     const p = join(dir, `p${i}.png`);
     await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: i * 20, g: 50, b: 90 } } }).png().toFile(p);
-    inputs.push({ id: `p${i}`, path: p, sha256: await sha256File(p) });
+    inputs.push({ id: `p${i}`, path: p, sha256: await sha256OfFile(p) });
   }
 });
 afterAll(async () => {

@@ -22,8 +22,7 @@ import {
 import { loadPhoto, PhotoError } from './decode.ts';
 import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
 import { readFaceCrop } from './face-crop.ts';
-import { sha256File } from './fingerprint.ts';
-import { forEachOrdered } from './pool.ts';
+import { forEachOrdered } from '@facemask/contracts';
 
 /**
  * The pixel stores: one binary file per (photos, transform) holding every photo after the
@@ -205,7 +204,7 @@ async function writePixels(
       opts.concurrency ?? 3,
       async (input) => {
         if (opts.verifySources) {
-          const now = await sha256File(input.path).catch(() => 'gone');
+          const now = await sha256OfFile(input.path).catch(() => 'gone');
           if (now !== input.sha256) throw new Error(`${input.path} ${now === 'gone' ? 'is gone' : 'changed'} since preprocess cached it: ${opts.verifySources}`);
         }
         try {

@@ -1,3 +1,0 @@
-/** The browser-safe part of preprocess (`@facemask/preprocess/browser`): the cache transform. */
-export * from './transform.ts';
-export * from './face-crop-pixels.ts';
