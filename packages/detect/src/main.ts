@@ -4,12 +4,12 @@
  *   tsx --conditions=source packages/detect/src/main.ts [--config FILE] [--workspace DIR] [--backend NAME] [--workers N]
  * Prints the one-screen summary on stdout; warnings and progress go to stderr.
  */
-import { loadStageInput, runIfEntryPoint, stageCommand, targets, wholeNumber, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
+import { backendOptionArgs, loadStageInput, runIfEntryPoint, stageCommand, targets, wholeNumber, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
 import { runDetect } from './run.ts';
 
 export async function main(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const program = stageCommand('detect')
-    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND)')
+    .option(...backendOptionArgs('beats TFJS_BACKEND, which beats the config'))
     .option('--workers <n>', 'worker processes, each with its own engine (default: one per core)', wholeNumber('--workers'));
   try {
     program.parse(argv, { from: 'user' });

@@ -7,7 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stat } from 'node:fs/promises';
-import { createProgress, runIfEntryPoint, writeFileAtomic } from '@facemask/contracts';
+import { backendOptionArgs, createProgress, runIfEntryPoint, writeFileAtomic } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { disposeEnsemble, loadModelFolder } from './folder.ts';
 import type { FaceFinder } from './crop.ts';
@@ -42,7 +42,7 @@ export async function main(argv: string[], out: (line: string) => void = toStdou
     .requiredOption('--model <dir>', 'a model folder written by `pnpm export`')
     .addOption(new Option('--format <format>', 'output: one text line, a CSV row or a JSON line per photo').choices(OUTPUT_FORMATS).default('text'))
     .option('--batch-size <n>', 'photos per batch', positive, 16)
-    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND)')
+    .option(...backendOptionArgs('beats TFJS_BACKEND'))
     .option('--quiet', 'no progress bar or closing summary')
     .option('--out <file>', 'write the answers to FILE (whole or not at all) instead of stdout')
     .argument('<photos...>', 'photo files and folders of photos (searched recursively)')

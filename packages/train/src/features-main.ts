@@ -4,12 +4,12 @@
  * of every cached photo, computed once before the folds (which depend on it) and written to
  * `<work>/train/features/`.
  */
-import { loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
+import { backendOptionArgs, loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
 import { backendLine, selectBackend } from '@facemask/engine';
 import { runFeatures } from './features-run.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  const program = stageCommand('features').option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND, which beats the config)');
+  const program = stageCommand('features').option(...backendOptionArgs('beats TFJS_BACKEND, which beats the config'));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

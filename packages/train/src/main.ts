@@ -4,7 +4,7 @@
  * `train:round1-fold-<k>` from the pipeline graph. Reads the preprocess (and, for round 2, the
  * pseudo-label) artifacts, trains the fold and writes `<work>/train/round<r>/fold-<k>/`.
  */
-import { loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, wholeNumber, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
+import { backendOptionArgs, loadStageInput, roundOption, runIfEntryPoint, stageCommand, targets, wholeNumber, workLayout, writeRunRecord, type Round, type StageCliOptions } from '@facemask/contracts';
 import { backendLine, selectBackend } from '@facemask/engine';
 import { runFold } from './fold.ts';
 
@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = stageCommand('train')
     .requiredOption('--fold <k>', 'the fold to validate on (the others train)', wholeNumber('--fold'))
     .option('--round <r>', '1, or 2 (with pseudo-labels)', roundOption, 1 as Round)
-    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (beats TFJS_BACKEND, which beats the config)');
+    .option(...backendOptionArgs('beats TFJS_BACKEND, which beats the config'));
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

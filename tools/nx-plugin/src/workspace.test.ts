@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import madge from 'madge';
 import { describe, expect, it } from 'vitest';
-import { STAGES, WORKSPACE_ROOT } from '@facemask/contracts';
+import { BACKEND_PREFERENCES, backendOptionArgs, STAGES, WORKSPACE_ROOT } from '@facemask/contracts';
 
 /** Every workspace package: its folder and its @facemask dependencies (dev ones included). */
 function workspacePackages(): Map<string, { dir: string; deps: string[]; all: string[] }> {
@@ -103,6 +103,21 @@ describe('the workspace architecture', () => {
       for (const d of Object.keys(pkg.dependencies ?? {})) if (['stage', 'app', 'tool'].includes(kind.get(d) ?? '')) wrong.push(`${name} (library) depends on ${d} (${kind.get(d)})`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("names the engines once: every --backend option comes from contracts' backendOptionArgs, which lists BACKEND_PREFERENCES", () => {
+    const [, help] = backendOptionArgs('x');
+    for (const name of BACKEND_PREFERENCES) expect(help).toContain(name);
+    const written: string[] = [];
+    // The kiosk's page picks among the browser's engines (webgl, wasm, cpu): another vocabulary.
+    for (const [name, p] of pkgs) {
+      if (name === '@facemask/kiosk') continue;
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+      if (!existsSync(join(p.dir, 'src'))) continue;
+      for (const f of walk(join(p.dir, 'src'))) if (/['"]--backend <name>['"]/.test(readFileSync(f, 'utf8')) && !f.endsWith('backends.ts')) written.push(f.slice(WORKSPACE_ROOT.length + 1));
+    }
+    expect(written).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
  * their inputs) for a machine given a share of the work, through the remote cache when
  * NX_SELF_HOSTED_REMOTE_CACHE_SERVER names one.
  */
-import { runIfEntryPoint } from '@facemask/contracts';
+import { backendOptionArgs, runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import { parseFoldList, remoteCacheEnv, runThroughRemoteCache, trainFolds } from './team.ts';
 import { resultLines, runPipeline } from './run.ts';
@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipeline')
     .description('Run preprocess -> train -> ensemble [-> pseudo-label -> train -> ensemble] -> submit -> report through Nx')
     .requiredOption('--config <file>', 'pipeline config JSON (data.root is required; every other key has a default)')
-    .option('--backend <name>', 'tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu (default: fastest that loads)')
+    .option(...backendOptionArgs('sets TFJS_BACKEND for every stage, which beats the config; default: the fastest that loads'))
     .option('--skip-nx-cache', 'rerun every stage even when Nx has its outputs cached')
     .option('--parallel <n>', 'Nx tasks at once (e.g. folds)', '1')
     .option('--folds <list>', 'train only these folds of round 1 and their inputs (e.g. 2,3), for a machine given a share of the work')
