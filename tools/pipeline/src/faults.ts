@@ -97,8 +97,12 @@ export async function leftovers(work: string): Promise<string[]> {
   return (await tree(work)).filter((p) => LEFTOVER.test(p.replace(/\/$/, '').split('/').pop()!));
 }
 
-/** Run records and epoch timings differ between runs; everything else must not. */
-const VOLATILE = new Set(['seconds', 'imagesPerSecond', 'startedAt']);
+/**
+ * Run records and epoch timings differ between runs; so does whether preprocess built an image
+ * store or reused one a killed run had completed (its pixels are checked against their sha256
+ * either way). Everything else must not.
+ */
+const VOLATILE = new Set(['seconds', 'imagesPerSecond', 'startedAt', 'reused']);
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !VOLATILE.has(k)).map(([k, x]) => [k, strip(x)]));
@@ -115,10 +119,15 @@ function comparable(rel: string, bytes: Buffer, works: readonly string[]): strin
   // The report's page renders the artifacts compared here, with task times and training speeds
   // beside them: what must match is a whole page with the same sections.
   if (rel === 'report/index.html') return `${[...text.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1]).join(',')} ${/<\/html>\s*$/.test(text)}`;
-  // the report's slice is the whole config, data.work (the folder compared) included
-  if (rel === 'report/run.json') return stableStringify(strip(JSON.parse(text.replace(/"paramsHash":\s*"[0-9a-f]+"/, '"paramsHash":null'))));
-  if (rel.endsWith('.json')) return stableStringify(strip(JSON.parse(text)));
+  if (rel.endsWith('.json')) {
+    // the report's slice is the whole config, data.work (the folder compared) included
+    const json = rel === 'report/run.json' ? text.replace(/"paramsHash":\s*"[0-9a-f]+"/, '"paramsHash":null') : text;
+    // An artifact's envelope digests its data, timings included: the data is what is compared.
+    const { sha256: _digest, ...data } = JSON.parse(json) as Record<string, unknown>;
+    return stableStringify(strip(data));
+  }
   if (rel.endsWith('.jsonl')) return text.split('\n').filter(Boolean).map((l) => stableStringify(strip(JSON.parse(l)))).join('\n');
+  if (rel === 'preprocess/summary.txt') return text.replace(/ (built|reused)(,| pixels)/g, '$2');
   // a fold's report: the img/s column of its epoch rows and its time line
   if (/fold-\d+\/summary\.txt$/.test(rel)) {
     return text.split('\n').map((l) => l.replace(/^(\s+\d+ .*\d\*?)\s+\d+\.\d$/, '$1').replace(/; \S+ at [\d.]+ img\/s$/, '')).join('\n');
