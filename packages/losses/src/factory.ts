@@ -22,7 +22,7 @@ export function createLoss(cfg: LossConfig, opts: CreateLossOptions = {}): LossF
   if (numClasses !== undefined && classWeights && classWeights.length !== numClasses) {
     throw new Error(`createLoss: ${classWeights.length} class weights for ${numClasses} classes`);
   }
-  const inner = pick(cfg, classWeights ?? null);
+  const inner = pick(cfg as Extract<LossConfig, { name: LossName }>, classWeights ?? null);
   return (logits, targets) => {
     if (numClasses !== undefined && logits.shape[1] !== numClasses) {
       throw new Error(`loss ${cfg.name}: logits have ${logits.shape[1]} classes, the config expects ${numClasses}`);
@@ -31,19 +31,22 @@ export function createLoss(cfg: LossConfig, opts: CreateLossOptions = {}): LossF
   };
 }
 
-function pick(cfg: LossConfig, classWeights: number[] | null): LossFn {
-  switch (cfg.name) {
-    case 'cross_entropy':
-      return (x, t) => crossEntropy(x, t, { classWeights });
-    case 'label_smoothing':
-      return (x, t) => labelSmoothingLoss(x, t, { smoothing: cfg.smoothing, kind: cfg.smoothingKind, classWeights });
-    case 'focal':
-      return (x, t) => focalLoss(x, t, { gamma: cfg.gamma, classWeights });
-    case 'f1':
-      return (x, t) => f1Loss(x, t, { epsilon: cfg.epsilon, classWeights });
-    default: {
-      const never: never = cfg;
-      throw new Error(`unknown loss "${String((never as { name: unknown }).name)}": expected cross_entropy, label_smoothing, focal or f1`);
-    }
-  }
+type LossName = LossConfig['name'];
+type LossBuilder<K extends LossName> = (cfg: Extract<LossConfig, { name: K }>, classWeights: number[] | null) => LossFn;
+
+/**
+ * Every loss the config schema knows (contracts' lossSpec), by name: a loss added to the schema
+ * without an entry here does not compile.
+ */
+export const LOSSES: { [K in LossName]: LossBuilder<K> } = {
+  cross_entropy: (_cfg, classWeights) => (x, t) => crossEntropy(x, t, { classWeights }),
+  label_smoothing: (cfg, classWeights) => (x, t) => labelSmoothingLoss(x, t, { smoothing: cfg.smoothing, kind: cfg.smoothingKind, classWeights }),
+  focal: (cfg, classWeights) => (x, t) => focalLoss(x, t, { gamma: cfg.gamma, classWeights }),
+  f1: (cfg, classWeights) => (x, t) => f1Loss(x, t, { epsilon: cfg.epsilon, classWeights }),
+};
+
+function pick<K extends LossName>(cfg: Extract<LossConfig, { name: K }>, classWeights: number[] | null): LossFn {
+  const build = LOSSES[cfg.name] as LossBuilder<K> | undefined;
+  if (!build) throw new Error(`unknown loss "${String(cfg.name)}": expected ${Object.keys(LOSSES).join(', ')}`);
+  return build(cfg, classWeights);
 }
