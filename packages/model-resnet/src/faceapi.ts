@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { IMAGENET_NORMALIZATION } from '@facemask/contracts';
 import { input as tfInput, layers, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ChannelAffine, ChannelZeroPad, TorchReLU } from './custom-layers.ts';
 import { Init } from './init.ts';
@@ -19,8 +20,8 @@ import { Init } from './init.ts';
  */
 
 export const FACE_API_MEAN_RGB = [122.782, 117.001, 104.298] as const;
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+export const IMAGENET_MEAN = IMAGENET_NORMALIZATION.mean;
+export const IMAGENET_STD = IMAGENET_NORMALIZATION.std;
 export const FACE_API_INPUT_SIZE = 150;
 export const FACE_API_DESCRIPTOR_SIZE = 128;
 

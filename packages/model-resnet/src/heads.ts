@@ -30,6 +30,8 @@ function dense(init: Init, name: string, units: number, fanIn: number) {
 
 /** The head's BatchNorm over its input features (model.featureNorm). */
 export const FEATURE_NORM = 'feature_norm';
+/** The head's layer names other code looks up (train's head-only model over cached features, the logits tap). */
+export const HEAD_LAYERS = { single: 'fc', dropout: 'dropout' } as const;
 
 /** The multi head's age output and the band thresholds its ordinal form reads the bands at. */
 export interface AgeHeadOptions {
@@ -50,9 +52,9 @@ export function attachHead(
   const fanIn = features.shape[features.shape.length - 1] as number;
   let x = features;
   if (featureNorm) x = new TorchBatchNorm({ name: FEATURE_NORM }).apply(x) as SymbolicTensor;
-  if (dropout > 0) x = new SeededDropout({ name: 'dropout', rate: dropout, seed: init.dropoutSeed('dropout') }).apply(x) as SymbolicTensor;
+  if (dropout > 0) x = new SeededDropout({ name: HEAD_LAYERS.dropout, rate: dropout, seed: init.dropoutSeed(HEAD_LAYERS.dropout) }).apply(x) as SymbolicTensor;
   if (head === 'single' && age.kind !== 'bands') throw new Error(`model.ageHead '${age.kind}' is an output of head 'multi': set model.head to 'multi'`);
-  if (head === 'single') return [dense(init, 'fc', numClasses, fanIn).apply(x) as SymbolicTensor];
+  if (head === 'single') return [dense(init, HEAD_LAYERS.single, numClasses, fanIn).apply(x) as SymbolicTensor];
   if (numClasses !== NUM_CLASSES) {
     throw new Error(`head 'multi' predicts the ${NUM_CLASSES} mask/gender/age classes; numClasses is ${numClasses}`);
   }

@@ -1,4 +1,4 @@
-import { modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
+import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
@@ -32,8 +32,8 @@ export const modelOptionsSchema = z
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),
     /** Normalisation the input arrives with (used by architectures that convert it, e.g. face-api's). */
-    inputMean: triple.default([0.485, 0.456, 0.406]),
-    inputStd: triple.default([0.229, 0.224, 0.225]),
+    inputMean: triple.default([...IMAGENET_NORMALIZATION.mean] as [number, number, number]),
+    inputStd: triple.default([...IMAGENET_NORMALIZATION.std] as [number, number, number]),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { HEAD_LAYERS } from './heads.ts';
 
 /**
  * Intermediate outputs by the names torchvision hooks use: conv1 (the raw conv, before bn1),
@@ -15,7 +16,7 @@ export const RESNET_TAPS = ['conv1', 'maxpool', 'layer1', 'layer2', 'layer3', 'l
 export function tapLayerName(model: LayersModel, tap: string): string {
   // What the head reads: the last pool, or its concatenation with earlier depths (multi-depth.ts).
   if (tap === 'features') return model.layers.some((l) => l.name === FEATURES_CONCAT) ? FEATURES_CONCAT : 'avgpool';
-  if (tap === 'logits') return 'fc';
+  if (tap === 'logits') return HEAD_LAYERS.single;
   if (/^layer[1-4]$/.test(tap)) {
     const outs = model.layers.filter((l) => l.name.startsWith(`${tap}.`) && l.name.endsWith('.out'));
     const last = outs[outs.length - 1];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
-import { AGE_SCORE, AGE_THRESHOLDS, FEATURE_NORM, featureTaps, foldBatchNorms, MULTI_HEADS } from '@facemask/model-resnet';
+import { AGE_SCORE, AGE_THRESHOLDS, FEATURE_NORM, featureTaps, foldBatchNorms, HEAD_LAYERS, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/image-cache';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
@@ -63,12 +63,12 @@ export async function featureSetup(
  * trainingView).
  */
 export function headOnly(model: LayersModel, dim: number): LayersModel {
-  const names = model.outputNames.length === 3 ? MULTI_HEADS.map((h) => h.name) : ['fc'];
+  const names = model.outputNames.length === 3 ? MULTI_HEADS.map((h) => h.name) : [HEAD_LAYERS.single];
   const x = tfInput({ name: 'features_in', shape: [dim] });
   let h: SymbolicTensor = x;
   const norm = model.layers.find((l) => l.name === FEATURE_NORM);
   if (norm) h = norm.apply(h) as SymbolicTensor;
-  const dropout = model.layers.find((l) => l.name === 'dropout');
+  const dropout = model.layers.find((l) => l.name === HEAD_LAYERS.dropout);
   if (dropout) h = dropout.apply(h) as SymbolicTensor;
   if (!model.layers.some((l) => l.name === AGE_THRESHOLDS)) {
     const outputs = names.map((n) => model.getLayer(n).apply(h) as SymbolicTensor);

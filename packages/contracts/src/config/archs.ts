@@ -7,3 +7,24 @@ export const MODEL_ARCHS = ['resnet18', 'resnet34', 'resnet50', 'faceapi_resnet2
 export type ModelArch = (typeof MODEL_ARCHS)[number];
 
 export const isModelArch = (name: string): name is ModelArch => (MODEL_ARCHS as readonly string[]).includes(name);
+
+/** ImageNet's per-channel mean and std on 0..1 pixels: what torchvision's weights (and face-api's, through its input adapter) were trained with. */
+export const IMAGENET_NORMALIZATION = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+
+/**
+ * What each architecture's pretrained weights expect, like timm's pretrained_cfg: one home for
+ * the facts the config defaults, the config checks and the model registry read.
+ */
+export interface ArchFacts {
+  /** The input normalisation its pretrained weights were trained with. */
+  normalization: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  /** What `model.pretrained` may name for it. */
+  pretrained: 'safetensors' | 'face-api';
+}
+
+export const ARCH_FACTS: { [A in ModelArch]: ArchFacts } = {
+  resnet18: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
+  resnet34: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
+  resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
+  faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api' },
+};

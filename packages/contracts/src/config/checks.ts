@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isModelArch, MODEL_ARCHS } from './archs.ts';
+import { IMAGENET_NORMALIZATION, isModelArch, MODEL_ARCHS } from './archs.ts';
 import type { PipelineConfig } from './schema.ts';
 
 /**
@@ -24,10 +24,10 @@ export function configProblems(cfg: PipelineConfig): string[] {
   }
   const { mean, std } = cfg.augment;
   if (std.some((s) => !(s > 0 && s <= 1))) {
-    out.push(`augment.std [${std.join(', ')}] must be in (0, 1] per channel (pixels are 0..1; a 0 divides by zero): ImageNet's is [0.229, 0.224, 0.225]`);
+    out.push(`augment.std [${std.join(', ')}] must be in (0, 1] per channel (pixels are 0..1; a 0 divides by zero): ImageNet's is [${IMAGENET_NORMALIZATION.std.join(', ')}]`);
   }
   if (mean.some((v) => !(v >= 0 && v <= 1))) {
-    out.push(`augment.mean [${mean.join(', ')}] must be in [0, 1] per channel (pixels are 0..1; divide a 0..255 mean by 255): ImageNet's is [0.485, 0.456, 0.406]`);
+    out.push(`augment.mean [${mean.join(', ')}] must be in [0, 1] per channel (pixels are 0..1; divide a 0..255 mean by 255): ImageNet's is [${IMAGENET_NORMALIZATION.mean.join(', ')}]`);
   }
   const weights = cfg.ensemble.weights;
   if (weights !== null) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_PREFERENCES } from '../backends.ts';
+import { IMAGENET_NORMALIZATION } from './archs.ts';
 import { detectOptionsSchema, faceCropSchema } from './detect.ts';
 import { lossSpec } from './loss.ts';
 import { modelFields } from './model.ts';
@@ -53,8 +54,8 @@ export const configSchema = z
     augment: z
       .object({
         train: z.array(transformSpec).default([{ type: 'hflip', p: 0.5 }]),
-        mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
-        std: z.tuple([z.number(), z.number(), z.number()]).default([0.229, 0.224, 0.225]),
+        mean: z.tuple([z.number(), z.number(), z.number()]).default([...IMAGENET_NORMALIZATION.mean] as [number, number, number]),
+        std: z.tuple([z.number(), z.number(), z.number()]).default([...IMAGENET_NORMALIZATION.std] as [number, number, number]),
         /** Test-time augmentation: average the plain and the horizontally flipped photo. */
         tta: z.boolean().default(false),
       })
