@@ -37,6 +37,8 @@ describe('semantic config checks at load', () => {
     );
     expect(parse({ model: { arch: 'resnet18', pretrained: 'face-api' } })).toThrow(/"face-api" fits model\.arch faceapi_resnet29 only, not resnet18/);
     expect(parse({ model: { pretrained: 'weights.pt' } })).toThrow(/weights\.pt is not a \.safetensors file/);
+    // face-api's network takes face-api's own weights, not a torchvision state_dict
+    expect(parse({ model: { arch: 'faceapi_resnet29', pretrained: 'weights.safetensors' } })).toThrow(/model\.arch faceapi_resnet29 loads face-api's own weights: set model\.pretrained to "face-api" or null/);
   });
 
   it('refuses a normalisation that divides by zero or is on the 0..255 scale', () => {

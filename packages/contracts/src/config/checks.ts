@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { IMAGENET_NORMALIZATION, isModelArch, MODEL_ARCHS } from './archs.ts';
+import { ARCH_FACTS, IMAGENET_NORMALIZATION, isModelArch, MODEL_ARCHS } from './archs.ts';
 import type { PipelineConfig } from './schema.ts';
 
 /**
@@ -16,8 +16,12 @@ export function configProblems(cfg: PipelineConfig): string[] {
   }
   const m = cfg.model;
   if (!isModelArch(m.arch)) out.push(`model.arch "${m.arch}" is not an architecture this facemask builds: use one of ${MODEL_ARCHS.join(', ')}`);
-  if (m.pretrained === 'face-api' && m.arch !== 'faceapi_resnet29') {
-    out.push(`model.pretrained "face-api" fits model.arch faceapi_resnet29 only, not ${m.arch}: set model.arch to faceapi_resnet29, or model.pretrained to a .safetensors file`);
+  const faceApiArchs = MODEL_ARCHS.filter((a) => ARCH_FACTS[a].pretrained === 'face-api');
+  const takes = isModelArch(m.arch) ? ARCH_FACTS[m.arch].pretrained : null;
+  if (m.pretrained === 'face-api' && takes !== 'face-api') {
+    out.push(`model.pretrained "face-api" fits model.arch ${faceApiArchs.join(' or ')} only, not ${m.arch}: set model.arch to ${faceApiArchs.join(' or ')}, or model.pretrained to a .safetensors file`);
+  } else if (m.pretrained !== null && m.pretrained !== 'face-api' && takes === 'face-api') {
+    out.push(`model.arch ${m.arch} loads face-api's own weights: set model.pretrained to "face-api" or null, not ${m.pretrained}`);
   } else if (m.pretrained !== null && m.pretrained !== 'face-api') {
     if (!m.pretrained.endsWith('.safetensors')) out.push(`model.pretrained ${m.pretrained} is not a .safetensors file: name a torchvision state_dict saved as .safetensors, "face-api" or null`);
     else if (!existsSync(m.pretrained)) out.push(`model.pretrained ${m.pretrained} does not exist: put the weights there (relative paths are from the config file's folder), or set model.pretrained to null`);
