@@ -119,5 +119,17 @@ describe('the workspace architecture', () => {
     }
     expect(written).toEqual([]);
   });
+
+  it("exports only files that exist (each package.json's exports, source condition)", () => {
+    const missing: string[] = [];
+    for (const [name, p] of pkgs) {
+      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { exports?: Record<string, { source?: string } | string> };
+      for (const [path, target] of Object.entries(pkg.exports ?? {})) {
+        const source = typeof target === 'string' ? target : target.source;
+        if (source && !existsSync(join(p.dir, source))) missing.push(`${name} exports ${path} -> ${source}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
 
