@@ -55,6 +55,11 @@ export class ForeignWorkFolderError extends Error {
  * entries (a work folder from before markers; marked now). Anything else is refused.
  */
 export async function claimWorkFolder(work: string): Promise<void> {
+  if ((await checkWorkFolder(work)) === 'unmarked') await writeFileAtomic(workFolderFiles(resolve(work)).marker, JSON.stringify({ kind: MARKER_KIND, version: 1 }) + '\n');
+}
+
+/** claimWorkFolder's check alone, writing nothing: whether the folder is marked yet. */
+export async function checkWorkFolder(work: string): Promise<'marked' | 'unmarked'> {
   const dir = resolve(work);
   const files = workFolderFiles(dir);
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -65,7 +70,7 @@ export async function claimWorkFolder(work: string): Promise<void> {
   const names = info ? await readdir(dir) : [];
   if (names.includes(WORK_FOLDER_FILES.marker)) {
     const text = await readFile(files.marker, 'utf8').catch(() => '');
-    if (text.includes(MARKER_KIND)) return;
+    if (text.includes(MARKER_KIND)) return 'marked';
     throw new ForeignWorkFolderError(`data.work ${dir} has a ${WORK_FOLDER_FILES.marker} that no pipeline run wrote: set data.work to a new or empty folder`);
   }
   const known = layoutNames();
@@ -76,5 +81,5 @@ export async function claimWorkFolder(work: string): Promise<void> {
       `data.work ${dir} holds files no pipeline run wrote (${shown}) and no ${WORK_FOLDER_FILES.marker} marker: set data.work to a new or empty folder (the stages replace and prune what is in it)`,
     );
   }
-  await writeFileAtomic(files.marker, JSON.stringify({ kind: MARKER_KIND, version: 1 }) + '\n');
+  return 'unmarked';
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, scoreSubmission, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
-import { claimWorkFolder } from '@facemask/contracts/work-folder';
+import { checkWorkFolder } from '@facemask/contracts/work-folder';
 import { runNx, type NxRun } from './nx.ts';
 import { preflight } from './preflight.ts';
 import { lockWorkFolder } from './work-lock.ts';
@@ -36,8 +36,9 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   // Fails early, before Nx starts, on a work folder outside the workspace or a fold that does not exist.
   pipelineGraph(config, WORKSPACE_ROOT);
   await preflight(config);
-  // Before any write: a folder that is not the pipeline's is refused, a second run stops at once.
-  await claimWorkFolder(config.data.work);
+  // Before any write (the lock is the first; the first stage marks the folder): a folder that is
+  // not the pipeline's is refused, a second run stops at once.
+  await checkWorkFolder(config.data.work);
   const lock = await lockWorkFolder(config.data.work);
   const env: NodeJS.ProcessEnv = {};
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.

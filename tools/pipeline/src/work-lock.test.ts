@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimWorkFolder, workFolderFiles } from '@facemask/contracts/work-folder';
+import { claimWorkFolder, WORK_FOLDER_FILES, workFolderFiles } from '@facemask/contracts/work-folder';
 import { runPipeline } from './run.ts';
 import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
@@ -107,13 +107,17 @@ describe('runPipeline on a work folder', () => {
     await expect(readFile(workFolderFiles(work).marker)).rejects.toThrow(/ENOENT/);
   });
 
-  it('stops at once, naming the run that holds the folder', async () => {
-    await claimWorkFolder(work);
+  it('stops at once, naming the run that holds the folder, having written nothing (the lock comes first)', async () => {
+    await mkdir(work, { recursive: true });
     const live = sleeper();
     sleepers.push(live);
     await writeFile(workFolderFiles(work).lock, holder(live.pid!));
     const started = Date.now();
     await expect(runPipeline(await config(), { quiet: true })).rejects.toThrow(`is in use by another pipeline run (pid ${live.pid} on ${hostname()}`);
     expect(Date.now() - started).toBeLessThan(5000);
+    expect(await readdir(work)).toEqual([WORK_FOLDER_FILES.lock]);
+    // a marked folder is locked all the same
+    await claimWorkFolder(work);
+    await expect(runPipeline(await config(), { quiet: true })).rejects.toThrow(`is in use by another pipeline run (pid ${live.pid}`);
   });
 });
