@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * `pnpm docs:gen`: rewrites the generated parts of the READMEs from the code that defines them: each
- * stage package's Reads table (contracts' stage selectors). A test fails when they drift apart.
+ * stage package's Reads table (contracts' stage selectors) and the README's package table (each
+ * package.json's kind and description). Tests fail when they drift apart.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { paramsMarkers, paramsTable, parseConfig, runIfEntryPoint, STAGE_NAMES, STAGES } from '@facemask/contracts';
+import { PACKAGES_MARKERS, packagesTable } from './packages-table.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 export async function main(): Promise<number> {
@@ -25,6 +27,19 @@ export async function main(): Promise<number> {
       await writeFile(file, next);
       console.log(`updated ${file}`);
     }
+  }
+  const readme = resolve(WORKSPACE_ROOT, 'README.md');
+  const text = await readFile(readme, 'utf8');
+  const i = text.indexOf(PACKAGES_MARKERS.begin);
+  const j = text.indexOf(PACKAGES_MARKERS.end, i);
+  if (i < 0 || j < 0) {
+    console.error(`${readme} has no "${PACKAGES_MARKERS.begin}" ... "${PACKAGES_MARKERS.end}" block: add one under "Packages"`);
+    return 1;
+  }
+  const next = text.slice(0, i) + packagesTable(WORKSPACE_ROOT) + text.slice(j + PACKAGES_MARKERS.end.length);
+  if (next !== text) {
+    await writeFile(readme, next);
+    console.log(`updated ${readme}`);
   }
   return 0;
 }
