@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * `pnpm docs:gen`: rewrites the generated parts of the READMEs from the code that defines them: each
- * stage package's Reads table (contracts' stage selectors) and the README's package table (each
- * package.json's kind and description). Tests fail when they drift apart.
+ * stage package's Reads table (contracts' stage selectors), the README's package table (each
+ * package.json's kind and description) and its contents (its headings). Tests fail when they
+ * drift apart.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { paramsMarkers, paramsTable, parseConfig, runIfEntryPoint, STAGE_NAMES, STAGES } from '@facemask/contracts';
 import { PACKAGES_MARKERS, packagesTable } from './packages-table.ts';
+import { CONTENTS_MARKERS, withContents } from './readme-contents.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 export async function main(): Promise<number> {
@@ -36,7 +38,12 @@ export async function main(): Promise<number> {
     console.error(`${readme} has no "${PACKAGES_MARKERS.begin}" ... "${PACKAGES_MARKERS.end}" block: add one under "Packages"`);
     return 1;
   }
-  const next = text.slice(0, i) + packagesTable(WORKSPACE_ROOT) + text.slice(j + PACKAGES_MARKERS.end.length);
+  const tabled = text.slice(0, i) + packagesTable(WORKSPACE_ROOT) + text.slice(j + PACKAGES_MARKERS.end.length);
+  const next = withContents(tabled);
+  if (next === null) {
+    console.error(`${readme} has no "${CONTENTS_MARKERS.begin}" ... "${CONTENTS_MARKERS.end}" block: add one under the introduction`);
+    return 1;
+  }
   if (next !== text) {
     await writeFile(readme, next);
     console.log(`updated ${readme}`);
