@@ -9,7 +9,7 @@ const cfg = parseConfig({ data: { root: '/d' } });
 
 describe('stage selectors', () => {
   it('name the config keys each stage reads', () => {
-    expect(paramPaths(cfg, 'detect')).toEqual(['data.root', 'detect']);
+    expect(paramPaths(cfg, 'detect')).toEqual(['backend', 'data.root', 'detect']);
     expect(paramPaths(cfg, 'preprocess')).toEqual(['data.root', 'preprocess', 'seed']);
     expect(paramPaths(cfg, 'train')).toEqual([
       'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
