@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configProblems } from './checks.ts';
@@ -43,9 +43,24 @@ export function configPathNote(): string {
   return loadedFrom === null ? '' : ` (paths in a config are relative to the config file ${loadedFrom})`;
 }
 
+/** Where the runs of config files without `data.work` go, relative to the workspace root. */
+export const RUNS_FOLDER = 'data/runs';
+
+/**
+ * The work folder of a config file that gives no `data.work`: `data/runs/<file name without
+ * .json>`, so each experiment keeps its own artifacts and report instead of overwriting the last.
+ */
+export function defaultWorkFolder(configFile: string): string {
+  const name = basename(configFile).replace(/\.json$/i, '');
+  // '.json' would make the runs folder itself a work folder, and every run its sibling.
+  if (name === '' || name.startsWith('.')) throw new ConfigError(`${configFile}: a config file without data.work needs a name that does not start with '.' (its run goes to ${RUNS_FOLDER}/<name>): rename it or set data.work`);
+  return `${RUNS_FOLDER}/${name}`;
+}
+
 /**
  * Loads a config file. `data.root` and other data paths are relative to the config file's
- * folder; `data.work` is relative to `workspaceRoot` so artifacts stay where Nx expects them.
+ * folder; `data.work` is relative to `workspaceRoot` so artifacts stay where Nx expects them,
+ * and defaults to defaultWorkFolder(path) (the schema's own default is for configs built in code).
  */
 export async function loadConfig(path: string, workspaceRoot = process.cwd()): Promise<PipelineConfig> {
   let text: string;
@@ -62,6 +77,8 @@ export async function loadConfig(path: string, workspaceRoot = process.cwd()): P
   }
   const cfg = parseConfig(json, path, dirname(resolve(path)));
   loadedFrom = resolve(path);
+  const data = (json as { data?: { work?: unknown } }).data;
+  if (data?.work === undefined) cfg.data.work = defaultWorkFolder(path);
   cfg.data.work = isAbsolute(cfg.data.work) ? cfg.data.work : resolve(workspaceRoot, cfg.data.work);
   return cfg;
 }

@@ -35,7 +35,16 @@ describe('config', () => {
     const c = await loadConfig(p, '/ws');
     expect(c.data.root).toBe(join(dir, 'sample'));
     expect(c.data.evalLabels).toBe(join(dir, 'sample/l.csv'));
-    expect(c.data.work).toBe('/ws/data/work');
+    // no data.work: a folder of its own, named after the file
+    expect(c.data.work).toBe('/ws/data/runs/c');
+    await writeFile(p, JSON.stringify({ data: { root: 'sample', work: 'data/mine' } }));
+    expect((await loadConfig(p, '/ws')).data.work).toBe('/ws/data/mine');
+    await writeFile(join(dir, 'Big Run.JSON'), JSON.stringify({ data: { root: 'sample' } }));
+    expect((await loadConfig(join(dir, 'Big Run.JSON'), '/ws')).data.work).toBe('/ws/data/runs/Big Run');
+    await writeFile(join(dir, '.json'), JSON.stringify({ data: { root: 'sample' } }));
+    await expect(loadConfig(join(dir, '.json'), '/ws')).rejects.toThrow(/\.json: a config file without data\.work needs a name that does not start with '\.'.*rename it or set data\.work/);
+    // built in code, without a file: the schema's default
+    expect(parseConfig({ data: { root: '/d' } }).data.work).toBe('data/work');
     await writeFile(p, '{');
     await expect(loadConfig(p)).rejects.toThrow(/c\.json is not valid JSON/);
   });
