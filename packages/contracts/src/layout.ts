@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Round } from './targets.ts';
 
 /**
@@ -58,6 +58,19 @@ export const DETECT_FILES = {
   summaryText: 'summary.txt',
 } as const;
 
+/** The folder name whose work folders share their pixel stores (config load's data/runs). */
+export const SHARED_RUNS_FOLDER_NAME = 'runs';
+
+/**
+ * The runs folder `work` lies directly in (`<X>/runs` for `<X>/runs/<name>`), whose runs share
+ * pixel stores; else null. Read from the path as given (stages pass absolute ones), so a relative
+ * work folder's stores stay relative too.
+ */
+export function sharedRunsFolder(work: string): string | null {
+  const parent = dirname(work);
+  return basename(parent) === SHARED_RUNS_FOLDER_NAME ? parent : null;
+}
+
 export const workLayout = {
   detect(work: string) {
     const dir = join(work, 'detect');
@@ -73,11 +86,17 @@ export const workLayout = {
   },
   /**
    * Content-addressed pixel stores, one folder per (photos, transform): outside every Nx output,
-   * since Nx would copy gigabytes of pixels into its own cache. Reused across runs.
+   * since Nx would copy gigabytes of pixels into its own cache. Reused across runs. The work
+   * folders of a runs folder (`<X>/runs/<name>`, where configs without data.work go) share
+   * `<X>/.cache/images`: a store's key names its photos and transform, so two runs with the same
+   * inputs need one copy on disk. Any other work folder keeps its own.
    */
-  imageStores: (work: string) => join(work, '.cache', 'images'),
+  imageStores(work: string): string {
+    const runs = sharedRunsFolder(work);
+    return runs === null ? join(work, '.cache', 'images') : join(dirname(runs), '.cache', 'images');
+  },
   imageStore(work: string, key: string) {
-    const dir = join(work, '.cache', 'images', key);
+    const dir = join(workLayout.imageStores(work), key);
     return { dir, pixels: join(dir, 'pixels.u8'), index: join(dir, 'index.json') };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
@@ -13,9 +13,11 @@ import {
   isDiskFull,
   readArtifact,
   sha256OfFile,
+  sharedRunsFolder,
   workLayout,
   writeArtifact,
   writeDirAtomic,
+  CACHE_SPLITS,
   type CacheSplit,
   type ImageCacheIndex,
 } from '@facemask/contracts';
@@ -102,6 +104,10 @@ export async function ensureImageStore(
   opts: StoreOptions = {},
 ): Promise<{ index: ImageCacheIndex; reused: boolean }> {
   const key = storeKey(inputs, t);
+  // Marks the store as in use for another run's prune (pruneImageStores), until this run's
+  // preprocess output names it.
+  const now = new Date();
+  await utimes(workLayout.imageStore(work, key).dir, now, now).catch(() => {});
   const checked = await checkImageStore(work, key);
   if ('corrupt' in checked) (opts.log ?? ((line: string) => console.error(line)))(`image store ${split}: ${checked.corrupt} (changed on disk since): rebuilding it`);
   const found = 'index' in checked ? checked.index : null;
@@ -251,20 +257,60 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * A store opened within this time is left alone by another run's prune: that run may be between
+ * finding the store and writing the preprocess output that names it (see ensureImageStore).
+ */
+export const SHARED_STORE_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * The stores named by the preprocess output of each work folder in `runs` (finished, or being
+ * written by a live process: its `.preprocess.<pid>.<hex>.tmp|old` folder).
+ */
+async function storesNamedByRuns(runs: string): Promise<Set<string>> {
+  const named = new Set<string>();
+  const entries = await readdir(runs, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const work = join(runs, entry.name);
+    const live = workLayout.preprocess(work).dir;
+    const inProgress = (await readdir(work).catch(() => [] as string[])).filter((n) => {
+      const m = ATOMIC_TEMP.exec(n);
+      return m !== null && n.startsWith('.preprocess.') && alive(Number(m[1]));
+    });
+    for (const dir of [live, ...inProgress.map((n) => join(work, n))]) {
+      for (const split of CACHE_SPLITS) {
+        const index = await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(dir, split).index).catch(() => null);
+        if (index) named.add(index.store);
+      }
+    }
+  }
+  return named;
+}
+
+/**
  * Removes every store but `keep` (the ones the live preprocess output names), and what a killed
  * build left behind; a build still running (its process alive) is left alone. One store per
  * split stays on disk: a preprocess output Nx restores later rebuilds its store when opened.
+ * Stores shared by the work folders of a runs folder (workLayout.imageStores) are removed only
+ * when no run's preprocess output names them, finished or in progress, and no run opened them
+ * within SHARED_STORE_GRACE_MS: never from under another run.
  */
 export async function pruneImageStores(work: string, keep: ReadonlySet<string>): Promise<{ removed: string[]; bytes: number }> {
   const dir = workLayout.imageStores(work);
+  const runs = sharedRunsFolder(work);
+  const kept = runs === null ? keep : new Set([...keep, ...(await storesNamedByRuns(runs))]);
   const names = await readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
   let bytes = 0;
   for (const name of names) {
-    if (keep.has(name)) continue;
+    if (kept.has(name)) continue;
     const temp = ATOMIC_TEMP.exec(name);
     if (temp && Number(temp[1]) !== process.pid && alive(Number(temp[1]))) continue;
     const path = join(dir, name);
+    if (runs !== null && !temp) {
+      const opened = await stat(path).then((s) => s.mtimeMs, () => 0);
+      if (Date.now() - opened < SHARED_STORE_GRACE_MS) continue;
+    }
     bytes += await bytesUnder(path);
     await rm(path, { recursive: true, force: true });
     removed.push(name);
