@@ -41,6 +41,15 @@ describe('claimWorkFolder', () => {
     expect(await readdir(work)).toContain(WORK_FOLDER_FILES.marker);
   });
 
+  it('accepts a folder holding only what the pipeline writes before the first stage: its lock and the run config', async () => {
+    const work = join(dir, 'started');
+    await mkdir(work);
+    await writeFile(join(work, WORK_FOLDER_FILES.lock), '{}');
+    await writeFile(join(work, WORK_FOLDER_FILES.config), '{}');
+    await claimWorkFolder(work);
+    expect((await readdir(work)).sort()).toEqual([WORK_FOLDER_FILES.marker, WORK_FOLDER_FILES.config, WORK_FOLDER_FILES.lock].sort());
+  });
+
   it('refuses a file, and a marker no run wrote', async () => {
     await writeFile(join(dir, 'file'), 'x');
     await expect(claimWorkFolder(join(dir, 'file'))).rejects.toThrow(`data.work ${join(dir, 'file')} is a file: set data.work to a new or empty folder`);

@@ -15,9 +15,18 @@ export const WORK_FOLDER_FILES = {
   marker: '.facemask-work',
   /** The run that holds the folder now (tools/pipeline's lock). */
   lock: '.facemask-lock',
+  /**
+   * The resolved config of the folder's last pipeline run, written when it starts (tools/pipeline's
+   * runs.ts: `pnpm runs` compares runs by it). Outside every Nx output, so no cache key sees it.
+   */
+  config: 'config.json',
 } as const;
 
-export const workFolderFiles = (work: string) => ({ marker: join(work, WORK_FOLDER_FILES.marker), lock: join(work, WORK_FOLDER_FILES.lock) });
+export const workFolderFiles = (work: string) => ({
+  marker: join(work, WORK_FOLDER_FILES.marker),
+  lock: join(work, WORK_FOLDER_FILES.lock),
+  config: join(work, WORK_FOLDER_FILES.config),
+});
 
 const MARKER_KIND = 'facemask/work-folder';
 

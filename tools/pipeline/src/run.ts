@@ -4,6 +4,7 @@ import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, 
 import { checkWorkFolder } from '@facemask/contracts/work-folder';
 import { runNx, type NxRun } from './nx.ts';
 import { preflight } from './preflight.ts';
+import { writeRunConfig } from './runs.ts';
 import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -40,6 +41,11 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   // not the pipeline's is refused, a second run stops at once.
   await checkWorkFolder(config.data.work);
   const lock = await lockWorkFolder(config.data.work);
+  // What `pnpm runs` compares runs by; under the lock, so two runs of one folder never both write it.
+  await writeRunConfig(config, abs).catch(async (err: unknown) => {
+    await lock.release();
+    throw err;
+  });
   const env: NodeJS.ProcessEnv = {};
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
