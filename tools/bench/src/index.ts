@@ -9,7 +9,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runIfEntryPoint } from '@facemask/contracts';
+import { BACKEND_NAMES, runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
 import type { Measurement } from './measure.ts';
 import { bestOf, formatRow, summaryLines, threadEnv, type Row } from './rows.ts';
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
   const o = program.opts<Options>();
-  const backends = o.full ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : list(o.backends);
+  const backends = o.full ? [...BACKEND_NAMES] : list(o.backends);
   const archs = o.full ? ['resnet18', 'resnet34'] : list(o.archs);
   const sizes = o.full ? [112, 224] : list(o.sizes).map(Number);
   const threads = Number(o.threads);
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       const r = JSON.parse(out.trim().split('\n').pop() as string) as Measurement & { torch: string };
       return { ...r, backend: 'pytorch' };
     }
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', worker, engine, arch, String(size), o.batch, steps], {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', worker, engine, arch, String(size), o.batch, steps, ...(o.full ? ['hardware'] : [])], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       env,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from './measure.ts';
-import { bestOf, formatRow, ratioLines, summaryLines, threadEnv, type Row } from './rows.ts';
+import { bestOf, formatRow, installHint, ratioLines, summaryLines, threadEnv, type Row } from './rows.ts';
 
 const m = (train: number, infer: number): Measurement => ({
   backend: 'tensorflow',
@@ -44,6 +44,12 @@ describe('bench rows', () => {
   it('gives TensorFlow the thread count as intra-op threads with one inter-op thread, or leaves it alone', () => {
     expect(threadEnv(2)).toMatchObject({ TF_NUM_INTRAOP_THREADS: '2', TF_NUM_INTEROP_THREADS: '1' });
     expect(threadEnv(undefined)).not.toHaveProperty('TF_NUM_INTRAOP_THREADS');
+  });
+
+  it('names the fix for each engine that could not run', () => {
+    expect(installHint('tensorflow-gpu')).toBe('pnpm native:install gpu');
+    expect(installHint('webgpu')).toBe('a Vulkan driver and libvulkan1; README, "GPU (WebGPU)"');
+    expect(installHint('wasm')).toBe('see the row above');
   });
 
   it('ends with the ratios, the engines that did not run with their fix, and the load', () => {

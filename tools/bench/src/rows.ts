@@ -53,6 +53,7 @@ export function threadEnv(threads: number | undefined): Record<string, string> {
 export function installHint(engine: string): string {
   if (engine === 'pytorch') return 'apt-get install python3-torch python3-torchvision (comparison only)';
   if (engine.startsWith('tensorflow')) return `pnpm native:install${engine === 'tensorflow-gpu' ? ' gpu' : ''}`;
+  if (engine === 'webgpu') return 'a Vulkan driver and libvulkan1; README, "GPU (WebGPU)"';
   return 'see the row above';
 }
 
