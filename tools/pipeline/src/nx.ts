@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { lockWorkspaceNx } from './nx-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 const require = createRequire(import.meta.url);
@@ -14,7 +15,16 @@ export interface NxRun {
  * Runs Nx for the pipeline with FACEMASK_CONFIG set, streaming its output (unless quiet) and
  * returning it, so callers can read which tasks were cached.
  */
-export function runNx(args: string[], opts: { config: string; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string }): Promise<NxRun> {
+export async function runNx(args: string[], opts: { config: string; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string }): Promise<NxRun> {
+  const lock = await lockWorkspaceNx(opts.cwd ?? WORKSPACE_ROOT, opts.quiet ? () => {} : undefined);
+  try {
+    return await spawnNx(args, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+function spawnNx(args: string[], opts: { config: string; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string }): Promise<NxRun> {
   const nxBin = require.resolve('nx/bin/nx.js', { paths: [opts.cwd ?? WORKSPACE_ROOT] });
   return new Promise((resolvePromise, reject) => {
     // An outer Nx run (e.g. this package's own test target) passes its task's NX_* settings down,

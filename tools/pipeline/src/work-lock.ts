@@ -92,29 +92,68 @@ function describe(h: LockHolder): string {
  * warning on `log`. The lock is released by `release()`, and on process exit or SIGINT/SIGTERM.
  */
 export async function lockWorkFolder(work: string, opts: { log?: (line: string) => void } = {}): Promise<WorkLock> {
-  const log = opts.log ?? ((line: string) => console.error(line));
-  const { lock: file } = workFolderFiles(work);
-  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
   await mkdir(work, { recursive: true });
+  const { lock: file } = workFolderFiles(work);
+  return takeLock(file, {
+    ...opts,
+    busy: (holder, where) => {
+      throw new WorkFolderLockedError(
+        `work folder ${work} is in use by another pipeline run (${describe(holder)})${where}: wait for it to finish, or delete ${file} if that run is gone`,
+      );
+    },
+    what: `work folder ${work}`,
+    where: work,
+  });
+}
+
+/**
+ * Takes the lock file `file`. When a live run holds it, `busy` decides: throw (the work folder's
+ * lock), or resolve to wait and try again (the workspace's Nx lock).
+ */
+export async function takeLock(
+  file: string,
+  opts: {
+    log?: (line: string) => void;
+    busy: (holder: LockHolder, where: string) => Promise<void> | never;
+    /** What is locked, for messages ("work folder /x"), and the bare name of it ("/x"). */
+    what: string;
+    where: string;
+  },
+): Promise<WorkLock> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
   // A few tries: the holder may release, or a stale lock be taken over, between two steps.
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 5; ) {
     if (await create(file, me)) return held(file, me);
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : ''));
-    if (text === null) continue;
-    const holder = parseHolder(text);
-    if (!holder) throw new WorkFolderLockedError(`work folder ${work} is locked by ${file}, which names no run: delete it if no pipeline is running on this folder`);
-    if (holder.host === me.host && !alive(holder.pid)) {
-      log(`warning: taking over the lock on ${work} left by a run that is gone (${describe(holder)})`);
-      await takeOver(file, holder);
+    if (text === null) {
+      attempt++;
       continue;
     }
-    const where = holder.host === me.host ? '' : ' (another host: its process cannot be checked from here)';
-    throw new WorkFolderLockedError(
-      `work folder ${work} is in use by another pipeline run (${describe(holder)})${where}: wait for it to finish, or delete ${file} if that run is gone`,
-    );
+    const holder = parseHolder(text);
+    if (!holder) throw new WorkFolderLockedError(`${opts.what} is locked by ${file}, which names no run: delete it if no pipeline is running on this folder`);
+    if (holder.host === me.host && !alive(holder.pid)) {
+      log(`warning: taking over the lock on ${opts.where} left by a run that is gone (${describe(holder)})`);
+      await takeOver(file, holder);
+      attempt++;
+      continue;
+    }
+    // Waiting is not a failed try: busy() returns only after the holder is gone or has moved on.
+    await opts.busy(holder, holder.host === me.host ? '' : ' (another host: its process cannot be checked from here)');
   }
   throw new WorkFolderLockedError(`could not take the lock ${file}: other runs keep taking it; run one pipeline per work folder`);
 }
+
+/** Resolves once `file` no longer names `holder` (released, taken over, or its process gone). */
+export async function waitForRelease(file: string, holder: LockHolder, pollMs = 500): Promise<void> {
+  for (;;) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    const now = parseHolder(await readFile(file, 'utf8').catch(() => ''));
+    if (!sameHolder(now, holder) || (holder.host === hostname() && !alive(holder.pid))) return;
+  }
+}
+
+export { describe as describeHolder };
 
 function held(file: string, me: LockHolder): WorkLock {
   const releaseSync = () => {
