@@ -42,7 +42,7 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   await checkWorkFolder(config.data.work);
   const lock = await lockWorkFolder(config.data.work);
   // What `pnpm runs` compares runs by; under the lock, so two runs of one folder never both write it.
-  await writeRunConfig(config, abs).catch(async (err: unknown) => {
+  const started = await writeRunConfig(config, abs).catch(async (err: unknown) => {
     await lock.release();
     throw err;
   });
@@ -50,7 +50,13 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
   const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
-  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false }).finally(() => lock.release());
+  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false })
+    .then(async (r) => {
+      // Before the lock goes, so the record marked is this run's and not the next one's.
+      if (r.code === 0) await started.finished();
+      return r;
+    })
+    .finally(() => lock.release());
   if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
   const round = lastRound(config);
   const report = await readArtifact(ensembleArtifacts(round).report, workLayout.ensemble(config.data.work, round).report);

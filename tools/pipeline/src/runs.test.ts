@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type PipelineConfig } from '@facemask/contracts';
@@ -66,11 +66,15 @@ describe('writeRunConfig', () => {
     const ws = join(root, 'ws1');
     const work = join(ws, 'data', 'runs', 'exp');
     const file = join(root, 'cfgs', 'exp.json');
-    const path = await writeRunConfig(config(work), file, ws);
-    expect(path).toBe(workFolderFiles(work).config);
+    const started = await writeRunConfig(config(work), file, ws);
+    expect(started.path).toBe(workFolderFiles(work).config);
     const back = await readRunConfig(work);
-    expect(back).toMatchObject({ kind: 'facemask/run-config', version: 1, file, config: { data: { work } } });
-    expect(await readFile(path, 'utf8')).toMatch(/\n$/);
+    expect(back).toMatchObject({ kind: 'facemask/run-config', version: 1, file, finishedAt: null, config: { data: { work } } });
+    expect(await readFile(started.path, 'utf8')).toMatch(/\n$/);
+    await started.finished();
+    const done = await readRunConfig(work);
+    expect(done?.startedAt).toBe(back?.startedAt);
+    expect(Date.parse(done!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(back!.startedAt));
     // the same file again: rewritten
     await writeRunConfig(config(work, { seed: 9 }), file, ws);
     expect((await readRunConfig(work))?.config.seed).toBe(9);
@@ -111,26 +115,44 @@ describe('listRuns and formatRuns', () => {
     await writeRunConfig(config(join(ws, 'data', 'runs', 'a'), { seed: 3 }), join(root, 'a.json'), ws);
     await mkdir(join(ws, 'data', 'work', 'preprocess'), { recursive: true });
     const rows = await listRuns(ws);
-    expect(rows.map((r) => [r.name, r.differences, r.oofMacroF1, r.evalMacroF1, r.engine, r.seconds, r.report])).toEqual([
-      ['a', { seed: 3 }, null, null, null, null, null],
-      ['b', { seed: 42 }, null, null, null, null, null],
-      ['data/work', {}, null, null, null, null, null],
+    expect(rows.map((r) => [r.name, r.state, r.differences, r.oofMacroF1, r.evalMacroF1, r.engine, r.seconds, r.report])).toEqual([
+      ['a', 'stopped', { seed: 3 }, null, null, null, null, null],
+      ['b', 'stopped', { seed: 42 }, null, null, null, null, null],
+      ['data/work', null, {}, null, null, null, null, null],
     ]);
-    expect(rows[0]!.notes).toEqual([`no ensemble report yet (${join(ws, 'data', 'runs', 'a', 'ensemble', 'round1', 'report.json')})`]);
+    expect(rows[0]!.notes).toEqual([
+      `its last run (started ${(await readRunConfig(join(ws, 'data', 'runs', 'a')))!.startedAt}) did not finish: the scores shown are from an earlier run of this folder, if any`,
+      `no ensemble report yet (${join(ws, 'data', 'runs', 'a', 'ensemble', 'round1', 'report.json')})`,
+    ]);
     expect(rows[2]!.notes[0]).toBe(`no ${join(ws, 'data', 'work', 'config.json')} (a run from before pnpm runs): its config is not compared`);
     const table = formatRuns(rows, ws).split('\n');
     expect(table.slice(0, 4)).toEqual([
-      'run        out-of-fold F1  eval F1  engine  task time  report  differences',
-      'a          -               -        -       -          -       seed=3',
-      'b          -               -        -       -          -       seed=42',
-      'data/work  -               -        -       -          -       (no config.json)',
+      'run        state    out-of-fold F1  eval F1  engine  task time  report  differences',
+      'a          stopped  -               -        -       -          -       seed=3',
+      'b          stopped  -               -        -       -          -       seed=42',
+      'data/work  -        -               -        -       -          -       (no config.json)',
     ]);
     expect(table).toContain(`data/work: no ${join(ws, 'data', 'work', 'config.json')} (a run from before pnpm runs): its config is not compared`);
+  });
+
+  it('says which runs finished, which one runs now (a live lock holder) and which stopped', async () => {
+    const ws = join(root, 'ws5');
+    const work = (n: string) => join(ws, 'data', 'runs', n);
+    await (await writeRunConfig(config(work('done')), join(root, 'done.json'), ws)).finished();
+    await writeRunConfig(config(work('live')), join(root, 'live.json'), ws);
+    await writeFile(workFolderFiles(work('live')).lock, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now', command: 'test' }));
+    await writeRunConfig(config(work('killed')), join(root, 'killed.json'), ws);
+    // a lock its holder left behind when killed: pid 2^22 + 1 is above Linux's pid_max
+    await writeFile(workFolderFiles(work('killed')).lock, JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), startedAt: 'then', command: 'test' }));
+    const rows = await listRuns(ws);
+    expect(rows.map((r) => [r.name, r.state])).toEqual([['done', 'done'], ['killed', 'stopped'], ['live', 'running']]);
+    expect(rows[2]!.notes).toEqual([`running now (pid ${process.pid} on ${hostname()}): the scores shown are from an earlier run of this folder, if any`]);
   });
 
   it('shows scores to four places, the engine by name, the time and the report relative to the workspace', () => {
     const row: RunRow = {
       name: 'exp',
+      state: 'done',
       work: '/ws/data/runs/exp',
       configFile: '/c/exp.json',
       differences: { 'optim.name': 'sgd', 'augment.train.0.p': 0.5 },
@@ -141,6 +163,6 @@ describe('listRuns and formatRuns', () => {
       report: '/ws/data/runs/exp/report/index.html',
       notes: [],
     };
-    expect(formatRuns([row], '/ws').split('\n')[1]).toBe('exp  0.9116          0.9000   wasm    17 min 18 s  data/runs/exp/report/index.html  optim.name=sgd augment.train.0.p=0.5');
+    expect(formatRuns([row], '/ws').split('\n')[1]).toBe('exp  done   0.9116          0.9000   wasm    17 min 18 s  data/runs/exp/report/index.html  optim.name=sgd augment.train.0.p=0.5');
   });
 });

@@ -8,6 +8,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
   defaultWorkFolder,
@@ -35,7 +36,16 @@ export interface RunConfigRecord {
   /** The config file, absolute. */
   file: string;
   startedAt: string;
+  /** When the pipeline ended with every task done; null while it runs, and for good if it failed or was stopped. */
+  finishedAt: string | null;
   config: PipelineConfig;
+}
+
+/** The record of a run being written (writeRunConfig). */
+export interface StartedRun {
+  path: string;
+  /** Records that the run finished: call before the work folder's lock is released. */
+  finished(): Promise<void>;
 }
 
 const RUN_CONFIG_KIND = 'facemask/run-config';
@@ -49,7 +59,7 @@ const LEGACY_WORK = 'data/work';
  * gives no data.work and shares its file name with the config of the run already there (two
  * `config.json`s in two folders) is refused: the second would overwrite the first's artifacts.
  */
-export async function writeRunConfig(config: PipelineConfig, file: string, workspaceRoot = WORKSPACE_ROOT): Promise<string> {
+export async function writeRunConfig(config: PipelineConfig, file: string, workspaceRoot = WORKSPACE_ROOT): Promise<StartedRun> {
   const abs = resolve(file);
   const path = workFolderFiles(config.data.work).config;
   const previous = await readRunConfig(config.data.work).catch(() => null);
@@ -59,9 +69,10 @@ export async function writeRunConfig(config: PipelineConfig, file: string, works
       `${relative(workspaceRoot, config.data.work)} holds the run of ${previous.file} (its ${path}), and ${abs} has the same file name and no data.work: rename ${abs} or set its data.work to a folder of its own (or delete ${config.data.work} to give the folder to this config)`,
     );
   }
-  const record: RunConfigRecord = { kind: RUN_CONFIG_KIND, version: 1, file: abs, startedAt: new Date().toISOString(), config };
-  await writeFileAtomic(path, JSON.stringify(record, null, 2) + '\n');
-  return path;
+  const record: RunConfigRecord = { kind: RUN_CONFIG_KIND, version: 1, file: abs, startedAt: new Date().toISOString(), finishedAt: null, config };
+  const write = (r: RunConfigRecord) => writeFileAtomic(path, JSON.stringify(r, null, 2) + '\n');
+  await write(record);
+  return { path, finished: () => write({ ...record, finishedAt: new Date().toISOString() }) };
 }
 
 /** The run config in `work`, or null when there is none (a run from before runs had one). */
@@ -81,12 +92,40 @@ export async function readRunConfig(work: string): Promise<RunConfigRecord | nul
   if (value.kind !== RUN_CONFIG_KIND || typeof value.file !== 'string' || typeof value.config !== 'object' || value.config === null) {
     throw new Error(`${path} is not a run config the pipeline wrote: rerun the pipeline for this run to write it again`);
   }
-  return value as RunConfigRecord;
+  return { ...value, finishedAt: value.finishedAt ?? null } as RunConfigRecord;
+}
+
+/** The live process holding `work`'s lock (tools/pipeline's work-lock.ts), or null. */
+async function lockHolder(work: string): Promise<{ pid: number; host: string } | null> {
+  const text = await readFile(workFolderFiles(work).lock, 'utf8').catch(() => null);
+  let h: { pid?: unknown; host?: unknown };
+  try {
+    h = JSON.parse(text ?? 'null') as typeof h;
+  } catch {
+    return null;
+  }
+  if (typeof h?.pid !== 'number' || typeof h.host !== 'string') return null;
+  // A lock of another machine (a shared disk) cannot be checked: taken as held.
+  return h.host !== hostname() || alive(h.pid) ? { pid: h.pid, host: h.host } : null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface RunRow {
   /** The folder's name under data/runs, or `data/work`. */
   name: string;
+  /**
+   * Its last run: `done`, `running` (a live process holds the folder's lock) or `stopped` (it
+   * failed or was killed); null without a config.json. Not done: the scores are an earlier run's.
+   */
+  state: 'done' | 'running' | 'stopped' | null;
   /** The work folder, absolute. */
   work: string;
   /** The config file of its last run, or null when the folder has no config.json. */
@@ -169,6 +208,10 @@ async function runRecordFiles(work: string): Promise<string[]> {
 /** One run's row, less its differences (which need every run). */
 async function readRun(name: string, work: string, record: RunConfigRecord | null, notes: string[]): Promise<Omit<RunRow, 'differences'>> {
   const config = record?.config ?? null;
+  const holder = await lockHolder(work);
+  const state = holder ? 'running' : record === null ? null : record.finishedAt ? 'done' : 'stopped';
+  if (state === 'running') notes.push(`running now (pid ${holder!.pid} on ${holder!.host}): the scores shown are from an earlier run of this folder, if any`);
+  if (state === 'stopped') notes.push(`its last run (started ${record!.startedAt}) did not finish: the scores shown are from an earlier run of this folder, if any`);
   // Without a config, the round the newest ensemble report is from.
   const round: Round = config ? lastRound(config) : existsSync(workLayout.ensemble(work, 2).report) ? 2 : 1;
   const ensemble = workLayout.ensemble(work, round).report;
@@ -178,10 +221,11 @@ async function readRun(name: string, work: string, record: RunConfigRecord | nul
       (r) => r.oof.macroF1,
       (err: Error) => (notes.push(`out-of-fold score: ${err.message}`), null),
     );
-  } else notes.push(`no ensemble report yet (${ensemble})`);
+  } else if (state !== 'running') notes.push(`no ensemble report yet (${ensemble})`);
   let evalMacroF1: number | null = null;
   const labels = config?.data.evalLabels;
   const submission = workLayout.submission(work).csv;
+  if (labels && !existsSync(labels)) notes.push(`eval labels ${labels} (data.evalLabels) not found: no eval score`);
   if (labels && existsSync(labels) && existsSync(submission)) {
     evalMacroF1 = await scoreSubmission(submission, labels).then(
       (s) => s.macroF1,
@@ -201,6 +245,7 @@ async function readRun(name: string, work: string, record: RunConfigRecord | nul
   const report = workLayout.report(work).index;
   return {
     name,
+    state,
     work,
     configFile: record?.file ?? null,
     oofMacroF1,
@@ -250,9 +295,10 @@ const shown = (v: unknown) => (v === undefined ? '(unset)' : typeof v === 'strin
 export function formatRuns(rows: readonly RunRow[], workspaceRoot = WORKSPACE_ROOT): string {
   if (rows.length === 0) return `no runs yet: \`pnpm pipeline --config FILE\` runs one into ${RUNS_FOLDER}/<file name>`;
   const f1 = (v: number | null) => (v === null ? '-' : v.toFixed(4));
-  const header = ['run', 'out-of-fold F1', 'eval F1', 'engine', 'task time', 'report', 'differences'];
+  const header = ['run', 'state', 'out-of-fold F1', 'eval F1', 'engine', 'task time', 'report', 'differences'];
   const cells = rows.map((r) => [
     r.name,
+    r.state ?? '-',
     f1(r.oofMacroF1),
     f1(r.evalMacroF1),
     engineName(r.engine),

@@ -95,7 +95,7 @@ describe('runs side by side through real Nx', () => {
     expect(existsSync(workLayout.report(runB).index)).toBe(true);
 
     const rows = await listRuns(ws);
-    expect(rows.map((r) => r.name)).toEqual(['a', 'b']);
+    expect(rows.map((r) => [r.name, r.state])).toEqual([['a', 'done'], ['b', 'done']]);
     expect(rows.map((r) => r.differences)).toEqual([{ 'augment.train.0.p': 0.5 }, { 'augment.train.0.p': 0.6 }]);
     for (const [r, work] of [[rows[0]!, runA], [rows[1]!, runB]] as const) {
       expect(r.oofMacroF1).toBeGreaterThanOrEqual(0);
@@ -110,8 +110,8 @@ describe('runs side by side through real Nx', () => {
     expect(first.output).toContain(`out-of-fold macro-F1: ${rows[0]!.oofMacroF1!.toFixed(4)}`);
     expect(second.output).toContain(`eval macro-F1: ${rows[1]!.evalMacroF1!.toFixed(4)}`);
     const table = formatRuns(rows, ws).split('\n');
-    expect(table[1]).toMatch(new RegExp(`^a +${rows[0]!.oofMacroF1!.toFixed(4)} +${rows[0]!.evalMacroF1!.toFixed(4)} +wasm +.* data/runs/a/report/index\\.html +augment\\.train\\.0\\.p=0\\.5$`));
-    expect(table[2]).toMatch(/^b .* data\/runs\/b\/report\/index\.html +augment\.train\.0\.p=0\.6$/);
+    expect(table[1]).toMatch(new RegExp(`^a +done +${rows[0]!.oofMacroF1!.toFixed(4)} +${rows[0]!.evalMacroF1!.toFixed(4)} +wasm +.* data/runs/a/report/index\\.html +augment\\.train\\.0\\.p=0\\.5$`));
+    expect(table[2]).toMatch(/^b +done .* data\/runs\/b\/report\/index\.html +augment\.train\.0\.p=0\.6$/);
 
     // back to the first: every task from the cache, its report where it was
     expect((await pipeline(a)).ran).toEqual([]);
