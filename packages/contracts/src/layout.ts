@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Round } from './targets.ts';
 
 /**
@@ -139,6 +139,22 @@ export const dataLayout = {
   infoCsv: (root: string) => join(root, 'eval', 'info.csv'),
   evalImages: (root: string) => join(root, 'eval', 'images'),
 };
+
+/**
+ * A file of the data root as the artifacts name it: relative, with '/' between parts. Every JSON
+ * artifact but the run records is part of later tasks' Nx keys and is restored as-is on other
+ * machines, where the data root lies elsewhere; a path outside the root stays as it is.
+ */
+export function dataRelative(root: string, path: string): string {
+  const rel = relative(root, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return path;
+  return rel.split(sep).join('/');
+}
+
+/** A file an artifact names relative to the data root (dataRelative), where it lies on this machine. */
+export function dataFile(root: string, rel: string): string {
+  return isAbsolute(rel) ? rel : join(root, ...rel.split('/'));
+}
 
 export const TRAIN_CSV_COLUMNS = ['id', 'gender', 'race', 'age', 'path'] as const;
 export const EVAL_CSV_COLUMNS = ['ImageID', 'ans'] as const;

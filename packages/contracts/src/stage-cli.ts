@@ -51,7 +51,7 @@ export interface StageInput<S extends StageName> {
   params: StageParams<S>;
   /** data.work, absolute. */
   work: string;
-  /** Hash of params: what the stage's cache key covers. */
+  /** Hash of params (stageParamsHash: without the data root's path): what the stage's cache key covers. */
   paramsHash: string;
 }
 
@@ -64,7 +64,19 @@ export async function loadStageInput<S extends StageName>(stage: S, o: Pick<Stag
   const cfg = await loadStageConfig(o.config, o.workspace);
   await claimWorkFolder(cfg.data.work);
   const params = stageParams(cfg, stage);
-  return { params, work: cfg.data.work, paramsHash: hashJson(params) };
+  return { params, work: cfg.data.work, paramsHash: stageParamsHash(params) };
+}
+
+/**
+ * A hash of a stage's params that means the same on every machine: `root`, where the photos lie
+ * on this one, is left out (what they hold is the data's fingerprint, which preprocess and detect
+ * key on, and every later stage on their outputs). Run records, a fold's resume key and ship's
+ * check of the settings folds were trained with are compared across the machines of a team
+ * sharing a remote cache, whose data roots lie at different paths.
+ */
+export function stageParamsHash(params: object): string {
+  const { root: _root, ...portable } = params as { root?: unknown };
+  return hashJson(portable);
 }
 
 /** Writes `run.json` for a task that started at `started` (Date.now()). */

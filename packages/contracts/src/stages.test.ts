@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, WORKSPACE_ROOT } from './config/index.ts';
 import { hashJson } from './hash.ts';
 import { paramPaths, paramsMarkers, paramsTable, stageParams, STAGE_NAMES, STAGES, trainedFolds } from './stages.ts';
+import { stageParamsHash } from './stage-cli.ts';
 
 const cfg = parseConfig({ data: { root: '/d' } });
 
@@ -11,13 +12,14 @@ describe('stage selectors', () => {
   it('name the config keys each stage reads', () => {
     expect(paramPaths(cfg, 'detect')).toEqual(['backend', 'data.root', 'detect']);
     expect(paramPaths(cfg, 'preprocess')).toEqual(['data.root', 'preprocess', 'seed']);
+    // data.root: where a pixel store not on this disk is rebuilt from (not part of any hash: stageParamsHash)
     expect(paramPaths(cfg, 'train')).toEqual([
-      'augment', 'backend', 'loss', 'model', 'optim', 'scheduler', 'seed',
+      'augment', 'backend', 'data.root', 'loss', 'model', 'optim', 'scheduler', 'seed',
       'train.batchSize', 'train.classWeights', 'train.epochs', 'train.mode', 'train.sampler',
     ]);
     // what shapes the pooled features: not the head, its feature norm, dropout or freezing of the model
     expect(paramPaths(cfg, 'features')).toEqual([
-      'augment.mean', 'augment.std', 'backend', 'model.arch', 'model.featureBands', 'model.featureLayers', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
+      'augment.mean', 'augment.std', 'backend', 'data.root', 'model.arch', 'model.featureBands', 'model.featureLayers', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
     ]);
     expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);
@@ -54,5 +56,16 @@ describe('stage selectors', () => {
       const found = readme.slice(at, readme.indexOf(end, at) + end.length);
       expect(found, `packages/${STAGES[name].project}/README.md (run pnpm docs:gen)`).toBe(paramsTable(name, cfg));
     }
+  });
+});
+
+describe('stageParamsHash', () => {
+  it('is the same for a data root at another path (machines of a team), and changes with any other setting', () => {
+    const here = stageParams(cfg, 'train');
+    const elsewhere = stageParams(parseConfig({ data: { root: '/mnt/team/data' } }), 'train');
+    expect(stageParamsHash(elsewhere)).toBe(stageParamsHash(here));
+    expect(stageParamsHash(stageParams(parseConfig({ data: { root: '/d' }, seed: 1 }), 'train'))).not.toBe(stageParamsHash(here));
+    // a slice without a root hashes as it is
+    expect(stageParamsHash(stageParams(cfg, 'ensemble'))).toBe(hashJson(stageParams(cfg, 'ensemble')));
   });
 });

@@ -134,7 +134,9 @@ export const STAGES = {
       // Which folds run is the pipeline's business, not any one fold's: adding a fold must not
       // retrain the others.
       const train = without(c.train, 'folds');
-      return { seed: c.seed, augment: c.augment, model: c.model, loss: c.loss, optim: c.optim, scheduler: c.scheduler, train, backend: c.backend };
+      // root: to rebuild a pixel store that is not on this disk (preprocess's output came from a
+      // cache) from the photos its index names relative to the root.
+      return { seed: c.seed, root: c.data.root, augment: c.augment, model: c.model, loss: c.loss, optim: c.optim, scheduler: c.scheduler, train, backend: c.backend };
     },
     // Every fold of both rounds, whichever train.folds and pseudo.enabled name (see graph.ts).
     tasks: ({ cfg, work, allFolds }) =>
@@ -155,7 +157,8 @@ export const STAGES = {
     script: 'features-main.ts',
     description: 'the frozen backbone\'s pooled features of every cached photo, computed once for the folds of train.mode "features"',
     engine: true,
-    params: (c) => featureParams(c, { height: c.preprocess.height, width: c.preprocess.width }),
+    // root: as train's (a pixel store restored from the photos); not part of featureParams, which a fold compares.
+    params: (c) => ({ ...featureParams(c, { height: c.preprocess.height, width: c.preprocess.width }), root: c.data.root }),
     tasks: ({ cfg, work }) => (featuresMode(cfg) ? [{ target: targetOf(targets.trainFeatures), args: [], writes: workLayout.features(work).dir, reads: [workLayout.preprocess(work).dir] }] : []),
   }),
   ensemble: stage({

@@ -89,9 +89,10 @@ describe('runDetect', () => {
     ]);
   });
 
-  it('names the models, the options and the data root in the artifact', () => {
+  it('names the models and the options in the artifact, and no data root (the records are relative to it)', () => {
     const d = result.detections;
-    expect(d.dataRoot).toBe(root);
+    expect(d).not.toHaveProperty('dataRoot');
+    expect(d.records.every((r) => !r.path.startsWith('/') && !r.path.includes(root))).toBe(true);
     expect(d.options.detectors).toEqual([{ name: 'blazeface', minScore: 0.2 }]);
     expect(d.models.map((m) => [m.detector, m.package])).toEqual([['blazeface', '@vladmandic/human']]);
   });

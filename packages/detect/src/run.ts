@@ -69,8 +69,9 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   } finally {
     progress.stop();
   }
+  // The records name the photos relative to the root, and the root is not recorded: the file is
+  // part of preprocess's Nx key and restored as-is where the root lies elsewhere.
   const detections: Detections = {
-    dataRoot: root,
     options: params.detect,
     models: await modelIdentities(params.detect),
     backend: result.backend,

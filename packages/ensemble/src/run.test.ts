@@ -28,7 +28,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ensemble-run-'));
   // What preprocess lists: the eval photos in info.csv order.
   const images = evalIds.map((ImageID, cacheIndex) => ({ ImageID, path: join(dir, 'data', 'eval', 'images', ImageID), cacheIndex }));
-  await writeArtifact(evalListArtifact, workLayout.preprocess(join(dir, 'work')).eval, { dataRoot: join(dir, 'data'), images });
+  await writeArtifact(evalListArtifact, workLayout.preprocess(join(dir, 'work')).eval, { images });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

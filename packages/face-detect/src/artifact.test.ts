@@ -18,7 +18,6 @@ describe('detections artifact', () => {
   it('round-trips through writeArtifact/readArtifact with the models that made it', async () => {
     const models = await modelIdentities(DEFAULT_DETECT_OPTIONS);
     const data: DetectionsInput = {
-      dataRoot: '/data',
       options: DEFAULT_DETECT_OPTIONS,
       models,
       backend: 'wasm',
@@ -48,7 +47,7 @@ describe('detections artifact', () => {
   });
 
   it('refuses a record with a face box of zero size', async () => {
-    const bad = { dataRoot: '/data', options: DEFAULT_DETECT_OPTIONS, models: await modelIdentities(DEFAULT_DETECT_OPTIONS), backend: 'cpu', records: [{ path: 'x.jpg', width: 10, height: 10, faces: [{ box: { x: 0, y: 0, width: 0, height: 5 }, score: 0.5, detector: 'ssd' }] }] };
+    const bad = { options: DEFAULT_DETECT_OPTIONS, models: await modelIdentities(DEFAULT_DETECT_OPTIONS), backend: 'cpu', records: [{ path: 'x.jpg', width: 10, height: 10, faces: [{ box: { x: 0, y: 0, width: 0, height: 5 }, score: 0.5, detector: 'ssd' }] }] };
     await expect(writeArtifact(detectionsArtifact, join(dir, 'bad.json'), bad as DetectionsInput)).rejects.toThrow(ArtifactError);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Benchmark, not a test: batches/s read from a preprocess image cache (random batches, as training
- * reads them). `npx tsx --conditions=source src/cache.bench.ts [workDir] [batch] [batches]`.
+ * reads them). `npx tsx --conditions=source src/cache.bench.ts [workDir] [batch] [batches] [dataRoot]`
+ * (the data root rebuilds a store that is missing).
  */
 import { resolve } from 'node:path';
 import { Rng } from '@facemask/contracts';
@@ -9,7 +10,8 @@ import { openImageCache } from './cache.ts';
 const work = resolve(process.argv[2] ?? '../../data/work');
 const batch = Number(process.argv[3] ?? 32);
 const batches = Number(process.argv[4] ?? 200);
-const cache = await openImageCache(work, 'train');
+const root = resolve(process.argv[5] ?? '../../data/sample');
+const cache = await openImageCache(work, 'train', { root });
 const rng = new Rng(1);
 try {
   const plan = Array.from({ length: batches }, () => Array.from({ length: batch }, () => rng.int(0, cache.count)));

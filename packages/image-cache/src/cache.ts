@@ -8,6 +8,11 @@ import { restoreImageStore } from './store.ts';
  */
 
 export interface OpenCacheOptions {
+  /**
+   * The data root (config.data.root): the index names its photos relative to it, and a missing
+   * store is rebuilt from them.
+   */
+  root: string;
   /** Where the rebuild of a missing store is announced (default: stderr). */
   log?: (line: string) => void;
   /** No progress bar while rebuilding a missing store. */
@@ -34,7 +39,7 @@ export interface ImageCache {
  * this disk: the output came from Nx's cache) or damaged (not the recorded sha256) is rebuilt from
  * the photos its index lists, checked against the recorded content and pixel hashes.
  */
-export async function openImageCache(work: string, split: CacheSplit, opts: OpenCacheOptions = {}): Promise<ImageCache> {
+export async function openImageCache(work: string, split: CacheSplit, opts: OpenCacheOptions): Promise<ImageCache> {
   const indexFile = workLayout.imageCache(workLayout.preprocess(work).dir, split).index;
   const index = await readArtifact(imageCacheIndexArtifact, indexFile);
   const files = workLayout.imageStore(work, index.store);
@@ -47,7 +52,7 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
   if (problem) {
     const log = opts.log ?? ((line: string) => console.error(line));
     log(`image store ${files.dir} (named by ${indexFile}) ${problem}: rebuilding it from its ${index.count} photos`);
-    await restoreImageStore(work, index, { quiet: opts.quiet, concurrency: opts.concurrency });
+    await restoreImageStore(work, index, { root: opts.root, quiet: opts.quiet, concurrency: opts.concurrency });
   }
   // Only what reading needs is kept: the index's per-photo sources are for rebuilding.
   const { count, height, width, channels, ids } = index;

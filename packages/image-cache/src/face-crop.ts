@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
 import {
+  dataFile,
   detectionsArtifact,
   hashJson,
   PHOTO_KINDS,
@@ -15,17 +15,14 @@ import type { FaceCropTransform } from './face-crop-pixels.ts';
 export { faceCropPixels, type FaceCropTransform } from './face-crop-pixels.ts';
 
 /**
- * Reads `<work>/detect/detections.json` (written by detect:run for this data root; null: for the
- * root the detections name, as when a store is rebuilt).
+ * Reads `<work>/detect/detections.json` (written by detect:run), whose records name the photos
+ * relative to the data root: keyed here by where they lie under `root` on this machine. Which
+ * root they were found in is Nx's business (detect keys on the root's fingerprint); a photo the
+ * records do not name gets the centre crop and is counted as unrecorded.
  */
-export async function readFaceCrop(work: string, dataRoot: string | null, options: FaceCrop): Promise<FaceCropTransform> {
-  const file = workLayout.detect(work).detections;
-  const d = await readArtifact(detectionsArtifact, file);
-  const root = dataRoot ?? d.dataRoot;
-  if (resolve(d.dataRoot) !== resolve(root)) {
-    throw new Error(`${file}: the detections are for data root ${d.dataRoot}, not ${root}: rerun \`nx run detect:run\``);
-  }
-  return { options, detectionsHash: hashJson(d.records), records: new Map(d.records.map((r) => [join(root, r.path), r])) };
+export async function readFaceCrop(work: string, root: string, options: FaceCrop): Promise<FaceCropTransform> {
+  const d = await readArtifact(detectionsArtifact, workLayout.detect(work).detections);
+  return { options, detectionsHash: hashJson(d.records), records: new Map(d.records.map((r) => [dataFile(root, r.path), r])) };
 }
 
 type Fallbacks = NonNullable<PreprocessSummary['cache']['faceCrop']>;

@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 async function failure(work: string, onFailure?: () => void, some = inputs): Promise<DiskFullError> {
-  const err = await ensureImageStore(work, 'train', some, t, { quiet: true, onFailure }).then(() => null, (e: unknown) => e);
+  const err = await ensureImageStore(work, 'train', some, t, { root: dir, quiet: true, onFailure }).then(() => null, (e: unknown) => e);
   expect(err).toBeInstanceOf(DiskFullError);
   return err as DiskFullError;
 }

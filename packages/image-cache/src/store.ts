@@ -6,6 +6,7 @@ import {
   faultPoint,
   bytesUnder,
   createProgress,
+  dataFile,
   diskFullError,
   freeBytes,
   hashJson,
@@ -38,6 +39,10 @@ import { forEachOrdered } from '@facemask/contracts';
 
 export interface CacheInput {
   id: string;
+  /**
+   * The photo relative to the data root (contracts' dataRelative), as the index records it: the
+   * index is part of later tasks' Nx keys and restored as-is where the root lies elsewhere.
+   */
   path: string;
   sha256: string;
 }
@@ -71,6 +76,11 @@ export interface StoreOptions {
   log?: (line: string) => void;
 }
 
+export interface BuildOptions extends StoreOptions {
+  /** The data root the inputs' paths are relative to (config.data.root). */
+  root: string;
+}
+
 /**
  * The store's index when the store is whole: index readable, pixel file of the size it says and
  * with the sha256 recorded when it was written (a same-size overwrite is found too); else why not.
@@ -101,7 +111,7 @@ export async function ensureImageStore(
   split: CacheSplit,
   inputs: readonly CacheInput[],
   t: CacheTransform,
-  opts: StoreOptions = {},
+  opts: BuildOptions,
 ): Promise<{ index: ImageCacheIndex; reused: boolean }> {
   const key = storeKey(inputs, t);
   // Marks the store as in use for another run's prune (pruneImageStores), until this run's
@@ -140,10 +150,10 @@ export async function ensureImageStore(
  * a preprocess output restored from Nx's cache) from the photos the index lists. Each photo must
  * still have the content it had, and the pixels must come out as they did (same sha256).
  */
-export async function restoreImageStore(work: string, index: ImageCacheIndex, opts: StoreOptions = {}): Promise<void> {
+export async function restoreImageStore(work: string, index: ImageCacheIndex, opts: BuildOptions): Promise<void> {
   const inputs = index.ids.map((id, i) => ({ id, ...index.sources[i]! }));
   // A face-cropped store is rebuilt around the same detections (the detect stage's output).
-  const faceCrop = index.faceCrop ? await readFaceCrop(work, null, index.faceCrop) : null;
+  const faceCrop = index.faceCrop ? await readFaceCrop(work, opts.root, index.faceCrop) : null;
   const t: CacheTransform = { centerCrop: index.centerCrop, height: index.height, width: index.width, faceCrop };
   const rerun = 'rerun `nx run preprocess:run --skip-nx-cache`';
   await buildStore(work, index.store, inputs, t, { ...opts, label: `rebuild ${index.split}`, verifySources: rerun }, (r) => {
@@ -169,7 +179,7 @@ async function buildStore(
   key: string,
   inputs: readonly CacheInput[],
   t: CacheTransform,
-  opts: StoreOptions & { label: string; verifySources?: string },
+  opts: BuildOptions & { label: string; verifySources?: string },
   indexOf: (w: Written) => ImageCacheIndex,
 ): Promise<ImageCacheIndex> {
   const store = workLayout.imageStore(work, key);
@@ -198,7 +208,7 @@ async function writePixels(
   inputs: readonly CacheInput[],
   t: CacheTransform,
   bytes: number,
-  opts: StoreOptions & { label: string; verifySources?: string },
+  opts: BuildOptions & { label: string; verifySources?: string },
 ): Promise<Written> {
   const out: Written = { ids: [], sources: [], failures: [], pixelsSha256: '' };
   const sha = createHash('sha256');
@@ -209,12 +219,13 @@ async function writePixels(
       inputs,
       opts.concurrency ?? 3,
       async (input) => {
+        const file = dataFile(opts.root, input.path);
         if (opts.verifySources) {
-          const now = await sha256OfFile(input.path).catch(() => 'gone');
-          if (now !== input.sha256) throw new Error(`${input.path} ${now === 'gone' ? 'is gone' : 'changed'} since preprocess cached it: ${opts.verifySources}`);
+          const now = await sha256OfFile(file).catch(() => 'gone');
+          if (now !== input.sha256) throw new Error(`${file} ${now === 'gone' ? 'is gone' : 'changed'} since preprocess cached it (data.root ${opts.root}): ${opts.verifySources}`);
         }
         try {
-          return await loadPhoto(input.path, t);
+          return await loadPhoto(file, t);
         } catch (err) {
           if (err instanceof PhotoError && !opts.verifySources) return err;
           throw err;
@@ -227,7 +238,7 @@ async function writePixels(
           out.failures.push({ id: input.id, reason: result.message, fix: result.fix });
           return;
         }
-        if (result.length !== bytes) throw new Error(`internal: ${input.path} transformed to ${result.length} bytes, expected ${bytes}`);
+        if (result.length !== bytes) throw new Error(`internal: ${dataFile(opts.root, input.path)} transformed to ${result.length} bytes, expected ${bytes}`);
         let done = 0;
         while (done < result.length) done += (await fh.write(result, done, result.length - done, null)).bytesWritten;
         sha.update(result);

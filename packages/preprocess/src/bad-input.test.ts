@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPreprocessSummary, readSamples } from '@facemask/contracts';
 import { corruptSecondHalf } from '@facemask/augment/testing/corrupt-jpeg';
@@ -21,6 +21,8 @@ async function setup(): Promise<Fixture> {
   return f;
 }
 
+/** As the summary names a file: relative to the data root (it is restored where the root lies elsewhere). */
+const rel = (file: string) => relative(f.root, file);
 const person = (i: number) => join(f.root, 'train', 'images', f.folderOf(f.people[i]!));
 
 async function expectError(file: string, problem: RegExp, fix: RegExp): Promise<PreprocessError> {
@@ -51,7 +53,7 @@ describe('bad photos', () => {
     await writeFile(file, 'GIF89a this is not what it claims to be');
     await expectError(file, /corrupt or not an image/, /replace it with a readable JPEG\/PNG or delete it/);
     const { summary, samples, logs } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/corrupt or not an image/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(file), reason: expect.stringMatching(/corrupt or not an image/) }]);
     expect(samples.some((s) => s.path === file)).toBe(false);
     expect(samples).toHaveLength(4 * 7 - 1);
     expect(logs.some((l) => l.startsWith('warning: skipped') && l.includes(file))).toBe(true);
@@ -64,7 +66,7 @@ describe('bad photos', () => {
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     await expectError(file, /truncated image/, /replace it/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped.map((s) => s.path)).toEqual([file]);
+    expect(summary.skipped.map((s) => s.path)).toEqual([rel(file)]);
     expect(samples).toHaveLength(27);
   });
 
@@ -74,7 +76,7 @@ describe('bad photos', () => {
     await writeFile(file, corruptSecondHalf(await readFile(file)));
     await expectError(file, /corrupt image data \(Corrupt JPEG data: [^)]+\): it decodes, but part of the picture may be garbage/, /replace it with a readable JPEG\/PNG[^]*preprocess\.onBadInput to "skip"/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/^corrupt image data/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(file), reason: expect.stringMatching(/^corrupt image data/) }]);
     expect(samples.some((s) => s.path === file)).toBe(false);
     const text = await readFile(join(f.work, 'preprocess', 'summary.txt'), 'utf8');
     expect(text).toContain(`skipped ${file}: corrupt image data`);
@@ -87,7 +89,7 @@ describe('bad photos', () => {
     const e = await expectError(file, /too large to decode: 20000x15000 pixels \(300\.0 megapixels\), over the limit of 268\.4 megapixels/, /Fix: downscale it/);
     expect(e.message).not.toMatch(/corrupt/);
     const { summary } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: file, reason: expect.stringMatching(/^too large/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(file), reason: expect.stringMatching(/^too large/) }]);
   });
 
   it('an empty photo', async () => {
@@ -96,7 +98,7 @@ describe('bad photos', () => {
     await writeFile(file, '');
     await expectError(file, /empty file \(0 bytes\)/, /replace it/);
     const { summary } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: file, reason: 'empty file (0 bytes)' }]);
+    expect(summary.skipped).toEqual([{ path: rel(file), reason: 'empty file (0 bytes)' }]);
   });
 });
 
@@ -107,7 +109,7 @@ describe('bad folders', () => {
     await writeFile(file, 'x');
     await expectError(file, /unknown file in a person folder/, /remove it or rename it/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped.map((s) => s.path)).toEqual([file]);
+    expect(summary.skipped.map((s) => s.path)).toEqual([rel(file)]);
     expect(samples).toHaveLength(28);
   });
 
@@ -117,7 +119,7 @@ describe('bad folders', () => {
     const missing = join(person(3), 'mask2.*');
     await expectError(missing, /missing its mask2 photo/, /add the photo/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: missing, reason: expect.stringMatching(/missing its mask2 photo/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(missing), reason: expect.stringMatching(/missing its mask2 photo/) }]);
     expect(samples.filter((s) => s.personId === f.people[3]!.id).map((s) => s.kind)).not.toContain('mask2');
     expect(samples).toHaveLength(27);
   });
@@ -128,7 +130,7 @@ describe('bad folders', () => {
     await mkdir(bad);
     await expectError(bad, /malformed person folder name "000099-female-Asian-30"/, /rename it to <id>_<gender>_<race>_<age>/);
     const { summary } = await runSkip();
-    expect(summary.skipped.map((s) => s.path)).toEqual([bad]);
+    expect(summary.skipped.map((s) => s.path)).toEqual([rel(bad)]);
   });
 });
 
@@ -140,7 +142,7 @@ describe('train.csv against the folders', () => {
     await writeFile(csv(), (await readFile(csv(), 'utf8')) + '000077,male,Asian,40,000077_male_Asian_40\n');
     await expectError(csv(), /row 5 \(id 000077\) has no folder: train\/images\/000077_male_Asian_40 does not exist/, /add the folder or delete the row/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: csv(), reason: expect.stringMatching(/id 000077/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(csv()), reason: expect.stringMatching(/id 000077/) }]);
     expect(samples).toHaveLength(28);
   });
 
@@ -150,7 +152,7 @@ describe('train.csv against the folders', () => {
     await writeFile(csv(), lines.filter((l) => !l.startsWith(f.people[1]!.id)).join('\n') + '\n');
     await expectError(person(1), /has no row in .*train\.csv/, /add its row to train\.csv or remove the folder/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped.map((s) => s.path)).toEqual([person(1)]);
+    expect(summary.skipped.map((s) => s.path)).toEqual([rel(person(1))]);
     expect(samples.some((s) => s.personId === f.people[1]!.id)).toBe(false);
     expect(summary.totals.people).toBe(3);
   });
@@ -164,7 +166,7 @@ describe('train.csv against the folders', () => {
     await writeFile(csv(), (await readFile(csv(), 'utf8')) + `${p.id},${p.gender},Asian,${p.age + 1},${twin}\n`);
     await expectError(csv(), new RegExp(`duplicate id ${p.id} on rows 3 and 5`), /unique id/);
     const { summary, samples } = await runSkip();
-    expect(summary.skipped).toEqual([{ path: csv(), reason: expect.stringMatching(/duplicate id/) }]);
+    expect(summary.skipped).toEqual([{ path: rel(csv()), reason: expect.stringMatching(/duplicate id/) }]);
     expect(samples.filter((s) => s.personId === p.id).every((s) => s.age === p.age)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { readSafetensors, tensorData, type SafeTensor } from '@facemask/engine';
@@ -74,7 +74,7 @@ async function inputsOf(n: number, sub: string): Promise<CacheInput[]> {
   return inputs;
 }
 
-async function readAll(work: string, split: 'train' | 'eval', opts: Parameters<typeof openImageCache>[2] = {}): Promise<Uint8Array> {
+async function readAll(work: string, split: 'train' | 'eval', opts: Parameters<typeof openImageCache>[2] = { root: dir }): Promise<Uint8Array> {
   const cache = await openImageCache(work, split, opts);
   try {
     return await cache.read(Array.from({ length: cache.count }, (_, i) => i));
@@ -92,7 +92,7 @@ describe('image store', () => {
     inputs.splice(2, 0, { id: 'bad', path: bad, sha256: await sha256OfFile(bad) });
     const t = { centerCrop: 12, height: 6, width: 5 };
     const failures: string[] = [];
-    const { index, reused } = await ensureImageStore(work, 'train', inputs, t, { onFailure: (inp, r) => failures.push(`${inp.id}: ${r}`), quiet: true, concurrency: 3 });
+    const { index, reused } = await ensureImageStore(work, 'train', inputs, t, { root: dir, onFailure: (inp, r) => failures.push(`${inp.id}: ${r}`), quiet: true, concurrency: 3 });
     expect(reused).toBe(false);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/^bad: corrupt or not an image/);
@@ -107,7 +107,7 @@ describe('image store', () => {
     expect(index.pixelsSha256).toBe(await sha256OfFile(store.pixels));
 
     await publish(work, index);
-    const cache = await openImageCache(work, 'train');
+    const cache = await openImageCache(work, 'train', { root: dir });
     expect(cache).toMatchObject({ count: 6, height: 6, width: 5, channels: 3 });
     const batch = await cache.read([4, 0, 1, 2, 5]);
     expect(batch.length).toBe(5 * bytes);
@@ -123,28 +123,28 @@ describe('image store', () => {
     const work = join(dir, 'w2');
     const inputs = await inputsOf(2, 'src2');
     const t = { centerCrop: null, height: 4, width: 4 };
-    const first = await ensureImageStore(work, 'eval', inputs, t, { quiet: true });
-    const again = await ensureImageStore(work, 'eval', inputs, t, { quiet: true });
+    const first = await ensureImageStore(work, 'eval', inputs, t, { root: dir, quiet: true });
+    const again = await ensureImageStore(work, 'eval', inputs, t, { root: dir, quiet: true });
     expect(again).toEqual({ index: first.index, reused: true });
-    expect((await ensureImageStore(work, 'eval', inputs, { ...t, width: 3 }, { quiet: true })).reused).toBe(false);
-    expect((await ensureImageStore(work, 'eval', [inputs[0]!, { ...inputs[1]!, sha256: 'f'.repeat(64) }], t, { quiet: true })).reused).toBe(false);
-    expect((await ensureImageStore(work, 'eval', [...inputs].reverse(), t, { quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', inputs, { ...t, width: 3 }, { root: dir, quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', [inputs[0]!, { ...inputs[1]!, sha256: 'f'.repeat(64) }], t, { root: dir, quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', [...inputs].reverse(), t, { root: dir, quiet: true })).reused).toBe(false);
     // a store cut short is not found: it is built again
     await truncate(workLayout.imageStore(work, first.index.store).pixels, 10);
     expect(await findImageStore(work, first.index.store)).toBeNull();
-    expect((await ensureImageStore(work, 'eval', inputs, t, { quiet: true })).reused).toBe(false);
+    expect((await ensureImageStore(work, 'eval', inputs, t, { root: dir, quiet: true })).reused).toBe(false);
   });
 
   it('a store that is gone is rebuilt when opened, from the photos its index lists, to the same pixels', async () => {
     const work = join(dir, 'w3');
     const inputs = await inputsOf(4, 'src3');
     const t = { centerCrop: 16, height: 8, width: 8 };
-    const { index } = await ensureImageStore(work, 'train', inputs, t, { quiet: true });
+    const { index } = await ensureImageStore(work, 'train', inputs, t, { root: dir, quiet: true });
     await publish(work, index);
     const before = await readAll(work, 'train');
     await rm(workLayout.imageStores(work), { recursive: true });
     const logs: string[] = [];
-    expect(Buffer.from(await readAll(work, 'train', { quiet: true, log: (l) => logs.push(l) })).equals(Buffer.from(before))).toBe(true);
+    expect(Buffer.from(await readAll(work, 'train', { root: dir, quiet: true, log: (l) => logs.push(l) })).equals(Buffer.from(before))).toBe(true);
     expect(logs).toEqual([
       `image store ${workLayout.imageStore(work, index.store).dir} (named by ${join(work, 'preprocess', 'cache', 'train.json')}) is missing or incomplete: rebuilding it from its 4 photos`,
     ]);
@@ -153,22 +153,40 @@ describe('image store', () => {
     // a photo that changed since: no silent rebuild from other pixels
     await rm(workLayout.imageStores(work), { recursive: true });
     await patternPng(inputs[2]!.path, 22, 12, 99);
-    await expect(readAll(work, 'train', { quiet: true, log: () => {} })).rejects.toThrow(
-      `${inputs[2]!.path} changed since preprocess cached it: rerun \`nx run preprocess:run --skip-nx-cache\``,
+    await expect(readAll(work, 'train', { root: dir, quiet: true, log: () => {} })).rejects.toThrow(
+      `${inputs[2]!.path} changed since preprocess cached it (data.root ${dir}): rerun \`nx run preprocess:run --skip-nx-cache\``,
     );
     expect(await readdir(workLayout.imageStores(work))).toEqual([]);
 
     // pixels that come out differently (another decoder build) are refused too
     await patternPng(inputs[2]!.path, 22, 12, 2 * 11);
     await publish(work, { ...index, pixelsSha256: '0'.repeat(64) });
-    await expect(readAll(work, 'train', { quiet: true, log: () => {} })).rejects.toThrow(/has other pixels than preprocess recorded .*rerun `nx run preprocess:run --skip-nx-cache`/);
+    await expect(readAll(work, 'train', { root: dir, quiet: true, log: () => {} })).rejects.toThrow(/has other pixels than preprocess recorded .*rerun `nx run preprocess:run --skip-nx-cache`/);
+  });
+
+  it('an index names its photos relative to the data root: a store restored into another work folder is rebuilt from the root given there', async () => {
+    const inputs = await inputsOf(3, 'root-a/train/images');
+    const rel = inputs.map((i) => ({ ...i, path: relative(join(dir, 'root-a'), i.path).split(sep).join('/') }));
+    const t = { centerCrop: null, height: 5, width: 5 };
+    const { index } = await ensureImageStore(join(dir, 'w6'), 'train', rel, t, { root: join(dir, 'root-a'), quiet: true });
+    expect(index.sources.map((x) => x.path)).toEqual(['train/images/p0.png', 'train/images/p1.png', 'train/images/p2.png']);
+    // another machine: the same photos under another root, the output restored without its store
+    await cp(join(dir, 'root-a'), join(dir, 'root-b'), { recursive: true });
+    await rm(join(dir, 'root-a'), { recursive: true });
+    const work = join(dir, 'w7');
+    await publish(work, index);
+    const logs: string[] = [];
+    const cache = await openImageCache(work, 'train', { root: join(dir, 'root-b'), quiet: true, log: (l) => logs.push(l) });
+    await cache.close();
+    expect(logs).toEqual([expect.stringMatching(/is missing or incomplete: rebuilding it from its 3 photos$/)]);
+    expect(await findImageStore(work, index.store)).toEqual(index);
   });
 
   it('a store overwritten in place (same size) is rebuilt, never trained on: by preprocess, and when opened', async () => {
     const work = join(dir, 'w5');
     const inputs = await inputsOf(3, 'src5');
     const t = { centerCrop: null, height: 6, width: 6 };
-    const { index } = await ensureImageStore(work, 'train', inputs, t, { quiet: true });
+    const { index } = await ensureImageStore(work, 'train', inputs, t, { root: dir, quiet: true });
     await publish(work, index);
     const before = await readAll(work, 'train');
     const pixels = workLayout.imageStore(work, index.store).pixels;
@@ -179,14 +197,14 @@ describe('image store', () => {
     };
     await damage();
     const logs: string[] = [];
-    const again = await ensureImageStore(work, 'train', inputs, t, { quiet: true, log: (l) => logs.push(l) });
+    const again = await ensureImageStore(work, 'train', inputs, t, { root: dir, quiet: true, log: (l) => logs.push(l) });
     expect(again.reused).toBe(false);
     expect(logs).toEqual([expect.stringMatching(new RegExp(`^image store train: ${pixels} has sha256 [0-9a-f]{12}, not the ${index.pixelsSha256.slice(0, 12)} recorded when it was written \\(changed on disk since\\): rebuilding it$`))]);
     expect(Buffer.from(await readAll(work, 'train')).equals(Buffer.from(before))).toBe(true);
 
     await damage();
     const opened: string[] = [];
-    expect(Buffer.from(await readAll(work, 'train', { quiet: true, log: (l) => opened.push(l) })).equals(Buffer.from(before))).toBe(true);
+    expect(Buffer.from(await readAll(work, 'train', { root: dir, quiet: true, log: (l) => opened.push(l) })).equals(Buffer.from(before))).toBe(true);
     expect(opened).toEqual([
       `image store ${workLayout.imageStore(work, index.store).dir} (named by ${join(work, 'preprocess', 'cache', 'train.json')}) does not have the sha256 recorded when it was written (changed on disk since): rebuilding it from its 3 photos`,
     ]);
@@ -195,8 +213,8 @@ describe('image store', () => {
   it('pruning keeps the named stores and builds still running; removes other stores and what killed builds left', async () => {
     const work = join(dir, 'w4');
     const inputs = await inputsOf(1, 'src4');
-    const a = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 4, width: 4 }, { quiet: true });
-    const b = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 5, width: 4 }, { quiet: true });
+    const a = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 4, width: 4 }, { root: dir, quiet: true });
+    const b = await ensureImageStore(work, 'train', inputs, { centerCrop: null, height: 5, width: 4 }, { root: dir, quiet: true });
     const stores = workLayout.imageStores(work);
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {

@@ -16,7 +16,7 @@ export class PreprocessError extends Error {
 }
 
 export interface SkippedInput {
-  /** The file or folder concerned (absolute path). */
+  /** The file or folder concerned (relative to the data root when the Issues were given it: see `portable`). */
   path: string;
   reason: string;
 }
@@ -33,9 +33,15 @@ export class Issues {
   readonly warnings: string[] = [];
   readonly evalProblems: { path: string; problem: string; fix: string }[] = [];
 
+  /**
+   * `portable` rewrites what is recorded (skipped paths and reasons, warnings) for the summary
+   * artifact, which is part of later tasks' Nx keys and restored as-is on machines where the data
+   * root lies elsewhere: files named relative to the root. The log keeps the paths as they are here.
+   */
   constructor(
     readonly mode: OnBadInput,
     private readonly log: (line: string) => void = () => {},
+    private readonly portable: (text: string) => string = (text) => text,
   ) {}
 
   /**
@@ -44,7 +50,7 @@ export class Issues {
    */
   bad(path: string, problem: string, fix: string): void {
     if (this.mode === 'error') throw new PreprocessError(path, `${path}: ${problem}. Fix: ${fix}, ${SKIP_HINT}.`);
-    this.skipped.push({ path, reason: problem });
+    this.skipped.push({ path: this.portable(path), reason: this.portable(problem) });
     this.log(`warning: skipped ${path}: ${problem}`);
   }
 
@@ -69,7 +75,7 @@ export class Issues {
 
   /** Something worth telling that never stops the run. */
   warn(message: string): void {
-    this.warnings.push(message);
+    this.warnings.push(this.portable(message));
     this.log(`warning: ${message}`);
   }
 }

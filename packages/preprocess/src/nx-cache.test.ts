@@ -64,7 +64,7 @@ async function filesUnder(d: string): Promise<{ path: string; size: number }[]> 
 }
 
 async function pixels(logs: string[]): Promise<Buffer> {
-  const cache = await openImageCache(work, 'train', { quiet: true, log: (l) => logs.push(l) });
+  const cache = await openImageCache(work, 'train', { root: f.root, quiet: true, log: (l) => logs.push(l) });
   try {
     return Buffer.from(await cache.read(Array.from({ length: cache.count }, (_, i) => i)));
   } finally {

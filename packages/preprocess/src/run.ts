@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import {
   CACHE_SPLITS,
+  dataFile,
   dataLayout,
+  dataRelative,
   evalListArtifact,
   fingerprintArtifact,
   formatBytes,
@@ -83,11 +85,15 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   for (const [lo, hi] of pp.dropAgeRanges) {
     if (lo > hi) fatal('config', `preprocess.dropAgeRanges has [${lo}, ${hi}]`, 'write each range as [low, high] with low <= high');
   }
-  const issues = new Issues(pp.onBadInput, log);
+  const corrPath = correctionsPath(pp.corrections);
+  // The corrections file by its name: it may lie anywhere (the builtin one in this repository).
+  const corrName = pp.corrections === 'builtin' ? 'builtin' : corrPath && basename(corrPath);
+  // What the artifacts record names files relative to the data root (see Issues).
+  const portable = (text: string) => (corrPath && corrName ? text.split(corrPath).join(corrName) : text).split(root + sep).join('');
+  const issues = new Issues(pp.onBadInput, log, portable);
 
   const scan = await scanTrainImages(root, issues);
   const people = matchPeople(await readTrainCsv(root), scan.folders, root, issues);
-  const corrPath = correctionsPath(pp.corrections);
   let corrected: { people: CorrectedPerson[]; applied: PreprocessSummary['corrections']['applied']; ignored: PreprocessSummary['corrections']['ignored'] };
   if (corrPath) corrected = applyCorrections(people, await readCorrections(corrPath), corrPath, issues, log);
   else corrected = { people: people.map((p) => ({ ...p, corrections: [], swapIncorrectNormal: false })), applied: [], ignored: [] };
@@ -104,7 +110,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   const input = (id: string, path: string, rel: string): CacheInput => {
     const sha256 = shaOf.get(rel);
     if (!sha256) throw new Error(`internal: ${rel} was not fingerprinted`);
-    return { id, path, sha256 };
+    return { id, path: dataRelative(root, path), sha256 };
   };
   const inputs: Record<CacheSplit, CacheInput[]> = {
     train: scan.folders.flatMap((f) => f.photos.map((ph) => input(ph.id, ph.path, `train/images/${ph.id}`))),
@@ -114,7 +120,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop };
   const options = {
     seed: params.seed,
-    preprocess: { ...pp, corrections: corrPath ? { file: corrPath, sha256: await sha256OfFile(corrPath) } : null },
+    preprocess: { ...pp, corrections: corrPath && corrName ? { file: corrName, sha256: await sha256OfFile(corrPath) } : null },
   };
   const fingerprint: Fingerprint = {
     dataset: combineFileHashes(hashes),
@@ -136,7 +142,8 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     for (const split of ['eval', 'train'] as const) {
       const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
       caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
-        onFailure: (inp, reason, fix) => bad(inp.path, reason, fix),
+        root,
+        onFailure: (inp, reason, fix) => bad(dataFile(root, inp.path), reason, fix),
         log,
         concurrency: opts.concurrency,
         quiet: opts.quiet,
@@ -149,14 +156,12 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, params.seed);
     const stats = foldStats(built, pp.folds);
     const evalOut: EvalList = {
-      dataRoot: root,
       images: evalList.entries.flatMap((e) => {
         const cacheIndex = evalIndex.get(e.ImageID);
-        return cacheIndex === undefined ? [] : [{ ImageID: e.ImageID, path: e.path, cacheIndex }];
+        return cacheIndex === undefined ? [] : [{ ImageID: e.ImageID, path: dataRelative(root, e.path), cacheIndex }];
       }),
     };
     summary = {
-      dataRoot: root,
       seed: params.seed,
       folds: pp.folds,
       totals: {
@@ -174,7 +179,7 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
       skipped: issues.skipped,
       warnings: issues.warnings,
       corrections: {
-        source: corrPath,
+        source: corrName,
         applied: corrected.applied,
         ignored: corrected.ignored,
         samplesChanged: built.samples.filter((s) => s.correction !== null).length,
@@ -192,11 +197,12 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
       },
     };
     const out = inDir(tmp, PREPROCESS_FILES);
-    await writeArtifact(samplesArtifact, out.samples, { dataRoot: root, folds: pp.folds, seed: params.seed, samples: built.samples });
+    const samples = built.samples.map((x) => ({ ...x, path: dataRelative(root, x.path) }));
+    await writeArtifact(samplesArtifact, out.samples, { folds: pp.folds, seed: params.seed, samples });
     await writeArtifact(evalListArtifact, out.eval, evalOut);
     await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
     await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
-    report = formatSummary(summary, fingerprint, outDir, workLayout.imageStores(work), { train: caches.train.reused, eval: caches.eval.reused });
+    report = formatSummary(summary, fingerprint, root, outDir, workLayout.imageStores(work), { train: caches.train.reused, eval: caches.eval.reused });
     await writeFileAtomic(out.summaryText, report + '\n');
   });
   await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);

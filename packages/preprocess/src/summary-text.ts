@@ -9,10 +9,10 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
  * not a fact of its inputs, so it is printed here and kept out of summary.json, whose bytes are
  * part of every later task's key.
  */
-export function formatSummary(s: PreprocessSummary, fp: Fingerprint, outDir: string, storesDir: string, reused: Record<'train' | 'eval', boolean>): string {
+export function formatSummary(s: PreprocessSummary, fp: Fingerprint, root: string, outDir: string, storesDir: string, reused: Record<'train' | 'eval', boolean>): string {
   const t = s.totals;
   const lines: string[] = [];
-  lines.push(`preprocess ${s.dataRoot}`);
+  lines.push(`preprocess ${root}`);
   lines.push(`  -> ${outDir}`);
   lines.push(
     `  people ${t.people} of ${t.peopleFound} found, train photos ${t.samples} of ${t.photosFound} found, eval images ${t.evalImages}`,

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argmaxRow, ensembleArtifacts, readArtifact, readCsv, readSamples, stageParams, workLayout, type PipelineConfig } from '@facemask/contracts';
+import { argmaxRow, dataFile, ensembleArtifacts, readArtifact, readCsv, readSamples, stageParams, workLayout, type PipelineConfig } from '@facemask/contracts';
 import type { ReportParams } from './params.ts';
 import { runReport } from './run.ts';
 import { launchChromium } from './test-utils/browser.ts';
@@ -163,7 +163,7 @@ describe('the report of a pipeline run in Chromium', () => {
     const first = (await runReport(params, { work })).paths.index;
     const firstWorst = await (await open(first)).page.locator('section#photos ul.thumbs img').first().getAttribute('alt');
     const { samples } = await readSamples(work);
-    const photo = samples.find((s) => s.id === firstWorst)!.path;
+    const photo = dataFile(params.data.root, samples.find((s) => s.id === firstWorst)!.path);
     await rm(photo);
 
     const r = await runReport(params, { work });

@@ -1,4 +1,5 @@
 import {
+  dataFile,
   configPathNote,
   ensembleArtifacts,
   foldArtifacts,
@@ -123,10 +124,11 @@ async function readSubmission(params: ReportParams, work: string): Promise<Submi
     return { path, round, answers, score: absent(problem), labelled: absent(problem) };
   }
   const score = await load(() => scoreSubmission(path, labels));
-  return { path, round, answers, score, labelled: await load(() => readLabelledEval(work, round, labels)) };
+  return { path, round, answers, score, labelled: await load(() => readLabelledEval(work, params.data.root, round, labels)) };
 }
 
-async function readLabelledEval(work: string, round: Round, labels: string): Promise<LabelledEval> {
+/** `root`: the data root the eval list names its photos relative to. */
+async function readLabelledEval(work: string, root: string, round: Round, labels: string): Promise<LabelledEval> {
   const preds = await readArtifact(ensembleArtifacts(round).eval, workLayout.ensemble(work, round).eval);
   const truth = await readAnswers(labels, 'labels file');
   const rows = preds.ids.flatMap((id, row) => (truth.has(id) ? [row] : []));
@@ -138,7 +140,7 @@ async function readLabelledEval(work: string, round: Round, labels: string): Pro
     labels: rows.map((r) => truth.get(preds.ids[r]!)!),
   };
   const list = await readEvalList(work);
-  return { predictions, paths: new Map(list.images.map((e) => [e.ImageID, e.path])) };
+  return { predictions, paths: new Map(list.images.map((e) => [e.ImageID, dataFile(root, e.path)])) };
 }
 
 export interface ReadOptions {

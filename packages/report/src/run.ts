@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { lastRound, workLayout, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
+import { dataFile, lastRound, workLayout, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
 import type { CacheTransform } from '@facemask/image-cache';
 import { renderChart } from './charts/render.ts';
 import type { DetectionSummary } from './detection.ts';
@@ -174,7 +174,7 @@ export async function runReport(params: ReportParams, opts: ReportOptions): Prom
   let charts = 0;
   let thumbnails = 0;
   await writeDirAtomic(paths.dir, async (tmp) => {
-    const samplePaths: Loaded<ReadonlyMap<string, string>> = inputs.samples.ok ? loaded(new Map(inputs.samples.value.samples.map((x) => [x.id, x.path]))) : absent(inputs.samples.problem);
+    const samplePaths: Loaded<ReadonlyMap<string, string>> = inputs.samples.ok ? loaded(new Map(inputs.samples.value.samples.map((x) => [x.id, dataFile(params.data.root, x.path)]))) : absent(inputs.samples.problem);
     const thumbs = await makeThumbs(inputs, worst.ok ? worst.value : [], tmp, samplePaths, 'worst');
     const evalPaths: Loaded<ReadonlyMap<string, string>> = labelled?.ok ? loaded(labelled.value.paths) : absent(labelled && !labelled.ok ? labelled.problem : 'no eval labels');
     const evalThumbs = await makeThumbs(inputs, evalWorst?.ok ? evalWorst.value : [], tmp, evalPaths, 'eval-worst');

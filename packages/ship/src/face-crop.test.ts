@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectionsArtifact, ensembleArtifacts, readArtifact, readEvalList, workLayout } from '@facemask/contracts';
+import { dataFile, detectionsArtifact, ensembleArtifacts, readArtifact, readEvalList, workLayout } from '@facemask/contracts';
 import { decodePhoto, openImageCache, transformPhoto } from '@facemask/image-cache';
 import { cropToInput, type FaceFinder } from './crop.ts';
 import { runExport } from './export.ts';
@@ -50,24 +50,24 @@ describe('export and predict with preprocess.faceCrop', () => {
     const work = run.cfg.data.work;
     const list = (await readEvalList(work)).images.slice(0, PHOTOS);
     const d = await readArtifact(detectionsArtifact, workLayout.detect(work).detections);
-    const found = list.filter((e) => d.records.find((r) => e.path.endsWith(r.path))!.faces.length > 0);
+    const found = list.filter((e) => d.records.find((r) => r.path === e.path)!.faces.length > 0);
     // Faces were found (the comparison covers the face crop, not only the fallback).
     expect(found.length).toBeGreaterThanOrEqual(PHOTOS - 1);
 
     const ens = await loadModelFolder(model);
     const faces = await createNodeFaceFinder(model, ens.manifest.crop as Extract<typeof ens.manifest.crop, { kind: 'face' }>);
-    const cache = await openImageCache(work, 'eval', { quiet: true });
+    const cache = await openImageCache(work, 'eval', { root: run.cfg.data.root, quiet: true });
     const got: PhotoResult[] = [];
     try {
       const bytes = 32 * 32 * 3;
       const cached = await cache.read(list.map((e) => e.cacheIndex));
       for (const [i, e] of list.entries()) {
-        const { pixels, fallback } = await cropToInput(await decodePhoto(e.path), ens.manifest, faces);
+        const { pixels, fallback } = await cropToInput(await decodePhoto(dataFile(run.cfg.data.root, e.path)), ens.manifest, faces);
         expect(Buffer.from(pixels).equals(Buffer.from(cached.subarray(i * bytes, (i + 1) * bytes))), e.path).toBe(true);
         expect(fallback).toBe(!found.includes(e));
       }
       const tensors = tf.memory().numTensors;
-      const s = await predictFiles(ens, list.map((e) => e.path), { batchSize: 2, faces, onResult: (r) => got.push(r), onFailure: (f) => expect.fail(f.reason) });
+      const s = await predictFiles(ens, list.map((e) => dataFile(run.cfg.data.root, e.path)), { batchSize: 2, faces, onResult: (r) => got.push(r), onFailure: (f) => expect.fail(f.reason) });
       expect(s).toEqual({ predicted: PHOTOS, failed: 0, fallbacks: PHOTOS - found.length, corrupt: 0 });
       expect(tf.memory().numTensors).toBe(tensors);
     } finally {

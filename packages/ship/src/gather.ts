@@ -9,6 +9,7 @@ import {
   readFingerprint,
   runRecordArtifact,
   stageParams,
+  stageParamsHash,
   trainedFolds,
   workLayout,
   type PipelineConfig,
@@ -48,7 +49,8 @@ export async function gatherRun(cfg: PipelineConfig, opts: { folds?: readonly nu
   }
   const fingerprintPath = workLayout.preprocess(work).fingerprint;
   const fingerprint = await readFingerprint(work);
-  const trainParamsHash = hashJson(stageParams(cfg, 'train'));
+  // as the folds' run records hash it: the same on every machine of a team
+  const trainParamsHash = stageParamsHash(stageParams(cfg, 'train'));
   const out: Gathered = {
     cfg,
     configHash: hashJson(cfg),

@@ -12,6 +12,7 @@ import {
   parseCsv,
   readArtifact,
   readCsv,
+  dataFile,
   readEvalList,
   readFingerprint,
   workLayout,
@@ -65,7 +66,7 @@ describe('export and predict on a run of the pipeline', () => {
     const work = cfg.data.work;
     const ev = await readArtifact(ensembleArtifacts(1).eval, workLayout.ensemble(work, 1).eval);
     const list = await readEvalList(work);
-    const got = await predictAll(model, list.images.map((e) => e.path));
+    const got = await predictAll(model, list.images.map((e) => dataFile(cfg.data.root, e.path)));
     let worst = 0;
     got.forEach((r, i) => r.answer.probs.forEach((p, c) => (worst = Math.max(worst, Math.abs(p - ev.probs[i * 18 + c]!)))));
     expect(worst).toBeLessThan(1e-6);
@@ -99,7 +100,7 @@ describe('export and predict on a run of the pipeline', () => {
   it("exports a chosen fold alone, and votes as the run's hard vote would", async () => {
     const work = cfg.data.work;
     const list = await readEvalList(work);
-    const paths = list.images.map((e) => e.path);
+    const paths = list.images.map((e) => dataFile(cfg.data.root, e.path));
     const one = join(await tmp('ship-one-'), 'model');
     const { manifest } = await runExport(cfg, { out: one, folds: [1] });
     expect(manifest.members.map((x) => x.fold)).toEqual([1]);
@@ -144,7 +145,7 @@ describe('export and predict on a run of the pipeline', () => {
 
   it('reports and skips photos it cannot read, and says so in its exit code', async () => {
     const dir = await tmp('ship-photos-');
-    const good = (await readEvalList(cfg.data.work)).images[0]!.path;
+    const good = dataFile(cfg.data.root, (await readEvalList(cfg.data.work)).images[0]!.path);
     await mkdir(join(dir, 'sub'));
     await copyFile(good, join(dir, 'sub', 'good.jpg'));
     await writeFile(join(dir, 'corrupt.jpg'), 'not a jpeg');
@@ -168,7 +169,7 @@ describe('export and predict on a run of the pipeline', () => {
 
   it('answers a photo whose second half is corrupt but flags it in every format, and exits 1', async () => {
     const dir = await tmp('ship-corrupt-');
-    const good = (await readEvalList(cfg.data.work)).images[0]!.path;
+    const good = dataFile(cfg.data.root, (await readEvalList(cfg.data.work)).images[0]!.path);
     await copyFile(good, join(dir, 'a-good.jpg'));
     await writeFile(join(dir, 'b-half.jpg'), corruptSecondHalf(await readFile(good)));
     // libjpeg names what it tripped on first ("premature end of data segment", "bad Huffman code").
@@ -214,7 +215,7 @@ describe('export and predict on a run of the pipeline', () => {
   it('leaves no tensors behind, batch after batch', async () => {
     const ens = await loadModelFolder(model);
     try {
-      const paths = (await readEvalList(cfg.data.work)).images.slice(0, 6).map((e) => e.path);
+      const paths = (await readEvalList(cfg.data.work)).images.slice(0, 6).map((e) => dataFile(cfg.data.root, e.path));
       const count = async () => {
         await predictFiles(ens, paths, { batchSize: 4, onResult: () => {}, onFailure: () => {} });
         return tf.memory().numTensors;

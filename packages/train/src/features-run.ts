@@ -24,7 +24,10 @@ export interface FeaturesOptions {
 export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions): Promise<{ count: number; dim: number }> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const fp = await readFingerprint(opts.work);
-  const cache = concatCaches(await openImageCache(opts.work, 'train'), await openImageCache(opts.work, 'eval'));
+  // What a fold compares (featureParams of its own slice): the params without the data root.
+  const { root, ...feature } = params;
+  const open = { root, quiet: opts.quiet };
+  const cache = concatCaches(await openImageCache(opts.work, 'train', open), await openImageCache(opts.work, 'eval', open));
   try {
     if (cache.height !== params.size.height || cache.width !== params.size.width) {
       throw new Error(`the image cache is ${cache.height}x${cache.width}, the config says ${params.size.height}x${params.size.width}: rerun \`nx run preprocess:run\``);
@@ -51,7 +54,7 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
     try {
       log(`computing backbone features for ${cache.count} photos (once, for every fold)`);
       const table = await extractFeatures(model, cache, params, opts.quiet ?? false);
-      await writeFeatures(opts.work, table, { paramsHash: hashJson(params), engine: tf.getBackend(), dataset: fp.dataset, optionsHash: fp.optionsHash, height: cache.height, width: cache.width });
+      await writeFeatures(opts.work, table, { paramsHash: hashJson(feature), engine: tf.getBackend(), dataset: fp.dataset, optionsHash: fp.optionsHash, height: cache.height, width: cache.width });
       return { count: table.count, dim: table.dim };
     } finally {
       model.dispose();

@@ -67,8 +67,9 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
   const pseudo = round === 2 ? await readArtifact(pseudoLabelsArtifact, workLayout.pseudoLabel(work).samples) : null;
   if (round === 2 && !pseudo?.enabled) throw new Error('round 2 needs pseudo-labels: set pseudo.enabled in the config (round 2 trains on them)');
 
-  const trainCache = await openImageCache(work, 'train');
-  const cache = concatCaches(trainCache, await openImageCache(work, 'eval'));
+  // A store not on this disk (preprocess's output came from a cache) is rebuilt from the photos under params.root.
+  const trainCache = await openImageCache(work, 'train', { root: params.root, quiet });
+  const cache = concatCaches(trainCache, await openImageCache(work, 'eval', { root: params.root, quiet }));
   try {
     const rows = foldRows(samples, evalList, trainCache.count, fold, pseudo);
     const runKey = foldRunKey(params, { round, fold, fingerprint, pseudo, engine: tf.getBackend() });

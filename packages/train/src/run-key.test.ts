@@ -20,6 +20,12 @@ describe('a fold run key', () => {
     expect(foldRunKey(params, at('cpu'), {})).not.toBe(foldRunKey(params, at('wasm'), {}));
   });
 
+  it('is the same for a data root at another path (a checkpoint restored on another machine resumes), not for other settings', () => {
+    const here = foldRunKey(params, at('wasm'), {});
+    expect(foldRunKey({ ...params, root: '/elsewhere/data' }, at('wasm'), {})).toBe(here);
+    expect(foldRunKey({ ...params, seed: params.seed + 1 }, at('wasm'), {})).not.toBe(here);
+  });
+
   it("changes with the Nx task's hash (the code that trains), and is the same again for the same task", () => {
     const before = foldRunKey(params, at('wasm'), { NX_TASK_HASH: '123' });
     expect(foldRunKey(params, at('wasm'), { NX_TASK_HASH: '123' })).toBe(before);

@@ -14,8 +14,11 @@ export function foldRunKey(
   at: { round: number; fold: number; fingerprint: Fingerprint; pseudo: PseudoLabels | null; engine: string },
   env: Record<string, string | undefined> = process.env,
 ): string {
+  // Not the data root's path (params.root): a checkpoint restored on a machine whose root lies
+  // elsewhere resumes there (the data's content is in the fingerprint below).
+  const { root: _root, ...portable } = params;
   return hashJson({
-    params,
+    params: portable,
     round: at.round,
     fold: at.fold,
     data: at.fingerprint.dataset,

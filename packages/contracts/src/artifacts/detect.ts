@@ -58,9 +58,12 @@ export type ModelIdentity = z.output<typeof modelIdentitySchema>;
 export const detectFailureSchema = z.strictObject({ path: z.string(), reason: z.string() });
 export type DetectFailure = z.output<typeof detectFailureSchema>;
 
+/**
+ * Every photo of the data root, named relative to it (no root: the file is part of preprocess's
+ * Nx key and restored as-is on machines where the root lies elsewhere; Nx reruns detect when the
+ * root's content changes).
+ */
 export const detectionsSchema = z.strictObject({
-  /** The data root the records' paths are relative to (the detect stage writes every photo it holds). */
-  dataRoot: z.string(),
   options: detectOptionsSchema,
   models: z.array(modelIdentitySchema).min(1),
   /** tfjs backend the detectors ran on (boxes differ by float rounding between engines). */
@@ -74,7 +77,8 @@ export type DetectionsInput = z.input<typeof detectionsSchema>;
 
 export const detectionsArtifact = defineArtifact({
   kind: 'detect/detections',
-  version: 1,
+  // 2: no dataRoot
+  version: 2,
   schema: detectionsSchema,
   producedBy: targets.detect,
 });

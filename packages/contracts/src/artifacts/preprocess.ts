@@ -19,6 +19,7 @@ export const sampleSchema = z
   .object({
     /** Relative to train/images, e.g. "000001_female_Asian_45/mask1.jpg". */
     id: z.string(),
+    /** Relative to the data root (dataFile joins it), e.g. "train/images/000001_female_Asian_45/mask1.jpg". */
     path: z.string(),
     personId: z.string(),
     /** From the file name (before any swap correction). */
@@ -39,9 +40,13 @@ export const sampleSchema = z
   });
 export type Sample = z.infer<typeof sampleSchema>;
 
+/*
+ * No data root in any of these: they are part of later tasks' Nx keys and restored as-is on
+ * machines where the root lies elsewhere. Paths are relative to it (contracts' dataFile joins
+ * them with the root of the reader's config).
+ */
 export const samplesSchema = z
   .object({
-    dataRoot: z.string(),
     folds: int.min(2),
     seed: int,
     samples: z.array(sampleSchema),
@@ -49,24 +54,23 @@ export const samplesSchema = z
   .refine((x) => x.samples.every((s) => s.fold < x.folds), { message: 'every fold must be below folds' });
 export type Samples = z.infer<typeof samplesSchema>;
 
-export const samplesArtifact = defineArtifact({ kind: 'preprocess/samples', version: 1, schema: samplesSchema, producedBy });
+export const samplesArtifact = defineArtifact({ kind: 'preprocess/samples', version: 2, schema: samplesSchema, producedBy });
 
+/** path: relative to the data root, e.g. "eval/images/0001.jpg". */
 export const evalImageSchema = z.object({ ImageID: z.string(), path: z.string(), cacheIndex: int.min(0) });
 export type EvalImage = z.infer<typeof evalImageSchema>;
 
 export const evalListSchema = z.object({
-  dataRoot: z.string(),
   /** In info.csv order. */
   images: z.array(evalImageSchema),
 });
 export type EvalList = z.infer<typeof evalListSchema>;
 
-export const evalListArtifact = defineArtifact({ kind: 'preprocess/eval', version: 1, schema: evalListSchema, producedBy });
+export const evalListArtifact = defineArtifact({ kind: 'preprocess/eval', version: 2, schema: evalListSchema, producedBy });
 
 const counts18 = z.array(int.min(0)).length(NUM_CLASSES);
 
 export const preprocessSummarySchema = z.object({
-  dataRoot: z.string(),
   seed: int,
   folds: int.min(2),
   totals: z.object({
@@ -84,9 +88,12 @@ export const preprocessSummarySchema = z.object({
   foldClassCounts: z.array(counts18),
   /** max |share of a class in a fold - its share overall| (person 6-class and image 18-class). */
   balance: z.object({ person6WithinFold: z.number(), image18WithinFold: z.number() }),
+  /** path: relative to the data root (the photo, folder or CSV left out). */
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** Files of the data root named relative to it, the corrections file by its name (see corrections.source). */
   warnings: z.array(z.string()),
   corrections: z.object({
+    /** "builtin", or the corrections file's name (its content's sha256 is in the fingerprint's options). */
     source: z.string().nullable(),
     applied: z.array(z.object({ id: z.string(), field: z.enum(CORRECTION_FIELDS), from: z.string(), to: z.string() })),
     ignored: z.array(z.object({ id: z.string(), field: z.enum(CORRECTION_FIELDS), value: z.string(), reason: z.string() })),
@@ -120,7 +127,7 @@ export const preprocessSummarySchema = z.object({
 });
 export type PreprocessSummary = z.infer<typeof preprocessSummarySchema>;
 
-export const preprocessSummaryArtifact = defineArtifact({ kind: 'preprocess/summary', version: 1, schema: preprocessSummarySchema, producedBy });
+export const preprocessSummaryArtifact = defineArtifact({ kind: 'preprocess/summary', version: 2, schema: preprocessSummarySchema, producedBy });
 
 const sha = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -138,7 +145,8 @@ export type Fingerprint = z.infer<typeof fingerprintSchema>;
 
 export const fingerprintArtifact = defineArtifact({
   kind: 'preprocess/fingerprint',
-  version: 1,
+  // 2: options.preprocess.corrections names the file by its name, not its path
+  version: 2,
   schema: fingerprintSchema,
   producedBy,
 });
@@ -159,7 +167,7 @@ export const imageCacheIndexSchema = z
     pixelsSha256: sha,
     /** Photo ids in store order: train "folder/file", eval ImageID. */
     ids: z.array(z.string()),
-    /** Each stored photo's file and content sha256 (as ids): what a deleted store is rebuilt from. */
+    /** Each stored photo's file (relative to the data root) and content sha256 (as ids): what a deleted store is rebuilt from. */
     sources: z.array(z.object({ path: z.string(), sha256: sha })),
     /** Hash of the ordered inputs (id + content sha256) this store was built from. */
     inputsHash: sha,
@@ -171,7 +179,7 @@ export const imageCacheIndexSchema = z
   .refine((x) => x.ids.length === x.count && x.sources.length === x.count, { message: 'ids and sources must have count entries' });
 export type ImageCacheIndex = z.infer<typeof imageCacheIndexSchema>;
 
-export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 2, schema: imageCacheIndexSchema, producedBy });
+export const imageCacheIndexArtifact = defineArtifact({ kind: 'preprocess/image-cache', version: 3, schema: imageCacheIndexSchema, producedBy });
 
 export const readSamples = (work: string): Promise<Samples> => readArtifact(samplesArtifact, workLayout.preprocess(work).samples);
 export const readEvalList = (work: string): Promise<EvalList> => readArtifact(evalListArtifact, workLayout.preprocess(work).eval);

@@ -97,7 +97,8 @@ export async function fakeRun(): Promise<FakeRun> {
       await sharp({ create: { width: 48, height: 64, channels: 3, background: { r: shade % 256, g: 120, b: 200 } } }).jpeg().toFile(path);
       samples.push({
         id: `${folder}/${k.kind}.jpg`,
-        path,
+        // relative to the data root, as preprocess writes it
+        path: `train/images/${folder}/${k.kind}.jpg`,
         personId: p.id,
         kind: k.kind,
         mask: k.mask,
@@ -121,7 +122,6 @@ export async function fakeRun(): Promise<FakeRun> {
   const classCounts = new Array<number>(NUM_CLASSES).fill(0);
   for (const s of samples) classCounts[s.cls]! += 1;
   const summary: PreprocessSummary = {
-    dataRoot: root,
     seed: config.seed,
     folds: 2,
     totals: { peopleFound: 4, photosFound: 12, people: 4, samples: 12, evalImages: 4 },
@@ -134,7 +134,7 @@ export async function fakeRun(): Promise<FakeRun> {
       return c;
     }),
     balance: { person6WithinFold: 0.25, image18WithinFold: 0.1 },
-    skipped: [{ path: join(root, 'train', 'images', '000005_male_Asian_30', 'mask2.jpg'), reason: 'truncated image <EOF>' }],
+    skipped: [{ path: 'train/images/000005_male_Asian_30/mask2.jpg', reason: 'truncated image <EOF>' }],
     warnings: [],
     corrections: { source: null, applied: [], ignored: [], samplesChanged: 0 },
     dropped: { ageRanges: [], people: [] },
@@ -143,12 +143,12 @@ export async function fakeRun(): Promise<FakeRun> {
   };
   const pre = workLayout.preprocess(work);
   await writeArtifact(preprocessSummaryArtifact, pre.summary, summary);
-  await writeArtifact(samplesArtifact, pre.samples, { dataRoot: root, folds: 2, seed: config.seed, samples });
+  await writeArtifact(samplesArtifact, pre.samples, { folds: 2, seed: config.seed, samples });
   const evalImages = join(root, 'eval', 'images');
   await mkdir(evalImages, { recursive: true });
-  const evalList = ['e1.jpg', 'e2.jpg', 'e3.jpg', 'e4.jpg'].map((ImageID, cacheIndex) => ({ ImageID, path: join(evalImages, ImageID), cacheIndex }));
-  for (const e of evalList) await sharp({ create: { width: 48, height: 64, channels: 3, background: { r: 60 * e.cacheIndex, g: 200, b: 90 } } }).jpeg().toFile(e.path);
-  await writeArtifact(evalListArtifact, pre.eval, { dataRoot: root, images: evalList });
+  const evalList = ['e1.jpg', 'e2.jpg', 'e3.jpg', 'e4.jpg'].map((ImageID, cacheIndex) => ({ ImageID, path: `eval/images/${ImageID}`, cacheIndex }));
+  for (const e of evalList) await sharp({ create: { width: 48, height: 64, channels: 3, background: { r: 60 * e.cacheIndex, g: 200, b: 90 } } }).jpeg().toFile(join(root, e.path));
+  await writeArtifact(evalListArtifact, pre.eval, { images: evalList });
 
   const evalIds = ['e1.jpg', 'e2.jpg', 'e3.jpg', 'e4.jpg'];
   const evalPred = (source: string): Predictions => preds(source, 'eval', evalIds, [peaked(0, 0.7), peaked(0, 0.6), peaked(12, 0.9), peaked(7, 0.5)]);

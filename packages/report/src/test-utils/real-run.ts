@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { hashJson, parseConfig, stageParams, targets, workLayout, writeRunRecord, type PipelineConfig, type StageName } from '@facemask/contracts';
+import { parseConfig, stageParams, stageParamsHash, targets, workLayout, writeRunRecord, type PipelineConfig, type StageName } from '@facemask/contracts';
 import { backendLine, selectBackend } from '@facemask/engine';
 import { runEnsemble } from '@facemask/ensemble';
 import { runPreprocess } from '@facemask/preprocess';
@@ -39,7 +39,7 @@ export async function realRun(dir: string): Promise<PipelineConfig> {
   const task = async (stage: StageName, target: string, runFile: string, backend: string | null, run: () => Promise<unknown>) => {
     const started = Date.now();
     await run();
-    await writeRunRecord(runFile, { target, started, backend, paramsHash: hashJson(stageParams(config, stage)) });
+    await writeRunRecord(runFile, { target, started, backend, paramsHash: stageParamsHash(stageParams(config, stage)) });
   };
   // wasm whatever TFJS_BACKEND says: the plain cpu backend would take hours here.
   const engine = backendLine(await selectBackend({ prefer: 'wasm', log: () => {} }));

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashJson, parseConfig, stageParams, trainedFolds, workLayout, writeRunRecord, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
+import { parseConfig, stageParams, stageParamsHash, trainedFolds, workLayout, writeRunRecord, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { runEnsemble } from '@facemask/ensemble';
 import { runPreprocess } from '@facemask/preprocess';
@@ -57,7 +57,7 @@ export async function tinyRun(over: Partial<ConfigInput> = {}, synth: Partial<Sy
     const started = Date.now();
     await runFold(train, { work, round: 1, fold, ...quiet });
     // As train's CLI records it; export checks the config against it.
-    await writeRunRecord(workLayout.fold(work, 1, fold).run, { target: `train:round1-fold-${fold}`, started, backend: 'test', paramsHash: hashJson(train) });
+    await writeRunRecord(workLayout.fold(work, 1, fold).run, { target: `train:round1-fold-${fold}`, started, backend: 'test', paramsHash: stageParamsHash(train) });
   }
   await runEnsemble(stageParams(cfg, 'ensemble'), { work, round: 1 });
   const submitted = await runSubmit(stageParams(cfg, 'submit'), { work });

@@ -2,18 +2,19 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import { readEvalList, type EvalList, type PipelineConfig } from '@facemask/contracts';
+import { dataFile, readEvalList, type EvalList, type PipelineConfig } from '@facemask/contracts';
 import { predictMain, runExport, type PredictJsonLine } from '@facemask/ship';
 
 /**
  * Exports a finished run's model to `<dir>/model` and copies its first `count` eval photos beside
  * it as PNG: the browser's decoder and sharp's agree on PNG to the bit, so the page and
- * `pnpm predict` see the same pixels. Also returns the eval images, for photos made another way.
+ * `pnpm predict` see the same pixels. Also returns the eval images (their paths where they lie here), for photos made another way.
  */
 export async function exportWithPhotos(cfg: PipelineConfig, dir: string, count: number): Promise<{ model: string; photos: string[]; images: EvalList['images'] }> {
   const model = join(dir, 'model');
   await runExport(cfg, { out: model });
-  const images = (await readEvalList(cfg.data.work)).images;
+  // where the photos lie here (the eval list names them relative to the data root)
+  const images = (await readEvalList(cfg.data.work)).images.map((e) => ({ ...e, path: dataFile(cfg.data.root, e.path) }));
   const photos: string[] = [];
   for (const e of images.slice(0, count)) {
     const png = join(dir, e.ImageID.replace(/\.\w+$/, '.png'));
