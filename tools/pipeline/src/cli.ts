@@ -8,7 +8,7 @@
  */
 import { backendOptionArgs, runIfEntryPoint } from '@facemask/contracts';
 import { Command } from 'commander';
-import { parseFoldList, remoteCacheEnv, runThroughRemoteCache, trainFolds } from './team.ts';
+import { parseFoldList, remoteCacheEnv, trainFolds } from './team.ts';
 import { resultLines, runPipeline } from './run.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,13 +43,13 @@ export async function main(argv: string[]): Promise<number> {
       for (const [fold, outcome] of r.folds) console.log(`fold ${fold}: ${outcome === 'ran' ? 'trained' : 'from the cache'}`);
       return 0;
     }
-    const viaRemote = Boolean(remote.env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER) && !o.skipNxCache;
-    if (viaRemote) await runThroughRemoteCache(o.config, env, nxArgs);
+    // One Nx run, through the remote cache when one answers: what other machines trained comes
+    // back from it, and what this one trains goes up to it.
     const r = await runPipeline(o.config, {
-      quiet: viaRemote,
       ...(o.backend ? { backend: o.backend } : {}),
       skipNxCache: o.skipNxCache ?? false,
       nxArgs: [`--parallel=${o.parallel}`],
+      env: remote.env,
     });
     for (const line of resultLines(r)) console.log(line);
     return 0;

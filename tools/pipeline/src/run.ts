@@ -24,6 +24,11 @@ export interface PipelineOptions {
   quiet?: boolean;
   /** Extra Nx flags (e.g. --parallel=2). */
   nxArgs?: string[];
+  /**
+   * Variables for the pipeline's Nx beyond its own (runNx passes no NX_* variable down): the
+   * remote cache's (team.ts's remoteCacheEnv), so one run reads and writes it.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -46,7 +51,7 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
     await lock.release();
     throw err;
   });
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { ...opts.env };
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
   const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];

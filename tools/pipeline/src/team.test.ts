@@ -1,9 +1,20 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '@facemask/contracts';
+import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { foldNxArgs, foldTargets, parseFoldList, remoteCacheEnv } from './team.ts';
 import { main } from './cli.ts';
+import { runNx } from './nx.ts';
+import type * as Nx from './nx.ts';
+import { runPipeline } from './run.ts';
+import { WORKSPACE_ROOT } from './workspace.ts';
+
+// What the pipeline hands Nx, without running it (the loopback test in team-clones.test.ts runs it).
+vi.mock('./nx.ts', async (actual) => ({ ...(await actual<typeof Nx>()), runNx: vi.fn(async () => ({ code: 1, output: '' })) }));
 
 const config = (over: object = {}) => parseConfig({ data: { root: '/d' }, preprocess: { folds: 5 }, ...over });
 
@@ -53,4 +64,24 @@ describe('remoteCacheEnv', () => {
     expect(r.env).toEqual({});
     expect(r.warning).toMatch(new RegExp(`^warning: remote cache ${url} did not answer \\(ECONNREFUSED\\); this run uses the local cache only`));
   });
+});
+
+describe('runPipeline through a remote cache', () => {
+  it("runs Nx once, with the remote cache's variables beside its own", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facemask-team-'));
+    const work = join(WORKSPACE_ROOT, 'data', `.test-team-${process.pid}`);
+    try {
+      await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 4, seed: 5, width: 48, height: 64, quiet: true });
+      const file = join(dir, 'c.json');
+      await writeFile(file, JSON.stringify({ data: { root: join(dir, 'data'), work }, preprocess: { folds: 2 } }));
+      const remote = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:1', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 't' };
+      await expect(runPipeline(file, { quiet: true, backend: 'wasm', env: remote })).rejects.toThrow(/the pipeline failed \(nx exited with 1\)/);
+      expect(vi.mocked(runNx)).toHaveBeenCalledTimes(1);
+      const [args, opts] = vi.mocked(runNx).mock.calls[0]!;
+      expect(args.slice(0, 2)).toEqual(['run', 'report:run']);
+      expect(opts.env).toEqual({ ...remote, TFJS_BACKEND: 'wasm' });
+    } finally {
+      await Promise.all([rm(dir, { recursive: true, force: true }), rm(work, { recursive: true, force: true })]);
+    }
+  }, 60_000);
 });

@@ -69,15 +69,3 @@ export async function trainFolds(configFile: string, folds: number[], opts: { en
   const outcomes = taskOutcomes(nx.output);
   return { folds: new Map(folds.map((f, i) => [f, outcomes.get(ids[i] ?? '') ?? 'ran'])), nx };
 }
-
-/**
- * The whole graph once with the remote cache, before runPipeline: its Nx gets no NX_* variable, so
- * this pass brings back what other machines trained and uploads what this one trains; runPipeline
- * then finds every task in the local cache and reads the results.
- */
-export async function runThroughRemoteCache(configFile: string, env: NodeJS.ProcessEnv, nxArgs: string[]): Promise<void> {
-  const abs = resolve(configFile);
-  pipelineGraph(await loadConfig(abs, WORKSPACE_ROOT), WORKSPACE_ROOT);
-  const nx = await runNx(['run', targets.report, '--outputStyle=stream', ...nxArgs], { config: abs, env });
-  if (nx.code !== 0) throw new Error(`the pipeline failed (nx exited with ${nx.code}); the failing stage's output is above`);
-}
