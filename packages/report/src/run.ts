@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dataFile, lastRound, workLayout, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
-import type { CacheTransform } from '@facemask/image-cache';
+import { readFaceCrop, type CacheTransform } from '@facemask/image-cache';
 import { renderChart } from './charts/render.ts';
 import type { DetectionSummary } from './detection.ts';
 import { countAnswers } from './distribution.ts';
@@ -73,13 +73,22 @@ export function headlineItems(inputs: RunInputs): HeadlineItem[] {
   return items;
 }
 
-function cacheTransform(inputs: RunInputs): CacheTransform {
-  if (inputs.summary.ok) {
-    const c = inputs.summary.value.cache;
-    return { centerCrop: c.centerCrop, width: c.width, height: c.height };
+/**
+ * The image cache's transform, for thumbnails that show what the model saw: with a face crop, the
+ * crop around each photo's recorded detection (a run without its detections gets centre crops
+ * and says so).
+ */
+async function cacheTransform(inputs: RunInputs, missing: string[]): Promise<CacheTransform> {
+  const c = inputs.summary.ok ? inputs.summary.value.cache : inputs.config.preprocess;
+  const base = { centerCrop: c.centerCrop, width: c.width, height: c.height };
+  const faceCrop = inputs.config.preprocess.faceCrop;
+  if (!faceCrop) return base;
+  try {
+    return { ...base, faceCrop: await readFaceCrop(inputs.work, inputs.config.data.root, faceCrop) };
+  } catch (err) {
+    missing.push(`the face crop of the thumbnails (centre crops shown instead): ${(err as Error).message}`);
+    return base;
   }
-  const p = inputs.config.preprocess;
-  return { centerCrop: p.centerCrop, width: p.width, height: p.height };
 }
 
 /**
@@ -92,6 +101,7 @@ async function makeThumbs(
   tmp: string,
   paths: Loaded<ReadonlyMap<string, string>>,
   prefix: 'worst' | 'eval-worst',
+  cache: CacheTransform,
 ): Promise<Map<string, Thumb>> {
   const folder = basename(workLayout.report(inputs.work).thumbs);
   const dir = join(tmp, folder);
@@ -101,7 +111,6 @@ async function makeThumbs(
     for (const w of worst) thumbs.set(w.id, { ok: false, problem: `no photo path: ${paths.problem}` });
     return thumbs;
   }
-  const cache = cacheTransform(inputs);
   await mkdir(dir, { recursive: true });
   for (const [i, w] of worst.entries()) {
     const photo = paths.value.get(w.id);
@@ -175,9 +184,10 @@ export async function runReport(params: ReportParams, opts: ReportOptions): Prom
   let thumbnails = 0;
   await writeDirAtomic(paths.dir, async (tmp) => {
     const samplePaths: Loaded<ReadonlyMap<string, string>> = inputs.samples.ok ? loaded(new Map(inputs.samples.value.samples.map((x) => [x.id, dataFile(params.data.root, x.path)]))) : absent(inputs.samples.problem);
-    const thumbs = await makeThumbs(inputs, worst.ok ? worst.value : [], tmp, samplePaths, 'worst');
+    const cache = await cacheTransform(inputs, missing);
+    const thumbs = await makeThumbs(inputs, worst.ok ? worst.value : [], tmp, samplePaths, 'worst', cache);
     const evalPaths: Loaded<ReadonlyMap<string, string>> = labelled?.ok ? loaded(labelled.value.paths) : absent(labelled && !labelled.ok ? labelled.problem : 'no eval labels');
-    const evalThumbs = await makeThumbs(inputs, evalWorst?.ok ? evalWorst.value : [], tmp, evalPaths, 'eval-worst');
+    const evalThumbs = await makeThumbs(inputs, evalWorst?.ok ? evalWorst.value : [], tmp, evalPaths, 'eval-worst', cache);
     for (const [id, t] of [...thumbs, ...evalThumbs]) {
       if (t.ok) thumbnails++;
       else missing.push(`thumbnail of ${id}: ${t.problem}`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faceCropSchema } from '@facemask/contracts/detect';
 import { thumbSize, writeThumbnail } from './thumbs.ts';
 
 /** A 100x200 (w x h) photo: blue bands of 50 rows above and below a red 100x100 centre. */
@@ -65,6 +66,21 @@ describe('writeThumbnail', () => {
     expect(c.r).toBeGreaterThan(90);
     expect(c.r).toBeLessThan(130);
     expect(c.b).toBeGreaterThan(90);
+  });
+
+  it("with a face crop, frames the recorded face as the image cache did, not the centre", async () => {
+    const photo = await banded(dir);
+    // the face recorded in the top blue band: the centre crop would show the red middle
+    const record = { path: 'banded.png', width: 100, height: 200, faces: [{ box: { x: 30, y: 5, width: 30, height: 30 }, score: 0.9, detector: 'blazeface' as const }] };
+    const faceCrop = { options: faceCropSchema.parse({ margin: 0.1, square: false }), detectionsHash: 'test', records: new Map([[photo, record]]) };
+    const out = join(dir, 'face.jpg');
+    await writeThumbnail(photo, out, { centerCrop: 100, width: 32, height: 32, faceCrop });
+    const c = await meanColour(out);
+    expect(c.b).toBeGreaterThan(200);
+    expect(c.r).toBeLessThan(20);
+    // a photo without a recorded face falls back to the centre crop, as in the cache
+    await writeThumbnail(photo, out, { centerCrop: 100, width: 32, height: 32, faceCrop: { ...faceCrop, records: new Map() } });
+    expect((await meanColour(out)).r).toBeGreaterThan(200);
   });
 
   it('fails on a missing photo', async () => {

@@ -12,12 +12,13 @@ export function thumbSize(cache: Pick<CacheTransform, 'height' | 'width'>, longS
 }
 
 /**
- * A JPEG thumbnail of a photo framed as the model saw it: the cache's own CenterCrop and
- * antialiased resize (preprocess's transformPhoto), at thumbnail size rather than the cache's.
+ * A JPEG thumbnail of a photo framed as the model saw it: the image cache's own transform (the
+ * face crop around the recorded detection, else CenterCrop, and the antialiased resize), at
+ * thumbnail size rather than the cache's.
  */
 export async function writeThumbnail(photo: string, out: string, cache: CacheTransform, longSide = THUMB_LONG_SIDE): Promise<{ width: number; height: number }> {
   const size = thumbSize(cache, longSide);
-  const pixels = transformPhoto(await decodePhoto(photo), { centerCrop: cache.centerCrop, ...size });
+  const pixels = transformPhoto(await decodePhoto(photo), { centerCrop: cache.centerCrop, faceCrop: cache.faceCrop ?? null, ...size }, photo);
   const jpeg = await sharp(pixels, { raw: { width: size.width, height: size.height, channels: CACHE_CHANNELS } }).jpeg({ quality: 85 }).toBuffer();
   await writeFile(out, jpeg);
   return size;
