@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -28,6 +28,27 @@ export function nativeAddon(pkg: string): string | null {
     if (existsSync(addon)) return addon;
   }
   return null;
+}
+
+/**
+ * The TensorFlow C library a native package's binding loads: the versioned files in its deps/lib
+ * (e.g. libtensorflow.so.2.21.0) with their sizes, or null when there is none. Two libraries
+ * compute different last bits, so a model stage's cache key includes it.
+ */
+export function nativeLibrary(pkgDir: string): string[] | null {
+  const lib = join(pkgDir, 'deps', 'lib');
+  if (!existsSync(lib)) return null;
+  const files = readdirSync(lib).filter((n) => /^libtensorflow.*\.(so|dylib|dll)/.test(n)).sort();
+  return files.length ? files.map((f) => `${f} ${statSync(join(lib, f)).size}`) : null;
+}
+
+/** nativeLibrary of the package an engine name loads (null when it is not installed). */
+export function nativeLibraryOf(engine: keyof typeof NATIVE_PACKAGES): string[] | null {
+  try {
+    return nativeLibrary(dirname(requireHere.resolve(`${NATIVE_PACKAGES[engine]}/package.json`)));
+  } catch {
+    return null;
+  }
 }
 
 export function autoEngine(): 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' {

@@ -249,6 +249,27 @@ describe('the Nx plugin', () => {
     }
   });
 
+  it("keys the model stages on TensorFlow's thread pools when they run on it, and only then", async () => {
+    const withEnv = async (env: Record<string, string>) => {
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      try {
+        return keys(await laidOut(base));
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    };
+    const two = await withEnv({ TFJS_BACKEND: 'tensorflow', TF_NUM_INTRAOP_THREADS: '2' });
+    const four = await withEnv({ TFJS_BACKEND: 'tensorflow', TF_NUM_INTRAOP_THREADS: '4' });
+    expect(changed(two, four)).toEqual(trainTargets);
+    const wasmTwo = await withEnv({ TFJS_BACKEND: 'wasm', TF_NUM_INTRAOP_THREADS: '2' });
+    const wasmFour = await withEnv({ TFJS_BACKEND: 'wasm', TF_NUM_INTRAOP_THREADS: '4' });
+    expect(changed(wasmTwo, wasmFour)).toEqual([]);
+  });
+
   it('lays out the shipped configs as the README describes the pipeline', async () => {
     const readme = await readFile(resolve(WORKSPACE_ROOT, 'README.md'), 'utf8');
     const configs = resolve(WORKSPACE_ROOT, 'tools/pipeline/configs');

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResultV2 } from '@nx/devkit';
 import { isNativeEngine, loadStageConfig, nativeThreads, pipelineGraph, STAGE_NAMES, STAGES, stableStringify, stageParams, workLayout, writeFileAtomic, type StageName } from '@facemask/contracts';
-import { autoEngine } from '@facemask/engine/probe';
+import { autoEngine, nativeLibraryOf } from '@facemask/engine/probe';
 import { modelIdentities } from '@facemask/face-detect/identity';
 import { fingerprintIfUnchanged } from '@facemask/preprocess/fingerprint';
 import { installedVersion, readWorkspacePackages, runtimeClosure } from './closure.ts';
@@ -54,10 +54,11 @@ export async function createNodes(files: readonly string[], _options: unknown, c
   // Keys must mean the same on every machine: the config's paths become what they hold.
   const portable = await portableConfig(cfg, graph.work);
   // The engine facts that change a model stage's numbers: which engine auto picks and, on
-  // TensorFlow's C library, its thread pools (only there: a wasm fold is the same on any machine).
+  // TensorFlow's C library, its thread pools and the library itself (only there: a wasm fold is
+  // the same on any machine).
   const auto = autoEngine();
   const engine = process.env.TFJS_BACKEND?.trim() || (cfg.backend === 'auto' ? auto : cfg.backend);
-  const engineFacts = { auto, ...(isNativeEngine(engine) ? { threads: nativeThreads() } : {}) };
+  const engineFacts = { auto, ...(isNativeEngine(engine) ? { threads: nativeThreads(), library: nativeLibraryOf(engine as 'tensorflow' | 'tensorflow-gpu') } : {}) };
   const packages = await readWorkspacePackages(context.workspaceRoot);
   const code = Object.fromEntries([...new Set(STAGE_NAMES.map((s) => STAGES[s].project))].map((p) => [p, runtimeClosure(packages, p)]));
   const tsx = installedVersion(context.workspaceRoot, 'tsx');
