@@ -17,7 +17,7 @@ describe('@facemask/ship/browser', () => {
     const inputs = Object.keys(r.metafile.inputs);
     expect(inputs.filter((f) => f.startsWith('node:') || /sharp|cli-progress|csv-parse|commander/.test(f))).toEqual([]);
     // What the page shares with predict is in the bundle.
-    for (const f of ['augment/src/eval.ts', 'ensemble/src/combine.ts', 'train/src/step.ts', 'preprocess/src/transform.ts', 'model-resnet/src/custom-layers.ts']) {
+    for (const f of ['augment/src/eval.ts', 'ensemble/src/combine.ts', 'train/src/step.ts', 'image-cache/src/transform.ts', 'model-resnet/src/custom-layers.ts']) {
       expect(inputs.some((i) => i.endsWith(f)), f).toBe(true);
     }
   });
