@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { chunkedAddN } from './add-n.ts';
+import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 
 /**
  * Kernels replaced for tfjs-backend-webgpu 4.22, as registerWasmTrainingKernels does for wasm:
  * - AddN: fails beyond 7 inputs (add-n.ts); wrapped to sum in chunks.
+ * - Conv2DBackpropFilter: one thread per filter entry looping over the whole batch, 82% of a
+ *   training step's GPU time in ../shared/gpu-probe; a tiled implicit GEMM for NHWC float32
+ *   (conv2d-backprop-filter.ts), the backend's own kernel for the rest.
  * Each replacement keeps the backend's own kernel it wraps, found at registration.
  */
 const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.AddN]: chunkedAddN,
+  [tf.Conv2DBackpropFilter]: gemmConv2DBackpropFilter,
 };
 
 export const WEBGPU_KERNELS: readonly string[] = Object.keys(WRAPPED);
