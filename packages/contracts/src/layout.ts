@@ -6,10 +6,23 @@ import type { Round } from './targets.ts';
  * an artifact, the stages that read it and the Nx plugin that declares the outputs.
  */
 
+/** Every stage writes a run record beside its artifacts (time, engine). */
+export const RUN_RECORD_FILE = 'run.json';
+
+/** A stage's summary: a view of the artifacts beside it, with what the run took (seconds, img/s). */
+export const SUMMARY_FILE = 'summary.json';
+
+/**
+ * Files that say how a task ran (its clock, speed, engine line) rather than what it computed: the
+ * Nx keys of later tasks leave them out, so the same results reached at another time or on another
+ * machine key the same. Everything they hold that matters is in the artifacts beside them.
+ */
+export const RECORD_FILES: readonly string[] = [RUN_RECORD_FILE, SUMMARY_FILE];
+
 export const PREPROCESS_FILES = {
   samples: 'samples.json',
   eval: 'eval.json',
-  summary: 'summary.json',
+  summary: SUMMARY_FILE,
   fingerprint: 'fingerprint.json',
   summaryText: 'summary.txt',
 } as const;
@@ -20,7 +33,7 @@ export const FOLD_FILES = {
   metrics: 'metrics.jsonl',
   oof: 'predictions-oof.json',
   eval: 'predictions-eval.json',
-  summary: 'summary.json',
+  summary: SUMMARY_FILE,
   summaryText: 'summary.txt',
   augment: 'augment.json',
 } as const;
@@ -38,9 +51,6 @@ export const ENSEMBLE_FILES = {
   report: 'report.json',
   summaryText: 'report.txt',
 } as const;
-
-/** Every stage writes a run record beside its artifacts (time, engine). */
-export const RUN_RECORD_FILE = 'run.json';
 
 export type CacheSplit = 'train' | 'eval';
 export const CACHE_SPLITS: readonly CacheSplit[] = ['train', 'eval'];

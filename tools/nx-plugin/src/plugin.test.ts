@@ -188,7 +188,7 @@ describe('the Nx plugin', () => {
     expect(face.detect!.run!.inputs).toContainEqual(fingerprint);
     expect(face.detect!.run!.inputs).toContainEqual({ env: 'TFJS_BACKEND' });
     // preprocess's key covers the detections it crops around (its upstream outputs)
-    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/!(run).json', transitive: true });
+    expect(face.preprocess!.run!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/!(run|summary).json', transitive: true });
   });
 
   it('reruns the image cache, not detection, when the crop changes; detection when the detectors do', async () => {

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { RUN_RECORD_FILE, splitTarget, STAGE_NAMES, stageScript, STAGES, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName, type StageTable } from '@facemask/contracts';
+import { RECORD_FILES, splitTarget, STAGE_NAMES, stageScript, STAGES, targets, workLayout, type PipelineGraph, type PipelineTask, type StageName, type StageTable } from '@facemask/contracts';
 import type { RuntimeClosure } from './closure.ts';
 
 /** How every stage script runs: TypeScript through tsx, workspace packages from their source. */
@@ -29,9 +29,10 @@ export interface StageKeys {
 
 // Transitive: a stage reruns whenever anything upstream of it changed, even when its direct input
 // happens to come out identical (a hard vote that did not flip), so every artifact downstream of a
-// change is rebuilt from it (and carries its lineage). Not the run records: they hold when and how
-// long a task ran, which must not make a rerun of an unchanged stage retrain what follows it.
-export const UPSTREAM_FILES = `**/!(${RUN_RECORD_FILE.replace(/\.json$/, '')}).json`;
+// change is rebuilt from it (and carries its lineage). Not the run records and summaries: they hold
+// when and how long a task ran, which must not make a rerun of an unchanged stage, or the same fold
+// trained on another machine, retrain what follows it.
+export const UPSTREAM_FILES = `**/!(${RECORD_FILES.map((f) => f.replace(/\.json$/, '')).join('|')}).json`;
 const upstream = { dependentTasksOutputFiles: UPSTREAM_FILES, transitive: true };
 
 /** The stages that run a model, whose results depend on the engine (from their declarations). */
