@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensembleArtifacts, lastRound, loadConfig, pipelineGraph, readArtifact, scoreSubmission, targets, workLayout, type PipelineConfig } from '@facemask/contracts';
 import { checkWorkFolder } from '@facemask/contracts/work-folder';
-import { runNx, type NxRun } from './nx.ts';
+import type { NxRun } from './nx.ts';
 import { preflight } from './preflight.ts';
+import { runNxWithRemote } from './team.ts';
 import { writeRunConfig } from './runs.ts';
 import { lockWorkFolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
@@ -55,7 +56,7 @@ export async function runPipeline(configFile: string, opts: PipelineOptions = {}
   // --backend reaches every stage as TFJS_BACKEND, which beats the config's backend.
   if (opts.backend) env.TFJS_BACKEND = opts.backend;
   const args = ['run', targets.report, '--outputStyle=stream', ...(opts.skipNxCache ? ['--skip-nx-cache'] : []), ...(opts.nxArgs ?? [])];
-  const nx = await runNx(args, { config: abs, env, quiet: opts.quiet ?? false })
+  const nx = await runNxWithRemote(args, { config: abs, env, quiet: opts.quiet ?? false })
     .then(async (r) => {
       // Before the lock goes, so the record marked is this run's and not the next one's.
       if (r.code === 0) await started.finished();

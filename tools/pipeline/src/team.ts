@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { loadConfig, pipelineGraph, splitTarget, targets, trainedFolds, type PipelineConfig } from '@facemask/contracts';
 import { runNx, taskOutcomes, type NxRun } from './nx.ts';
+
+type RunNxOptions = Parameters<typeof runNx>[1];
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 /** The variables Nx's self-hosted remote cache client reads (`pnpm cache:serve` is such a server). */
@@ -64,8 +66,25 @@ export async function trainFolds(configFile: string, folds: number[], opts: { en
   const config = await loadConfig(abs, WORKSPACE_ROOT);
   pipelineGraph(config, WORKSPACE_ROOT);
   const ids = foldTargets(config, folds);
-  const nx = await runNx([...foldNxArgs(ids), ...(opts.nxArgs ?? [])], { config: abs, env: opts.env ?? {}, quiet: opts.quiet ?? false });
+  const nx = await runNxWithRemote([...foldNxArgs(ids), ...(opts.nxArgs ?? [])], { config: abs, env: opts.env ?? {}, quiet: opts.quiet ?? false });
   if (nx.code !== 0) throw new Error(`training folds ${folds.join(',')} failed (nx exited with ${nx.code}); the failing task's output is above`);
   const outcomes = taskOutcomes(nx.output);
   return { folds: new Map(folds.map((f, i) => [f, outcomes.get(ids[i] ?? '') ?? 'ran'])), nx };
+}
+
+/**
+ * runNx with the remote cache, going on locally when the server stops answering mid-run: Nx 22.7
+ * fails a task whose upload it cannot make, so when a run fails and the server no longer answers,
+ * the same run goes once more without it (one warning). What finished is in the local cache, so
+ * only the interrupted task runs again. A failure while the server still answers is the task's own.
+ */
+export async function runNxWithRemote(args: string[], opts: RunNxOptions, log: (line: string) => void = (l) => console.error(l)): Promise<NxRun> {
+  const first = await runNx(args, opts);
+  const server = opts.env?.NX_SELF_HOSTED_REMOTE_CACHE_SERVER;
+  if (first.code === 0 || !server) return first;
+  if (!(await remoteCacheEnv(opts.env ?? {})).warning) return first;
+  log(`warning: remote cache ${server} stopped answering during the run; going on with the local cache only (what this machine trains from now on is not shared)`);
+  const env = Object.fromEntries(Object.entries(opts.env ?? {}).filter(([k]) => !(REMOTE_CACHE_VARS as readonly string[]).includes(k)));
+  const second = await runNx(args, { ...opts, env });
+  return { code: second.code, output: first.output + second.output };
 }

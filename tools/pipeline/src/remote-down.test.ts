@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '@facemask/contracts';
+import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
+import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
+
+/**
+ * A remote cache that stops mid-run: it answers every download with a miss, and at the first
+ * upload drops the connection and stops listening (a server killed while the first task's results
+ * go up). The pipeline must go on locally with one warning and finish.
+ */
+let ws: string;
+let dir: string;
+let server: Server;
+let url: string;
+let puts = 0;
+
+beforeAll(async () => {
+  [ws, dir] = await Promise.all([copyWorkspace(), mkdtemp(join(tmpdir(), 'facemask-remote-down-'))]);
+  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 10, seed: 20261206, width: 96, height: 128, quiet: true });
+  server = createServer((req, res) => {
+    if (req.method === 'PUT') {
+      puts++;
+      req.socket.destroy();
+      server.close();
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('miss');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  url = `http://127.0.0.1:${addr.port}`;
+}, 300_000);
+
+afterAll(async () => {
+  server.close();
+  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+});
+
+describe('a remote cache that stops during a run', () => {
+  it('leaves one warning, and the pipeline finishes on the local cache', async () => {
+    const cfg: ConfigInput = {
+      seed: 5,
+      data: { root: join(dir, 'data'), work: 'data/work' },
+      preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
+      model: { arch: 'resnet18', widthMultiplier: 0.125 },
+      optim: { name: 'adamw', lr: 0.003 },
+      scheduler: { name: 'none' },
+      backend: 'wasm',
+      train: { epochs: 1, batchSize: 16 },
+    };
+    const file = join(dir, 'team.json');
+    await writeFile(file, JSON.stringify(cfg));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/cli.ts', '--config', file], {
+      cwd: ws,
+      env: { ...env, FORCE_COLOR: '0', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'secret' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+    expect(puts, 'the server saw an upload before it stopped').toBeGreaterThan(0);
+    expect(code, output.slice(-3000)).toBe(0);
+    expect(output.match(/stopped answering during the run; going on with the local cache only/g)).toHaveLength(1);
+    expect(output).toMatch(/^submission: .*data\/work\/submission\/submission\.csv$/m);
+  }, 900_000);
+});
