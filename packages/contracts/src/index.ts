@@ -23,5 +23,6 @@ export * from './stage-cli.ts';
 export * from './predictions.ts';
 export * from './scores.ts';
 export * from './threads.ts';
+export * from './shown-path.ts';
 export * from './pool.ts';
 export * from './submission/index.ts';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createProgress, workLayout, type DetectFailure, type Detections, type StageParams } from '@facemask/contracts';
+import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageParams } from '@facemask/contracts';
 import { detectFiles, modelIdentities } from '@facemask/face-detect/node';
 import { listPhotos } from './photos.ts';
 import { countByGroup, formatReport, type GroupCount } from './summary.ts';
@@ -80,7 +80,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   };
   const counts = countByGroup(photos, result.records, result.failures);
   const detectors = params.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(' -> ');
-  const report = formatReport({ root, outDir: dir, detectors, backend: result.backend, workers, seconds: (performance.now() - started) / 1000, counts, failures: result.failures });
+  const report = formatReport({ root: shownPath(root, WORKSPACE_ROOT), outDir: shownPath(dir, WORKSPACE_ROOT), detectors, backend: result.backend, workers, seconds: (performance.now() - started) / 1000, counts, failures: result.failures });
   await writeDetections(dir, detections, report);
   return { dir, detections, counts, report };
 }

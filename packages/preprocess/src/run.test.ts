@@ -2,7 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ageBand, encodeClass, maskOfKind, parseGender } from '@facemask/contracts';
-import { hashJson, imageCacheIndexArtifact, loadConfig, readArtifact, readEvalList, readFingerprint, readPreprocessSummary, readSamples, runRecordArtifact, sha256OfFile, stageParams, stageParamsHash, workLayout } from '@facemask/contracts';
+import { hashJson, imageCacheIndexArtifact, loadConfig, readArtifact, readEvalList, readFingerprint, readPreprocessSummary, readSamples, runRecordArtifact, sha256OfFile, shownPath, stageParams, stageParamsHash, workLayout, WORKSPACE_ROOT } from '@facemask/contracts';
 import { openImageCache } from '@facemask/image-cache';
 import { fingerprintDataRoot } from './fingerprint.ts';
 import { main } from './main.ts';
@@ -123,7 +123,9 @@ describe('runPreprocess', () => {
     const trainStore = workLayout.imageStore(f.work, await storeOf('train'));
     expect((await stat(trainStore.pixels)).size).toBe(42 * 16 * 12 * 3);
     expect(outputBytes).toBeLessThan(42 * 16 * 12 * 3);
-    expect(first.report).toContain(`pixels in ${join(f.work, '.cache', 'images')}`);
+    // no absolute path: the summary is restored as it is on a team's other machines
+    expect(first.report).toContain(`pixels in ${shownPath(join(f.work, '.cache', 'images'), WORKSPACE_ROOT)}`);
+    expect(first.report).not.toContain(f.work);
     const stores = async () => (await readdir(workLayout.imageStores(f.work))).sort();
     expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
 
@@ -231,7 +233,8 @@ describe('CLI', () => {
     const work = join(workspace, 'cli-work');
     await main(['--config', cfgFile, '--workspace', workspace, '--quiet'], (t) => out.push(t));
     const text = out.join('');
-    expect(text).toContain(`preprocess ${f.root}`);
+    expect(text).toContain(`preprocess ${shownPath(f.root, WORKSPACE_ROOT)}`);
+    expect(text).not.toContain(f.root);
     expect(text).toMatch(/people 6 of 6 found, train photos 42 of 42 found, eval images 2/);
     expect(text).toContain('image cache 8x8x3 (center crop 40)');
     expect(text.split('\n').length).toBeLessThan(25);

@@ -19,6 +19,8 @@ import {
   writeDirAtomic,
   writeFileAtomic,
   sha256OfFile,
+  shownPath,
+  WORKSPACE_ROOT,
   type CacheSplit,
   type EvalList,
   type Fingerprint,
@@ -202,7 +204,9 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
     await writeArtifact(evalListArtifact, out.eval, evalOut);
     await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
     await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
-    report = formatSummary(summary, fingerprint, root, outDir, workLayout.imageStores(work), { train: caches.train.reused, eval: caches.eval.reused });
+    // Shown as every machine of a team would restore it from a shared cache: no absolute path.
+    const shown = (p: string) => shownPath(p, WORKSPACE_ROOT);
+    report = formatSummary(summary, fingerprint, shown(root), shown(outDir), shown(workLayout.imageStores(work)), { train: caches.train.reused, eval: caches.eval.reused });
     await writeFileAtomic(out.summaryText, report + '\n');
   });
   await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);

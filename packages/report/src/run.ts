@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { dataFile, lastRound, workLayout, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
+import { dataFile, lastRound, shownPath, workLayout, WORKSPACE_ROOT, writeDirAtomic, writeFileAtomic } from '@facemask/contracts';
 import { readFaceCrop, type CacheTransform } from '@facemask/image-cache';
 import { renderChart } from './charts/render.ts';
 import type { DetectionSummary } from './detection.ts';
@@ -200,7 +200,7 @@ export async function runReport(params: ReportParams, opts: ReportOptions): Prom
     }
     const html = pageHtml({
       title: `facemask report: ${params.name}`,
-      subtitle: `work folder ${opts.work} · data ${params.data.root}`,
+      subtitle: `work folder ${shownPath(opts.work, WORKSPACE_ROOT)} · data ${shownPath(params.data.root, WORKSPACE_ROOT)}`,
       headline: headlineItems(inputs),
       missing,
       sections,

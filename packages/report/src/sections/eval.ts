@@ -1,4 +1,4 @@
-import { decodeClass, type Scores } from '@facemask/contracts';
+import { decodeClass, shownPath, WORKSPACE_ROOT, type Scores } from '@facemask/contracts';
 import { esc, fmt, missingNote, para } from '../html.ts';
 import type { SubmissionInputs } from '../inputs.ts';
 import type { Loaded } from '../loaded.ts';
@@ -48,13 +48,13 @@ export function scoreHtml(s: Scores): string {
 export function evalSection(sub: SubmissionInputs, evalLabels: string | null, worst: EvalWorst | null = null): Section {
   const parts: string[] = [];
   const blocks: Block[] = [];
-  if (sub.answers.ok) parts.push(`<p>Submission <code>${esc(sub.path)}</code>: ${fmt.int(sub.answers.value.size)} rows from the round ${sub.round} ensemble.</p>`);
+  if (sub.answers.ok) parts.push(`<p>Submission <code>${esc(shownPath(sub.path, WORKSPACE_ROOT))}</code>: ${fmt.int(sub.answers.value.size)} rows from the round ${sub.round} ensemble.</p>`);
   if (sub.score === null || evalLabels === null) {
     parts.push(para('Eval labels unknown (config data.evalLabels is not set): the submission is not scored here.'));
   } else if (!sub.score.ok) {
     parts.push(missingNote(`Eval score not available: ${sub.score.problem}`));
   } else {
-    parts.push(para(`Scored against ${evalLabels}.`, 'hint'), scoreHtml(sub.score.value));
+    parts.push(para(`Scored against ${shownPath(evalLabels, WORKSPACE_ROOT)}.`, 'hint'), scoreHtml(sub.score.value));
     blocks.push(perClassScoresBlock(EVAL_PERCLASS_CHART_ID, sub.score.value, 'eval'), confusionScoresBlock(EVAL_CONFUSION_CHART_ID, sub.score.value, 'eval'));
     if (worst !== null) blocks.push(htmlBlock(worstHtml(sub.round, worst.list, worst.thumbs, 'eval')));
   }

@@ -1,4 +1,4 @@
-import { AGE_BANDS, encodeClass, GENDERS, MASK_STATES, type AgeBand, type Gender, type Mask, type PreprocessSummary } from '@facemask/contracts';
+import { AGE_BANDS, encodeClass, GENDERS, MASK_STATES, shownPath, WORKSPACE_ROOT, type AgeBand, type Gender, type Mask, type PreprocessSummary } from '@facemask/contracts';
 import type { DetectionSummary } from '../detection.ts';
 import { esc, fmt, missingNote, para, table } from '../html.ts';
 import type { Loaded } from '../loaded.ts';
@@ -8,7 +8,18 @@ import { htmlBlock, type Section } from '../section.ts';
 
 /** The config as pretty JSON inside a closed <details>. */
 export function configHtml(config: ReportParams): string {
-  return `<details class="config"><summary>config <code>${esc(config.name)}</code> (JSON)</summary><pre>${esc(JSON.stringify(config, null, 2))}</pre></details>`;
+  return `<details class="config"><summary>config <code>${esc(config.name)}</code> (JSON)</summary><pre>${esc(JSON.stringify(shownConfig(config), null, 2))}</pre></details>`;
+}
+
+/** The config with its paths as shownPath shows them: the page is restored as-is on other machines. */
+export function shownConfig(config: ReportParams): ReportParams {
+  const shown = (p: string | null) => (p === null || p === 'builtin' || p === 'face-api' ? p : shownPath(p, WORKSPACE_ROOT));
+  return {
+    ...config,
+    data: { ...config.data, root: shown(config.data.root)!, work: shown(config.data.work)!, evalLabels: shown(config.data.evalLabels) },
+    preprocess: { ...config.preprocess, corrections: shown(config.preprocess.corrections) },
+    model: { ...config.model, pretrained: shown(config.model.pretrained) },
+  };
 }
 
 /** One line of the recipe's main choices, so the page says what was trained without opening the JSON. */
