@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
-import { foldNxArgs, foldTargets, parseFoldList, remoteCacheEnv } from './team.ts';
+import { foldNxArgs, foldTargets, parseFoldList, remoteCacheEnv, runNxWithRemote } from './team.ts';
 import { main } from './cli.ts';
 import { runNx } from './nx.ts';
 import type * as Nx from './nx.ts';
@@ -67,7 +67,7 @@ describe('remoteCacheEnv', () => {
 });
 
 describe('runPipeline through a remote cache', () => {
-  it("runs Nx once, with the remote cache's variables beside its own", async () => {
+  it("runs Nx with the remote cache's variables beside its own, and once more without them when the run fails and the server is gone", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'facemask-team-'));
     const work = join(WORKSPACE_ROOT, 'data', `.test-team-${process.pid}`);
     try {
@@ -76,12 +76,35 @@ describe('runPipeline through a remote cache', () => {
       await writeFile(file, JSON.stringify({ data: { root: join(dir, 'data'), work }, preprocess: { folds: 2 } }));
       const remote = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:1', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 't' };
       await expect(runPipeline(file, { quiet: true, backend: 'wasm', env: remote })).rejects.toThrow(/the pipeline failed \(nx exited with 1\)/);
-      expect(vi.mocked(runNx)).toHaveBeenCalledTimes(1);
+      // one run through the remote cache; it failed and the server (port 1) does not answer, so
+      // the same run once more on the local cache alone
+      expect(vi.mocked(runNx)).toHaveBeenCalledTimes(2);
       const [args, opts] = vi.mocked(runNx).mock.calls[0]!;
       expect(args.slice(0, 2)).toEqual(['run', 'report:run']);
       expect(opts.env).toEqual({ ...remote, TFJS_BACKEND: 'wasm' });
+      const [again, local] = vi.mocked(runNx).mock.calls[1]!;
+      expect(again).toEqual(args);
+      expect(local.env).toEqual({ TFJS_BACKEND: 'wasm' });
     } finally {
       await Promise.all([rm(dir, { recursive: true, force: true }), rm(work, { recursive: true, force: true })]);
     }
   }, 60_000);
+});
+
+describe('runNxWithRemote', () => {
+  it('does not run again when the server still answers: the failure is the task\'s own', async () => {
+    vi.mocked(runNx).mockClear();
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const said: string[] = [];
+      const r = await runNxWithRemote(['run', 'report:run'], { config: 'c.json', env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url } }, (l) => said.push(l));
+      expect(r.code).toBe(1);
+      expect(vi.mocked(runNx)).toHaveBeenCalledTimes(1);
+      expect(said).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
 });
