@@ -73,7 +73,8 @@ function tag(): string {
 
 const LEFTOVER = /^\.(.+)\.(\d+)\.([0-9a-f]{8})\.(tmp|old)$/;
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` of this machine still runs (a lock's or a temporary file's writer). */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

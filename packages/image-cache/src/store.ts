@@ -26,6 +26,7 @@ import { loadPhoto, PhotoError } from './decode.ts';
 import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
 import { readFaceCrop } from './face-crop.ts';
 import { forEachOrdered } from '@facemask/contracts';
+import { isAlive } from '@facemask/contracts/atomic';
 
 /**
  * The pixel stores: one binary file per (photos, transform) holding every photo after the
@@ -258,15 +259,6 @@ async function writePixels(
 /** `.<name>.<pid>.<hex>.tmp|old`: a writeDirAtomic folder, and the process that made it. */
 const ATOMIC_TEMP = /^\..+\.(\d+)\.[0-9a-f]+\.(tmp|old)$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A store opened within this time is left alone by another run's prune: that run may be between
  * finding the store and writing the preprocess output that names it (see ensureImageStore).
@@ -286,7 +278,7 @@ async function storesNamedByRuns(runs: string): Promise<Set<string>> {
     const live = workLayout.preprocess(work).dir;
     const inProgress = (await readdir(work).catch(() => [] as string[])).filter((n) => {
       const m = ATOMIC_TEMP.exec(n);
-      return m !== null && n.startsWith('.preprocess.') && alive(Number(m[1]));
+      return m !== null && n.startsWith('.preprocess.') && isAlive(Number(m[1]));
     });
     for (const dir of [live, ...inProgress.map((n) => join(work, n))]) {
       for (const split of CACHE_SPLITS) {
@@ -316,7 +308,7 @@ export async function pruneImageStores(work: string, keep: ReadonlySet<string>):
   for (const name of names) {
     if (kept.has(name)) continue;
     const temp = ATOMIC_TEMP.exec(name);
-    if (temp && Number(temp[1]) !== process.pid && alive(Number(temp[1]))) continue;
+    if (temp && Number(temp[1]) !== process.pid && isAlive(Number(temp[1]))) continue;
     const path = join(dir, name);
     if (runs !== null && !temp) {
       const opened = await stat(path).then((s) => s.mtimeMs, () => 0);

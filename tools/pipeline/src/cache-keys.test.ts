@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runNx, taskOutcomes } from './nx.ts';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, editJson, removeWorkspace, touchSource } from './testing/workspace-copy.ts';
 
 /**
@@ -18,19 +19,7 @@ const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
 const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
 
 function config(over: Partial<ConfigInput> = {}): ConfigInput {
-  return {
-    name: 'cache-keys-test',
-    seed: 5,
-    data: { root: join(dir, 'data'), work: 'data/work', evalLabels: join(dir, 'data', 'eval_labels.csv') },
-    preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
-    model: { arch: 'resnet18', widthMultiplier: 0.125 },
-    optim: { name: 'adamw', lr: 0.003 },
-    scheduler: { name: 'none' },
-    ensemble: { method: 'soft' },
-    backend: 'wasm',
-    train: { epochs: 1, batchSize: 16 },
-    ...over,
-  };
+  return tinyConfig(join(dir, 'data'), { name: 'cache-keys-test', ...over });
 }
 
 let lastOutput = '';

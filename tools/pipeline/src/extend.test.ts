@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targets, type ConfigInput } from '@facemask/contracts';
+import { targets } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runNx, taskOutcomes } from './nx.ts';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 
 /**
@@ -69,16 +70,7 @@ afterAll(async () => {
 
 describe('a new stage', () => {
   it('is one declaration and its package: Nx runs it, the report times it, docs:gen writes its Reads table', async () => {
-    const cfg: ConfigInput = {
-      seed: 5,
-      data: { root: join(dir, 'data'), work: 'data/work' },
-      preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
-      model: { arch: 'resnet18', widthMultiplier: 0.125 },
-      optim: { name: 'adamw', lr: 0.003 },
-      scheduler: { name: 'none' },
-      backend: 'wasm',
-      train: { epochs: 1, batchSize: 16 },
-    };
+    const cfg = tinyConfig(join(dir, 'data'));
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify(cfg));
     const r = await runNx(['run', targets.report, '--outputStyle=stream'], { config: file, quiet: true, cwd: ws, env: { FORCE_COLOR: '0' } });

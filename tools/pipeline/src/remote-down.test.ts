@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 
 /**
@@ -44,16 +44,7 @@ afterAll(async () => {
 
 describe('a remote cache that stops during a run', () => {
   it('leaves one warning, and the pipeline finishes on the local cache', async () => {
-    const cfg: ConfigInput = {
-      seed: 5,
-      data: { root: join(dir, 'data'), work: 'data/work' },
-      preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
-      model: { arch: 'resnet18', widthMultiplier: 0.125 },
-      optim: { name: 'adamw', lr: 0.003 },
-      scheduler: { name: 'none' },
-      backend: 'wasm',
-      train: { epochs: 1, batchSize: 16 },
-    };
+    const cfg = tinyConfig(join(dir, 'data'));
     const file = join(dir, 'team.json');
     await writeFile(file, JSON.stringify(cfg));
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));

@@ -28,6 +28,7 @@ import {
 import { workFolderFiles } from '@facemask/contracts/work-folder';
 import { Command } from 'commander';
 import { WORKSPACE_ROOT } from './workspace.ts';
+import { isAlive } from '@facemask/contracts/atomic';
 
 /** What `<work>/config.json` holds: the resolved config of the folder's last run and where it came from. */
 export interface RunConfigRecord {
@@ -106,16 +107,7 @@ async function lockHolder(work: string): Promise<{ pid: number; host: string } |
   }
   if (typeof h?.pid !== 'number' || typeof h.host !== 'string') return null;
   // A lock of another machine (a shared disk) cannot be checked: taken as held.
-  return h.host !== hostname() || alive(h.pid) ? { pid: h.pid, host: h.host } : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return h.host !== hostname() || isAlive(h.pid) ? { pid: h.pid, host: h.host } : null;
 }
 
 export interface RunRow {

@@ -3,6 +3,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { workFolderFiles } from '@facemask/contracts/work-folder';
+import { isAlive } from '@facemask/contracts/atomic';
 
 /**
  * One pipeline run per work folder: two runs on one folder resume each other's in-flight
@@ -29,15 +30,6 @@ export class WorkFolderLockedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WorkFolderLockedError';
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -132,7 +124,7 @@ export async function takeLock(
     }
     const holder = parseHolder(text);
     if (!holder) throw new WorkFolderLockedError(`${opts.what} is locked by ${file}, which names no run: delete it if no pipeline is running on this folder`);
-    if (holder.host === me.host && !alive(holder.pid)) {
+    if (holder.host === me.host && !isAlive(holder.pid)) {
       log(`warning: taking over the lock on ${opts.where} left by a run that is gone (${describe(holder)})`);
       await takeOver(file, holder);
       attempt++;
@@ -149,7 +141,7 @@ export async function waitForRelease(file: string, holder: LockHolder, pollMs = 
   for (;;) {
     await new Promise((r) => setTimeout(r, pollMs));
     const now = parseHolder(await readFile(file, 'utf8').catch(() => ''));
-    if (!sameHolder(now, holder) || (holder.host === hostname() && !alive(holder.pid))) return;
+    if (!sameHolder(now, holder) || (holder.host === hostname() && !isAlive(holder.pid))) return;
   }
 }
 
