@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifact, runRecordArtifact, targets, workLayout, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runNx, taskOutcomes } from './nx.ts';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 /**
@@ -24,19 +25,7 @@ const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, 
 const VOTE = [targets.ensemble(1), targets.submit, targets.report];
 
 function config(over: Partial<ConfigInput> = {}): ConfigInput {
-  return {
-    name: 'incremental-test',
-    seed: 5,
-    data: { root: join(dir, 'data'), work, evalLabels: join(dir, 'data', 'eval_labels.csv') },
-    preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
-    model: { arch: 'resnet18', widthMultiplier: 0.125 },
-    optim: { name: 'adamw', lr: 0.003 },
-    scheduler: { name: 'none' },
-    ensemble: { method: 'soft' },
-    backend: 'wasm',
-    ...over,
-    train: { epochs: 1, batchSize: 16, ...over.train },
-  };
+  return tinyConfig(join(dir, 'data'), { name: 'incremental-test', ...over, data: { work, ...over.data } });
 }
 
 async function run(cfg: ConfigInput, opts: { env?: NodeJS.ProcessEnv; nxArgs?: string[] } = {}): Promise<{ outcomes: Map<string, 'cached' | 'ran'>; output: string }> {

@@ -8,6 +8,7 @@ import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
 import { formatRuns, listRuns, readRunConfig } from './runs.ts';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 
 /**
@@ -21,20 +22,8 @@ const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
 const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
 
 function config(over: Partial<ConfigInput> = {}): ConfigInput {
-  return {
-    name: 'side-by-side',
-    seed: 5,
-    data: { root: join(dir, 'data'), evalLabels: join(dir, 'data', 'eval_labels.csv') },
-    preprocess: { folds: 2, centerCrop: 96, height: 32, width: 32 },
-    augment: { train: [{ type: 'hflip', p: 0.5 }] },
-    model: { arch: 'resnet18', widthMultiplier: 0.125 },
-    optim: { name: 'adamw', lr: 0.003 },
-    scheduler: { name: 'none' },
-    ensemble: { method: 'soft' },
-    backend: 'wasm',
-    train: { epochs: 1, batchSize: 16 },
-    ...over,
-  };
+  // no data.work: each config file runs in data/runs/<its name>
+  return tinyConfig(join(dir, 'data'), { name: 'side-by-side', augment: { train: [{ type: 'hflip', p: 0.5 }] }, ...over, data: { work: undefined, ...over.data } });
 }
 
 /** `pnpm pipeline --config FILE` of the copy (its own code and workspace root); the tasks Nx ran. */

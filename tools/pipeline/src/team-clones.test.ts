@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
+import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -29,19 +30,8 @@ const serverLines: string[] = [];
 const clones: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
 
 function config(root: string): ConfigInput {
-  return {
-    name: 'team-clones-test',
-    seed: 5,
-    // relative: each clone's own work folder
-    data: { root, work: 'data/work-team' },
-    preprocess: { folds: 5, centerCrop: 96, height: 32, width: 32 },
-    model: { arch: 'resnet18', widthMultiplier: 0.125 },
-    optim: { name: 'adamw', lr: 0.003 },
-    scheduler: { name: 'none' },
-    ensemble: { method: 'soft' },
-    backend: 'wasm',
-    train: { epochs: 1, batchSize: 16 },
-  };
+  // relative: each clone's own work folder
+  return tinyConfig(root, { name: 'team-clones-test', data: { work: 'data/work-team', evalLabels: null }, preprocess: { folds: 5 } });
 }
 
 async function configFile(name: string, root: string): Promise<string> {
