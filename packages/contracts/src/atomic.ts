@@ -73,6 +73,15 @@ function tag(): string {
 
 const LEFTOVER = /^\.(.+)\.(\d+)\.([0-9a-f]{8})\.(tmp|old)$/;
 
+/**
+ * A writeFileAtomic / writeDirAtomic temporary, `.<name>.<pid>.<tag>.tmp|old`: the artifact it is
+ * for, the process that wrote it, and which half of a swap it is; null for any other name.
+ */
+export function atomicTemp(name: string): { base: string; pid: number; tag: string; kind: 'tmp' | 'old' } | null {
+  const m = LEFTOVER.exec(name);
+  return m ? { base: m[1]!, pid: Number(m[2]), tag: m[3]!, kind: m[4] as 'tmp' | 'old' } : null;
+}
+
 /** Whether process `pid` of this machine still runs (a lock's or a temporary file's writer). */
 export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -108,11 +117,11 @@ export async function sweepLeftovers(folder: string): Promise<SweptLeftover[]> {
   }
   const writes = new Map<string, { base: string; tmp?: string; old?: string }>();
   for (const name of names) {
-    const m = LEFTOVER.exec(name);
-    if (!m || isAlive(Number(m[2]))) continue;
-    const key = `${m[1]}\0${m[2]}.${m[3]}`;
-    const w = writes.get(key) ?? { base: m[1]! };
-    w[m[4] as 'tmp' | 'old'] = join(folder, name);
+    const t = atomicTemp(name);
+    if (!t || isAlive(t.pid)) continue;
+    const key = `${t.base}\0${t.pid}.${t.tag}`;
+    const w = writes.get(key) ?? { base: t.base };
+    w[t.kind] = join(folder, name);
     writes.set(key, w);
   }
   const done: SweptLeftover[] = [];

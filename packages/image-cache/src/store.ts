@@ -26,7 +26,7 @@ import { loadPhoto, PhotoError } from './decode.ts';
 import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
 import { readFaceCrop } from './face-crop.ts';
 import { forEachOrdered } from '@facemask/contracts';
-import { isAlive } from '@facemask/contracts/atomic';
+import { atomicTemp, isAlive } from '@facemask/contracts/atomic';
 
 /**
  * The pixel stores: one binary file per (photos, transform) holding every photo after the
@@ -256,9 +256,6 @@ async function writePixels(
   return out;
 }
 
-/** `.<name>.<pid>.<hex>.tmp|old`: a writeDirAtomic folder, and the process that made it. */
-const ATOMIC_TEMP = /^\..+\.(\d+)\.[0-9a-f]+\.(tmp|old)$/;
-
 /**
  * A store opened within this time is left alone by another run's prune: that run may be between
  * finding the store and writing the preprocess output that names it (see ensureImageStore).
@@ -277,8 +274,8 @@ async function storesNamedByRuns(runs: string): Promise<Set<string>> {
     const work = join(runs, entry.name);
     const live = workLayout.preprocess(work).dir;
     const inProgress = (await readdir(work).catch(() => [] as string[])).filter((n) => {
-      const m = ATOMIC_TEMP.exec(n);
-      return m !== null && n.startsWith('.preprocess.') && isAlive(Number(m[1]));
+      const t = atomicTemp(n);
+      return t !== null && t.base === 'preprocess' && isAlive(t.pid);
     });
     for (const dir of [live, ...inProgress.map((n) => join(work, n))]) {
       for (const split of CACHE_SPLITS) {
@@ -307,8 +304,8 @@ export async function pruneImageStores(work: string, keep: ReadonlySet<string>):
   let bytes = 0;
   for (const name of names) {
     if (kept.has(name)) continue;
-    const temp = ATOMIC_TEMP.exec(name);
-    if (temp && Number(temp[1]) !== process.pid && isAlive(Number(temp[1]))) continue;
+    const temp = atomicTemp(name);
+    if (temp && temp.pid !== process.pid && isAlive(temp.pid)) continue;
     const path = join(dir, name);
     if (runs !== null && !temp) {
       const opened = await stat(path).then((s) => s.mtimeMs, () => 0);

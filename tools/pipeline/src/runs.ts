@@ -8,7 +8,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
   defaultWorkFolder,
@@ -27,8 +26,8 @@ import {
 } from '@facemask/contracts';
 import { workFolderFiles } from '@facemask/contracts/work-folder';
 import { Command } from 'commander';
+import { liveHolder } from './work-lock.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
-import { isAlive } from '@facemask/contracts/atomic';
 
 /** What `<work>/config.json` holds: the resolved config of the folder's last run and where it came from. */
 export interface RunConfigRecord {
@@ -94,20 +93,6 @@ export async function readRunConfig(work: string): Promise<RunConfigRecord | nul
     throw new Error(`${path} is not a run config the pipeline wrote: rerun the pipeline for this run to write it again`);
   }
   return { ...value, finishedAt: value.finishedAt ?? null } as RunConfigRecord;
-}
-
-/** The live process holding `work`'s lock (tools/pipeline's work-lock.ts), or null. */
-async function lockHolder(work: string): Promise<{ pid: number; host: string } | null> {
-  const text = await readFile(workFolderFiles(work).lock, 'utf8').catch(() => null);
-  let h: { pid?: unknown; host?: unknown };
-  try {
-    h = JSON.parse(text ?? 'null') as typeof h;
-  } catch {
-    return null;
-  }
-  if (typeof h?.pid !== 'number' || typeof h.host !== 'string') return null;
-  // A lock of another machine (a shared disk) cannot be checked: taken as held.
-  return h.host !== hostname() || isAlive(h.pid) ? { pid: h.pid, host: h.host } : null;
 }
 
 export interface RunRow {
@@ -200,7 +185,7 @@ async function runRecordFiles(work: string): Promise<string[]> {
 /** One run's row, less its differences (which need every run). */
 async function readRun(name: string, work: string, record: RunConfigRecord | null, notes: string[]): Promise<Omit<RunRow, 'differences'>> {
   const config = record?.config ?? null;
-  const holder = await lockHolder(work);
+  const holder = await liveHolder(workFolderFiles(work).lock);
   const state = holder ? 'running' : record === null ? null : record.finishedAt ? 'done' : 'stopped';
   if (state === 'running') notes.push(`running now (pid ${holder!.pid} on ${holder!.host}): the scores shown are from an earlier run of this folder, if any`);
   if (state === 'stopped') notes.push(`its last run (started ${record!.startedAt}) did not finish: the scores shown are from an earlier run of this folder, if any`);

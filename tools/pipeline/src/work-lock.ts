@@ -42,6 +42,15 @@ function parseHolder(text: string): LockHolder | null {
   }
 }
 
+/**
+ * The run holding the lock `file`, or null when there is none or its process on this host is
+ * gone. Another host's holder cannot be checked from here: it counts as holding the lock.
+ */
+export async function liveHolder(file: string): Promise<LockHolder | null> {
+  const h = parseHolder(await readFile(file, 'utf8').catch(() => ''));
+  return h && (h.host !== hostname() || isAlive(h.pid)) ? h : null;
+}
+
 const sameHolder = (a: LockHolder | null, b: LockHolder) => !!a && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
 
 /** Creates `file` holding `holder`, or returns false when it exists. */
