@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_RECORD_FILE, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { WORKSPACE_ROOT } from './workspace.ts';
+import { runScript } from './testing/run-script.ts';
 
 /**
  * Every JSON a stage writes but its run record is part of later tasks' Nx keys and is restored
@@ -27,12 +27,7 @@ function config(side: 'a' | 'b', faceCrop: boolean): ConfigInput {
 async function stage(script: string, cfg: ConfigInput, name: string, extra: string[] = []): Promise<void> {
   const file = join(dir, `${name}.json`);
   await writeFile(file, JSON.stringify(cfg));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script, '--config', file, '--quiet', ...extra], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+  const { code, output } = await runScript(WORKSPACE_ROOT, script, ['--config', file, '--quiet', ...extra]);
   if (code !== 0) throw new Error(`${script} failed (${code}):\n${output.slice(-3000)}`);
 }
 

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
+import { runScript } from './testing/run-script.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 
@@ -47,16 +47,7 @@ describe('a remote cache that stops during a run', () => {
     const cfg = tinyConfig(join(dir, 'data'));
     const file = join(dir, 'team.json');
     await writeFile(file, JSON.stringify(cfg));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/cli.ts', '--config', file], {
-      cwd: ws,
-      env: { ...env, FORCE_COLOR: '0', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'secret' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+    const { code, output } = await runScript(ws, 'tools/pipeline/src/cli.ts', ['--config', file], { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'secret' });
     expect(puts, 'the server saw an upload before it stopped').toBeGreaterThan(0);
     expect(code, output.slice(-3000)).toBe(0);
     expect(output.match(/stopped answering during the run; going on with the local cache only/g)).toHaveLength(1);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
 import { formatRuns, listRuns, readRunConfig } from './runs.ts';
+import { runScript } from './testing/run-script.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 
@@ -28,20 +28,7 @@ function config(over: Partial<ConfigInput> = {}): ConfigInput {
 
 /** `pnpm pipeline --config FILE` of the copy (its own code and workspace root); the tasks Nx ran. */
 async function pipeline(file: string): Promise<{ ran: string[]; output: string }> {
-  // An outer Nx run's NX_* settings must not reach the copy's Nx (as in runNx).
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/cli.ts', '--config', file], {
-    cwd: ws,
-    env: { ...env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number>((ok, fail) => {
-    child.on('error', fail);
-    child.on('close', (c) => ok(c ?? 1));
-  });
+  const { code, output } = await runScript(ws, 'tools/pipeline/src/cli.ts', ['--config', file]);
   if (code !== 0) throw new Error(`pipeline --config ${file} exited with ${code}:\n${output.slice(-4000)}`);
   const outcomes = taskOutcomes(output);
   return { ran: ALL.filter((t) => outcomes.get(t) === 'ran'), output };

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
+import { runScript, startCacheServer, type CacheServer } from './testing/run-script.ts';
 import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
@@ -24,9 +23,7 @@ const FOLDS = [0, 1, 2, 3, 4];
 const TRAIN = FOLDS.map((f) => targets.trainFold(1, f));
 
 let dir: string;
-let server: ChildProcessByStdio<null, Readable, Readable>;
-let url: string;
-const serverLines: string[] = [];
+let server: CacheServer | undefined;
 const clones: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
 
 function config(root: string): ConfigInput {
@@ -45,18 +42,8 @@ async function configFile(name: string, root: string): Promise<string> {
  * cache's variables when `remote` (and no other NX_* variable of this test's own environment).
  */
 async function pipeline(clone: string, args: string[], remote: boolean): Promise<{ output: string; stdout: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_')));
-  if (remote) Object.assign(env, { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN });
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tools/pipeline/src/cli.ts', ...args], {
-    cwd: clone,
-    env: { ...env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let stdout = '';
-  child.stdout.on('data', (c: Buffer) => ((output += c.toString()), (stdout += c.toString())));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
+  const env = remote ? { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server!.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN } : {};
+  const { code, output, stdout } = await runScript(clone, 'tools/pipeline/src/cli.ts', args, env);
   if (code !== 0) throw new Error(`pipeline ${args.join(' ')} in ${clone} failed (${code}):\n${output.slice(-5000)}`);
   return { output, stdout };
 }
@@ -77,33 +64,11 @@ beforeAll(async () => {
   await mkdir(join(dir, 'elsewhere'), { recursive: true });
   await cp(join(dir, 'data-a'), join(dir, 'elsewhere', 'data-b'), { recursive: true });
   // The server as `pnpm cache:serve` starts it, on a free loopback port.
-  server = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tools/cache-server/src/cli.ts', '--dir', join(dir, 'server'), '--port', '0', '--host', '127.0.0.1'], {
-    cwd: WORKSPACE_ROOT,
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_'))), NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr.on('data', (c: Buffer) => serverLines.push(...c.toString().split('\n').filter(Boolean)));
-  url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`cache server did not start:\n${serverLines.join('\n')}`)), 60_000);
-    server.stdout.on('data', (c: Buffer) => {
-      for (const line of c.toString().split('\n')) {
-        serverLines.push(line);
-        const m = /^cache:serve: (http:\/\/127\.0\.0\.1:\d+) /.exec(line);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          ok(m[1]);
-        }
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`cache server exited (${code}):\n${serverLines.join('\n')}`)));
-  });
+  server = await startCacheServer(WORKSPACE_ROOT, join(dir, 'server'), TOKEN);
 }, 600_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((done) => server.once('exit', done));
-  }
+  await server?.stop();
   await Promise.all([...Object.values(clones).filter(Boolean).map(removeWorkspace), rm(dir, { recursive: true, force: true })]);
 });
 
@@ -134,6 +99,6 @@ describe('a team of three clones sharing one cache server on loopback', () => {
     expect(trainOutcomes(alone.output)).toEqual({ remote: [], ran: TRAIN });
     expect((await readFile(submission)).equals(shared)).toBe(true);
     // every request answered on loopback, no server error
-    expect(serverLines.filter((l) => / (GET|PUT) \/v1\/cache\/\d+ 5\d\d /.test(l))).toEqual([]);
+    expect(server!.lines.filter((l) => / (GET|PUT) \/v1\/cache\/\d+ 5\d\d /.test(l))).toEqual([]);
   }, 900_000);
 });

@@ -1,25 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convCaseGrid, scaledError, seededData, type ConvCase, useWasmBesideCpu, valuesOn } from './parity.ts';
+import { convCaseGrid, scaledError, seededData, runConv2dBackpropFilter, type ConvCase, useWasmBesideCpu, valuesOn } from './parity.ts';
 
 
 type Case = ConvCase;
-
-function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, c: Case, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor {
-  const inC = dataFormat === 'NHWC' ? x.shape[3] : x.shape[1];
-  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
-    strides: c.stride,
-    pad: c.pad,
-    dataFormat,
-    filterShape: [c.k, c.k, inC, c.out],
-  } as unknown as tf.NamedAttrMap);
-}
 
 function compare(c: Case, seed: number): void {
   const x = seededData(c.x.reduce((a, b) => a * b), seed);
   const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([c.k, c.k, c.x[3], c.out]) as tf.Tensor4D, c.stride, c.pad).shape);
   const dy = seededData(outShape.reduce((a, b) => a * b), seed + 1);
-  const run = () => conv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, outShape), c);
+  const run = () => runConv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, outShape), c);
   const before = tf.memory().numTensors;
   const [onWasm] = valuesOn('wasm', run);
   expect(tf.memory().numTensors).toBe(before);
@@ -42,9 +32,9 @@ describe('wasm Conv2DBackpropFilter (conv of the transposed input with dy as a d
     const c: Case = { x: [2, 3, 9, 10], k: 3, out: 4, stride: 2, pad: 'same' };
     const x = seededData(2 * 3 * 9 * 10, 7);
     const dy = seededData(2 * 4 * 5 * 5, 8);
-    const nchw = valuesOn('wasm', () => conv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, [2, 4, 5, 5]), c, 'NCHW'));
+    const nchw = valuesOn('wasm', () => runConv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, [2, 4, 5, 5]), c, 'NCHW'));
     const nhwc = valuesOn('cpu', () =>
-      conv2dBackpropFilter(
+      runConv2dBackpropFilter(
         tf.transpose(tf.tensor4d(x, c.x), [0, 2, 3, 1]),
         tf.transpose(tf.tensor4d(dy, [2, 4, 5, 5]), [0, 2, 3, 1]),
         c,
@@ -68,7 +58,7 @@ describe('wasm Conv2DBackpropFilter (conv of the transposed input with dy as a d
   it('rejects a dy whose size does not fit the forward convolution', () => {
     const c: Case = { x: [1, 8, 8, 2], k: 3, out: 2, stride: 1, pad: 'same' };
     expect(() =>
-      valuesOn('wasm', () => conv2dBackpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c)),
+      valuesOn('wasm', () => runConv2dBackpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c)),
     ).toThrow(/dy is 7x8 but the forward conv yields 8x8/);
   });
 });

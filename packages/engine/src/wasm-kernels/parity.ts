@@ -70,6 +70,17 @@ export interface ConvCase {
   pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 }
 
+/** tf's Conv2DBackpropFilter kernel itself on the active backend: dW for x, dy and the case's convolution. */
+export function runConv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, c: ConvCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor {
+  const inC = dataFormat === 'NHWC' ? x.shape[3] : x.shape[1];
+  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+    strides: c.stride,
+    pad: c.pad,
+    dataFormat,
+    filterShape: [c.k, c.k, inC, c.out],
+  } as unknown as tf.NamedAttrMap);
+}
+
 /**
  * The grid both conv gradient kernels are checked on: 1x1, 3x3 and 7x7 kernels; stride 1 and 2;
  * 'same', 'valid' and asymmetric explicit padding; odd and even, non-square sizes; batch 1 to 3.

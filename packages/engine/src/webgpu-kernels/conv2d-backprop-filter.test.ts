@@ -1,26 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineName, engineUnderTest } from '../engine-under-test.ts';
-import { convCaseGrid, scaledError, seededData, type ConvCase, valuesOn } from '../wasm-kernels/parity.ts';
+import { convCaseGrid, scaledError, seededData, runConv2dBackpropFilter, type ConvCase, valuesOn } from '../wasm-kernels/parity.ts';
 import { splitPlan } from './conv2d-backprop-filter.ts';
 import { WEBGPU_KERNELS } from './index.ts';
-
-function backpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, c: ConvCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor {
-  const inC = dataFormat === 'NHWC' ? x.shape[3] : x.shape[1];
-  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
-    strides: c.stride,
-    pad: c.pad,
-    dataFormat,
-    filterShape: [c.k, c.k, inC, c.out],
-  } as unknown as tf.NamedAttrMap);
-}
 
 /** The webgpu kernel's dW against the cpu backend's on the same seeded x and dy. */
 function compare(c: ConvCase, seed: number, tolerance = 1e-5): void {
   const x = seededData(c.x.reduce((a, b) => a * b), seed);
   const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([c.k, c.k, c.x[3], c.out]) as tf.Tensor4D, c.stride, c.pad).shape);
   const dy = seededData(outShape.reduce((a, b) => a * b), seed + 1);
-  const run = () => backpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, outShape), c);
+  const run = () => runConv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, outShape), c);
   const numTensors = tf.memory().numTensors;
   const dataIds = tf.engine().backend.numDataIds();
   const [gpu] = valuesOn('webgpu', run);
@@ -56,7 +46,7 @@ describe.runIf(engineName() === 'webgpu')('webgpu Conv2DBackpropFilter (implicit
     expect(WEBGPU_KERNELS).toContain(tf.Conv2DBackpropFilter);
     // Only this kernel checks dy against the forward convolution's output size.
     const c: ConvCase = { x: [1, 8, 8, 2], k: 3, out: 2, stride: 1, pad: 'same' };
-    expect(() => valuesOn('webgpu', () => backpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c))).toThrow(/Conv2DBackpropFilter \(webgpu\)/);
+    expect(() => valuesOn('webgpu', () => runConv2dBackpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c))).toThrow(/Conv2DBackpropFilter \(webgpu\)/);
   });
 
   for (const { name, c, seed } of convCaseGrid()) it(name, () => compare(c, seed));
@@ -72,9 +62,9 @@ describe.runIf(engineName() === 'webgpu')('webgpu Conv2DBackpropFilter (implicit
     const c: ConvCase = { x: [2, 3, 9, 10], k: 3, out: 4, stride: 2, pad: 'same' };
     const x = seededData(2 * 3 * 9 * 10, 7);
     const dy = seededData(2 * 4 * 5 * 5, 8);
-    const nchw = valuesOn('webgpu', () => backpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, [2, 4, 5, 5]), c, 'NCHW'));
+    const nchw = valuesOn('webgpu', () => runConv2dBackpropFilter(tf.tensor4d(x, c.x), tf.tensor4d(dy, [2, 4, 5, 5]), c, 'NCHW'));
     const nhwc = valuesOn('webgpu', () =>
-      backpropFilter(tf.transpose(tf.tensor4d(x, c.x), [0, 2, 3, 1]), tf.transpose(tf.tensor4d(dy, [2, 4, 5, 5]), [0, 2, 3, 1]), c),
+      runConv2dBackpropFilter(tf.transpose(tf.tensor4d(x, c.x), [0, 2, 3, 1]), tf.transpose(tf.tensor4d(dy, [2, 4, 5, 5]), [0, 2, 3, 1]), c),
     );
     expect(scaledError(nchw[0]!, nhwc[0]!)).toBeLessThan(1e-5);
   });
@@ -92,7 +82,7 @@ describe.runIf(engineName() === 'webgpu')('webgpu Conv2DBackpropFilter (implicit
 
   it('rejects a dy whose size does not fit the forward convolution', () => {
     const c: ConvCase = { x: [1, 8, 8, 2], k: 3, out: 2, stride: 1, pad: 'same' };
-    expect(() => valuesOn('webgpu', () => backpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c))).toThrow(
+    expect(() => valuesOn('webgpu', () => runConv2dBackpropFilter(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([1, 7, 8, 2]) as tf.Tensor4D, c))).toThrow(
       /dy is 7x8 but the forward conv yields 8x8/,
     );
   });
