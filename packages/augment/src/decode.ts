@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { exclusive, shared } from './decode-gate.ts';
 
 /**
  * Photo files to RGB pixels, the one decoder of the project: the image cache (preprocess) and the
@@ -73,14 +74,14 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
   try {
     // sharp's 'warning' events come from one queue shared by every decode in flight, so under
     // concurrency they name the wrong photo; a strict decode's error is this photo's own.
-    out = await decode('warning');
+    out = await shared(() => decode('warning'));
   } catch (strict) {
     try {
       // Fail only on truncation, like Pillow (whose default also refuses a file cut short):
       // libjpeg's warnings about corrupt data (a misnumbered restart marker, odd scan parameters)
       // are decoded through there, and camera files carry them. The strict decode's complaint
       // says the pixels may be damaged.
-      out = await decode('truncated');
+      out = await shared(() => decode('truncated'));
     } catch (err) {
       const msg = (err as Error).message.replace(/\s+/g, ' ').trim();
       if (/exceeds pixel limit/.test(msg)) throw await tooLarge(path);
@@ -92,6 +93,7 @@ export async function decodePhoto(path: string): Promise<DecodedPhoto> {
       throw new PhotoError(`corrupt or not an image (${msg})`);
     }
     corrupt = corruptionOf((strict as Error).message);
+    if (!namesCause(corrupt)) corrupt = await causeAlone(decode, corrupt);
   }
   const { width, height, channels } = out.info;
   if (channels !== 3) throw new PhotoError(`decoded to ${channels} channels, expected 3`);
@@ -110,6 +112,33 @@ export function corruptionOf(message: string): string {
     .map((w) => w.replace(/\s+/g, ' ').trim().replace(/^Vips\w+: /, ''))
     .filter((w) => w !== '' && !/^read gave \d+ warnings?$/.test(w));
   return said.length === 0 ? message.replace(/\s+/g, ' ').trim() : [...new Set(said)].join('; ');
+}
+
+/** libvips' own words around libjpeg/libpng's: they say a decode failed, not why. */
+const GENERIC = [/^Warning treated as error due to failOn setting$/, /^error in tile \d+ x \d+$/];
+
+/** Whether a corruption report names libjpeg/libpng's reason, not only libvips' wrapper. */
+export function namesCause(report: string): boolean {
+  return report.split('; ').some((line) => !GENERIC.some((g) => g.test(line)));
+}
+
+/**
+ * The strict decode again with nothing else decoding: another decode in flight cleared the shared
+ * error buffer. Retried because a sharp call outside decodePhoto may still run beside it.
+ */
+async function causeAlone(decode: (failOn: 'warning') => Promise<unknown>, lost: string): Promise<string | null> {
+  return exclusive(async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await decode('warning');
+        return null; // clean alone: the failure was a neighbour's warning, queued under this photo
+      } catch (err) {
+        const said = corruptionOf((err as Error).message);
+        if (namesCause(said)) return said;
+      }
+    }
+    return lost;
+  });
 }
 
 /** The header alone says how large the photo is; reading it sets no limit. */
