@@ -31,6 +31,6 @@ describe('listPhotos', () => {
   });
 
   it('names a missing folder and the fix in one line', async () => {
-    await expect(listPhotos(join(root, 'nowhere'))).rejects.toThrow(/nowhere\/train\/images: not found\. Fix: data\.root must be the folder holding train\/ and eval\//);
+    await expect(listPhotos(join(root, 'nowhere'))).rejects.toThrow(/nowhere\/train\/images: train\/images folder not found\. Fix: data\.root must be the folder holding train\/ and eval\//);
   });
 });

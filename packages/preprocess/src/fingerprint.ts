@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // index (config schema, zod, artifacts) costs a quarter of a second to load.
 import { writeFileAtomic } from '@facemask/contracts/atomic';
 import { createProgress } from '@facemask/contracts/progress';
-import { isHidden, listDir } from './listing.ts';
+import { listDataFolder } from '@facemask/contracts/data-root';
 import { sha256OfFile } from '@facemask/contracts/hash';
 import { mapLimit } from '@facemask/contracts/pool';
 
@@ -50,7 +50,7 @@ interface Sidecar {
 
 /** Every file under `rel`, folders listed at once (thousands of person folders). */
 async function walk(root: string, rel: string): Promise<string[]> {
-  const entries = (await listDir(join(root, rel), `${rel} folder`)).filter((e) => !isHidden(e.name));
+  const { entries } = await listDataFolder(join(root, rel), `${rel} folder`);
   const nested = await Promise.all(entries.map((e) => (e.isDir ? walk(root, `${rel}/${e.name}`) : [`${rel}/${e.name}`])));
   return nested.flat();
 }

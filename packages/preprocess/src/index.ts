@@ -4,7 +4,6 @@ export * from './fingerprint.ts';
 export * from './folds.ts';
 export * from './issues.ts';
 export * from './labels.ts';
-export * from './listing.ts';
 export * from './run.ts';
 export * from './samples.ts';
 export * from './scan.ts';

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { isPhotoKind, parseGender, PHOTO_KINDS, type Gender, type PhotoKind } from '@facemask/contracts';
-import { type Issues } from './issues.ts';
-import { dataLayout, PHOTO_EXTENSIONS } from '@facemask/contracts';
-import { isHidden, listDir, splitExt } from './listing.ts';
+import { parseGender, PHOTO_KINDS, type Gender, type PhotoKind } from '@facemask/contracts';
+import { DataRootError, listEvalImages, listTrainImages, photoName, type DataFolder } from '@facemask/contracts/data-root';
+import { fatal, type Issues } from './issues.ts';
 
 /** One photo file of a person folder. */
 export interface PhotoFile {
@@ -49,63 +48,54 @@ export function parseFolderName(name: string): FolderName | string {
   return { id, gender, race, age: Number(a) };
 }
 
-/** Lists train/images: one entry per well-formed person folder with its recognised photos. */
+/** A missing data root folder stops preprocess as a PreprocessError naming it, like its other fatal input problems (same text). */
+async function fatalIfMissing<T>(listing: Promise<T>): Promise<T> {
+  return listing.catch((err: unknown) => {
+    if (err instanceof DataRootError) fatal(err.path, err.problem, err.fix);
+    throw err;
+  });
+}
+
+/** Checks train/images: one entry per well-formed person folder with its recognised photos. */
 export async function scanTrainImages(root: string, issues: Issues): Promise<TrainScan> {
-  const dir = dataLayout.trainImages(root);
+  const listing = await fatalIfMissing(listTrainImages(root));
   const folders: PersonFolder[] = [];
-  let hiddenFiles = 0;
-  for (const entry of await listDir(dir, 'train/images folder')) {
-    const path = join(dir, entry.name);
-    if (isHidden(entry.name)) {
-      hiddenFiles++;
-      continue;
-    }
+  let hiddenFiles = listing.hiddenFiles;
+  for (const entry of listing.entries) {
     if (!entry.isDir) {
-      issues.bad(path, 'unexpected file in train/images (only person folders belong there)', 'move it out of train/images');
+      issues.bad(entry.path, 'unexpected file in train/images (only person folders belong there)', 'move it out of train/images');
       continue;
     }
     const parsed = parseFolderName(entry.name);
     if (typeof parsed === 'string') {
-      issues.bad(path, parsed, FOLDER_FIX);
+      issues.bad(entry.path, parsed, FOLDER_FIX);
       continue;
     }
-    const person = await scanPersonFolder(entry.name, path, parsed, issues);
-    hiddenFiles += person.hiddenFiles;
-    folders.push(person.folder);
+    folders.push(checkPersonFolder(entry.name, entry.folder, parsed, issues));
+    hiddenFiles += entry.folder.hiddenFiles;
   }
   return { folders, hiddenFiles };
 }
 
-async function scanPersonFolder(
-  name: string,
-  path: string,
-  parsed: FolderName,
-  issues: Issues,
-): Promise<{ folder: PersonFolder; hiddenFiles: number }> {
+function checkPersonFolder(name: string, listing: DataFolder, parsed: FolderName, issues: Issues): PersonFolder {
+  const path = listing.dir;
   const byKind = new Map<PhotoKind, PhotoFile>();
-  let hiddenFiles = 0;
-  for (const e of await listDir(path, 'person folder')) {
-    const file = join(path, e.name);
-    if (isHidden(e.name)) {
-      hiddenFiles++;
-      continue;
-    }
-    const { stem, ext } = splitExt(e.name);
-    const okExt = (PHOTO_EXTENSIONS as readonly string[]).includes(ext.toLowerCase());
-    if (e.isDir || !okExt || !isPhotoKind(stem)) {
+  for (const e of listing.entries) {
+    const { photo, kind } = photoName(e.name);
+    if (e.isDir || !photo || !kind) {
       issues.bad(
-        file,
+        e.path,
         `unknown ${e.isDir ? 'folder' : 'file'} in a person folder (expected ${PHOTO_KINDS.join(', ')} as .jpg, .jpeg or .png)`,
         'remove it or rename it to one of the seven photo names',
       );
       continue;
     }
-    const seen = byKind.get(stem);
+    const seen = byKind.get(kind);
     if (seen) {
-      issues.bad(file, `second ${stem} photo in the folder (${seen.path} is the first)`, 'keep one photo per kind');
+      issues.bad(e.path, `second ${kind} photo in the folder (${seen.path} is the first)`, 'keep one photo per kind');
       continue;
     }
-    byKind.set(stem, { kind: stem, id: `${name}/${e.name}`, path: file });
+    byKind.set(kind, { kind, id: `${name}/${e.name}`, path: e.path });
   }
   const photos: PhotoFile[] = [];
   for (const kind of PHOTO_KINDS) {
@@ -119,7 +109,7 @@ async function scanPersonFolder(
       );
     }
   }
-  return { folder: { ...parsed, folder: name, path, photos }, hiddenFiles };
+  return { ...parsed, folder: name, path, photos };
 }
 
 export interface EvalScan {
@@ -129,12 +119,6 @@ export interface EvalScan {
 }
 
 export async function scanEvalImages(root: string): Promise<EvalScan> {
-  const dir = dataLayout.evalImages(root);
-  const files = new Map<string, string>();
-  let hiddenFiles = 0;
-  for (const e of await listDir(dir, 'eval/images folder')) {
-    if (isHidden(e.name)) hiddenFiles++;
-    else if (!e.isDir) files.set(e.name, join(dir, e.name));
-  }
-  return { files, hiddenFiles };
+  const { files, hiddenFiles } = await fatalIfMissing(listEvalImages(root));
+  return { files: new Map(files.map((f) => [f.name, f.path])), hiddenFiles };
 }
