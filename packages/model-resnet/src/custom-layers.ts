@@ -1,4 +1,5 @@
 import { Rng } from '@facemask/contracts/browser';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 
@@ -114,8 +115,9 @@ export class TorchBatchNorm extends layers.Layer {
  * out (x̂ = (x - μ)/σ, g = dL/dy masked by the ReLU, sums over the batch axes):
  *   dβ = Σg,  dγ = Σ g·x̂,  dx = γ/σ · (g - Σg/n - x̂ · Σg·x̂/n).
  * About 9 kernels forward and backward instead of about 40 from tfjs' autodiff, each a fused
- * batchNorm, an element-wise op or a reduction that every backend has. `onStats` receives the
- * batch mean and biased variance.
+ * batchNorm, an element-wise op or a reduction that every backend has; a backend with the
+ * engine's own BatchNorm kernels (webgpu) runs one kernel each way instead. `onStats` receives
+ * the batch mean and biased variance.
  */
 export function batchNormTrain(
   x: tf.Tensor,
@@ -125,6 +127,7 @@ export function batchNormTrain(
   relu: boolean,
   onStats: (mean: tf.Tensor, variance: tf.Tensor) => void = () => {},
 ): tf.Tensor {
+  if (x.dtype === 'float32' && hasFusedBatchNorm()) return fusedBatchNormTrain(x, gamma, beta, epsilon, relu, onStats);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -146,6 +149,38 @@ export function batchNormTrain(
         const centred = tf.batchNorm(gy, tf.div(dBeta, count), sVar, undefined, sGamma, epsilon);
         const k = tf.mul(tf.mul(sGamma, tf.rsqrt(tf.add(sVar, epsilon))), tf.div(dGamma, count));
         return [tf.sub(centred, tf.mul(xhat, k)), dGamma, dBeta];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+function hasFusedBatchNorm(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(BATCH_NORM_TRAIN, backend) !== undefined && tf.getKernel(BATCH_NORM_TRAIN_GRAD, backend) !== undefined;
+}
+
+/** batchNormTrain through the backend's two kernels: the same outputs, saved tensors and gradients. */
+function fusedBatchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  relu: boolean,
+  onStats: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [value, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xi, gamma: g, beta: b }, { epsilon, relu }) as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor];
+    onStats(mean, variance);
+    save(relu ? [xi, mean, variance, g, value] : [xi, mean, variance, g]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sMean, sVar, sGamma, sOut] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor?];
+        const inputs = { dy, x: sx, mean: sMean, variance: sVar, gamma: sGamma, ...(sOut ? { y: sOut } : {}) };
+        const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, inputs, { epsilon }) as tf.Tensor[];
+        return [dx as tf.Tensor, dGamma as tf.Tensor, dBeta as tf.Tensor];
       },
     };
   });

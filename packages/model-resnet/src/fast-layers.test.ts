@@ -1,4 +1,4 @@
-import { backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, backendsUnderTest, useBackendUnderTest } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, layers, model as tfModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { batchNormTrain, reluFastGrad, TorchBatchNorm, TorchConv2D } from './cus
 /**
  * The layers written for speed (custom gradients, tf.conv2d instead of the fused conv) against
  * tfjs' own autodiff of the plain formulation, on cpu and on the engine under test (wasm, or the
- * native one when TFJS_BACKEND=tensorflow selects it).
+ * native one when TFJS_BACKEND=tensorflow selects it). On webgpu batchNormTrain runs as the
+ * engine's two fused BatchNorm kernels, so there it is those that are compared.
  */
 
 const ENGINES = backendsUnderTest();
@@ -29,12 +30,18 @@ describe.each(ENGINES)('on %s', (engine) => {
     await useBackendUnderTest(engine);
   });
 
-  it.each([false, true])('batchNormTrain (relu %s): value and all three gradients equal autodiff of moments + batchNorm', (relu) => {
+  it.each([
+    [false, [3, 5, 4, 6]],
+    [true, [3, 5, 4, 6]],
+    [false, [2, 7, 5, 3]],
+    [true, [2, 7, 5, 3]],
+  ] as const)('batchNormTrain (relu %s, %j): value and all three gradients equal autodiff of moments + batchNorm', (relu, shape) => {
     const before = tf.memory().numTensors;
-    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 1), 2), 0.7));
-    const gamma = tf.randomUniform([6], 0.5, 1.5, 'float32', 2);
-    const beta = tf.randomNormal([6], 0, 0.3, 'float32', 3);
-    const dy = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 4);
+    const c = shape[3];
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([...shape], 0, 1, 'float32', 1), 2), 0.7));
+    const gamma = tf.randomUniform([c], 0.5, 1.5, 'float32', 2);
+    const beta = tf.randomNormal([c], 0, 0.3, 'float32', 3);
+    const dy = tf.randomNormal([...shape], 0, 1, 'float32', 4);
     const reference = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
       const { mean, variance } = tf.moments(xi, [0, 1, 2]);
       const y = tf.batchNorm(xi, mean, variance, b, g, 1e-5);
@@ -58,6 +65,31 @@ describe.each(ENGINES)('on %s', (engine) => {
     });
     tf.dispose([x, gamma, beta, dy, ...want, ...got]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('batchNormTrain runs as the fused kernels where the backend has them (webgpu), as stock ops elsewhere', async () => {
+    const x = tf.randomNormal([2, 4, 4, 8], 0, 1, 'float32', 5);
+    const gamma = tf.ones([8]);
+    const beta = tf.zeros([8]);
+    const names = async (relu: boolean) => {
+      const p = await tf.profile(() => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(batchNormTrain(a, b, c, 1e-5, relu)))([x, gamma, beta]);
+        tf.dispose(g);
+      });
+      return p.kernelNames;
+    };
+    for (const relu of [false, true]) {
+      const kernels = await names(relu);
+      const fused = kernels.filter((k) => k === BATCH_NORM_TRAIN || k === BATCH_NORM_TRAIN_GRAD);
+      if (engine === 'webgpu') {
+        expect(fused).toEqual([BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD]);
+        expect(kernels).not.toContain('FusedBatchNorm');
+      } else {
+        expect(fused).toEqual([]);
+        expect(kernels).toContain('FusedBatchNorm');
+      }
+    }
+    tf.dispose([x, gamma, beta]);
   });
 
   it('reluFastGrad: relu, gradient dy where x > 0 and 0 elsewhere (x = 0 included, as torch)', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Program, WebgpuBackendLike } from './program.ts';
 
 /**
  * Conv2DBackpropFilter for tfjs-backend-webgpu as an implicit GEMM.
@@ -27,18 +28,6 @@ export function splitPlan(m: number, k: number, co: number): { slices: number; p
   const wanted = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.ceil(m / MIN_M_PER_SLICE)));
   const perSlice = Math.ceil(Math.ceil(m / wanted) / TILE_M) * TILE_M;
   return { slices: Math.ceil(m / perSlice), perSlice };
-}
-
-/** The parts of tfjs-backend-webgpu's program interface this program fills in. */
-interface Program {
-  variableNames: string[];
-  uniforms: string;
-  workgroupSize: [number, number, number];
-  outputShape: number[];
-  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
-  dispatch: [number, number, number];
-  shaderKey: string;
-  getUserCode(): string;
 }
 
 class Conv2DBackpropFilterGemmProgram implements Program {
@@ -143,10 +132,6 @@ class Conv2DBackpropFilterGemmProgram implements Program {
       }
     `;
   }
-}
-
-interface WebgpuBackendLike extends tf.KernelBackend {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]): tf.TensorInfo;
 }
 
 /** The implicit GEMM above for NHWC float32; anything else goes to the backend's own kernel. */

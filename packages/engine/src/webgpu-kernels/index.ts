@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { chunkedAddN } from './add-n.ts';
+import { BATCH_NORM_TRAIN_KERNELS } from './batch-norm-train.ts';
 import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 
 /**
@@ -9,13 +10,14 @@ import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
  *   training step's GPU time in ../shared/gpu-probe; a tiled implicit GEMM for NHWC float32
  *   (conv2d-backprop-filter.ts), the backend's own kernel for the rest.
  * Each replacement keeps the backend's own kernel it wraps, found at registration.
+ * Added beside them: training-mode BatchNorm (+ ReLU) forward and backward (batch-norm-train.ts).
  */
 const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.AddN]: chunkedAddN,
   [tf.Conv2DBackpropFilter]: gemmConv2DBackpropFilter,
 };
 
-export const WEBGPU_KERNELS: readonly string[] = Object.keys(WRAPPED);
+export const WEBGPU_KERNELS: readonly string[] = [...Object.keys(WRAPPED), ...BATCH_NORM_TRAIN_KERNELS.map((k) => k.kernelName)];
 
 /** The wrappers installed, so that registering twice wraps the backend's own kernel once. */
 const installed = new Map<string, tf.KernelFunc>();
@@ -31,5 +33,8 @@ export function registerWebgpuTrainingKernels(): void {
     // Unregister first: registerKernel over an existing entry works but prints a warning.
     tf.unregisterKernel(name, 'webgpu');
     tf.registerKernel({ ...existing, kernelFunc });
+  }
+  for (const config of BATCH_NORM_TRAIN_KERNELS) {
+    if (!tf.getKernel(config.kernelName, 'webgpu')) tf.registerKernel(config);
   }
 }

@@ -1,0 +1,19 @@
+/**
+ * Names of the kernels this package adds to tfjs (no tfjs kernel has them), importable without
+ * loading an engine (`@facemask/engine/kernel-names`): model code asks tf.getKernel(name,
+ * tf.getBackend()) whether the active backend has one and otherwise composes stock ops.
+ */
+
+/**
+ * Training-mode BatchNorm (+ ReLU) over all axes but the last. Inputs x (float32, channels last),
+ * gamma and beta ([C]); attrs epsilon (number) and relu (boolean). Outputs y, the batch mean and
+ * its biased variance ([C] each).
+ */
+export const BATCH_NORM_TRAIN = 'FacemaskBatchNormTrain';
+
+/**
+ * Its gradient. Inputs dy, x, mean, variance, gamma, and y (the forward's output) when the
+ * forward had the ReLU, which masks dy where y is not positive; attr epsilon. Outputs dx, dgamma
+ * and dbeta.
+ */
+export const BATCH_NORM_TRAIN_GRAD = 'FacemaskBatchNormTrainGrad';
