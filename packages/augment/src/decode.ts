@@ -20,6 +20,12 @@ export interface DecodedPhoto {
   corrupt?: string;
 }
 
+/**
+ * The decoder's identity: another sharp or libvips build may round pixels differently, so a store
+ * of what was computed from decoded pixels (the image cache's, the detections') keys on it.
+ */
+export const DECODER = `sharp ${sharp.versions.sharp} vips ${sharp.versions.vips}`;
+
 /** What to do about a photo that does not decode (the usual case: it is damaged). */
 export const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its person if no longer complete)';
 

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sweepLeftovers, writeDirAtomic, writeFileAtomic } from './atomic.ts';
+import { publishDirOnce, sweepLeftovers, writeDirAtomic, writeFileAtomic } from './atomic.ts';
 import { FAULT_AT_ENV, type FaultSite } from './fault.ts';
 
 let dir: string;
@@ -60,6 +60,23 @@ describe('atomic writes', () => {
     await writeDirAtomic(out, async (tmp) => writeFile(join(tmp, 'new.txt'), 'new'));
     expect(await readdir(out)).toEqual(['new.txt']);
     expect((await readdir(dir)).sort()).toEqual(['out']);
+  });
+
+  it('publishes a content-addressed folder once: writers at once all succeed, a whole one stays, a damaged one is replaced', async () => {
+    const out = join(dir, 'k');
+    const whole = async (d: string) => (await readFile(join(d, 'v'), 'utf8').catch(() => '')) === 'v';
+    const put = (text: string) => async (tmp: string) => writeFile(join(tmp, 'v'), text);
+    const results = await Promise.all(Array.from({ length: 8 }, () => publishDirOnce(out, put('v'), whole)));
+    expect(results.filter((r) => r === 'published')).toHaveLength(1);
+    expect(results.filter((r) => r === 'existing')).toHaveLength(7);
+    expect(await readdir(dir)).toEqual(['k']);
+    const before = (await stat(join(out, 'v'))).ino;
+    expect(await publishDirOnce(out, put('v'), whole)).toBe('existing');
+    expect((await stat(join(out, 'v'))).ino).toBe(before);
+    await writeFile(join(out, 'v'), 'damaged');
+    expect(await publishDirOnce(out, put('v'), whole)).toBe('published');
+    expect(await readFile(join(out, 'v'), 'utf8')).toBe('v');
+    expect(await readdir(dir)).toEqual(['k']);
   });
 });
 

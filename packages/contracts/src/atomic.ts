@@ -39,19 +39,8 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
   // Always, not once: `build` may read the folder it replaces (e.g. to reuse part of it).
   await sweepLeftovers(parent);
   const t = tag();
-  const tmp = join(parent, `.${basename(dir)}.${t}.tmp`);
+  const tmp = await buildTemp(dir, t, build);
   const old = join(parent, `.${basename(dir)}.${t}.old`);
-  try {
-    await mkdir(tmp, { recursive: true });
-    await build(tmp);
-  } catch (err) {
-    // A raw ENOSPC from inside the build names no file: name the folder and what it had written.
-    const written = isDiskFull(err) && !(err instanceof DiskFullError) ? await bytesUnder(tmp) : 0;
-    await rm(tmp, { recursive: true, force: true });
-    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw await diskFullError(dir, written, { atLeast: true });
-    throw err;
-  }
-  faultPoint('dir-build', basename(dir));
   let moved = false;
   try {
     await rename(dir, old);
@@ -64,6 +53,64 @@ export async function writeDirAtomic(dir: string, build: (tmpDir: string) => Pro
   if (moved) {
     faultPoint('dir-cleanup', basename(dir));
     await rm(old, { recursive: true, force: true });
+  }
+}
+
+/** Builds `dir`'s contents in a temporary sibling (tagged `t`); on failure removes it and rethrows. */
+async function buildTemp(dir: string, t: string, build: (tmpDir: string) => Promise<void>): Promise<string> {
+  const tmp = join(dirname(dir), `.${basename(dir)}.${t}.tmp`);
+  try {
+    await mkdir(tmp, { recursive: true });
+    await build(tmp);
+  } catch (err) {
+    // A raw ENOSPC from inside the build names no file: name the folder and what it had written.
+    const written = isDiskFull(err) && !(err instanceof DiskFullError) ? await bytesUnder(tmp) : 0;
+    await rm(tmp, { recursive: true, force: true });
+    if (isDiskFull(err) && !(err instanceof DiskFullError)) throw await diskFullError(dir, written, { atLeast: true });
+    throw err;
+  }
+  faultPoint('dir-build', basename(dir));
+  return tmp;
+}
+
+/**
+ * Puts a content-addressed folder in place (its name is a hash of what it holds, so any whole
+ * copy is as good as another): built under a temporary name and renamed in unless a whole one is
+ * already there. Two writers of the same name at once both succeed, the later one keeping the
+ * folder the first put there, where writeDirAtomic's swap would fail between its two renames. A
+ * folder `isWhole` refuses (damaged on disk) is replaced. Says whether this call's folder is the
+ * one in place.
+ */
+export async function publishDirOnce(
+  dir: string,
+  build: (tmpDir: string) => Promise<void>,
+  isWhole: (dir: string) => Promise<boolean>,
+): Promise<'published' | 'existing'> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  await sweepLeftovers(parent);
+  const tmp = await buildTemp(dir, tag(), build);
+  try {
+    // Twice at most: a damaged folder is moved away once; if the name is taken again by then,
+    // it was by another writer's whole folder or something is rewriting it as it is published.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await rename(tmp, dir);
+        return 'published';
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      }
+      if (await isWhole(dir)) return 'existing';
+      const old = join(parent, `.${basename(dir)}.${tag()}.old`);
+      await rename(dir, old).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      await rm(old, { recursive: true, force: true });
+    }
+    throw new Error(`${dir} is damaged again as soon as it is replaced: check what else writes into ${parent}, then rerun`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
 }
 

@@ -68,17 +68,29 @@ export const DETECT_FILES = {
   summaryText: 'summary.txt',
 } as const;
 
-/** The folder name whose work folders share their pixel stores (config load's data/runs). */
+/** An entry of the shared detection store: the detections (hard-linked into the runs) and its record. */
+export const DETECTION_STORE_FILES = {
+  detections: DETECT_FILES.detections,
+  entry: 'entry.json',
+} as const;
+
+/** The folder name whose work folders share their pixel and detection stores (config load's data/runs). */
 export const SHARED_RUNS_FOLDER_NAME = 'runs';
 
 /**
  * The runs folder `work` lies directly in (`<X>/runs` for `<X>/runs/<name>`), whose runs share
- * pixel stores; else null. Read from the path as given (stages pass absolute ones), so a relative
+ * pixel and detection stores; else null. Read from the path as given (stages pass absolute ones), so a relative
  * work folder's stores stay relative too.
  */
 export function sharedRunsFolder(work: string): string | null {
   const parent = dirname(work);
   return basename(parent) === SHARED_RUNS_FOLDER_NAME ? parent : null;
+}
+
+/** A cache the work folders of a runs folder share (`<X>/.cache/<name>`), else the work folder's own. */
+function sharedCache(work: string, name: string): string {
+  const runs = sharedRunsFolder(work);
+  return runs === null ? join(work, '.cache', name) : join(dirname(runs), '.cache', name);
 }
 
 export const workLayout = {
@@ -101,13 +113,21 @@ export const workLayout = {
    * `<X>/.cache/images`: a store's key names its photos and transform, so two runs with the same
    * inputs need one copy on disk. Any other work folder keeps its own.
    */
-  imageStores(work: string): string {
-    const runs = sharedRunsFolder(work);
-    return runs === null ? join(work, '.cache', 'images') : join(dirname(runs), '.cache', 'images');
-  },
+  imageStores: (work: string): string => sharedCache(work, 'images'),
   imageStore(work: string, key: string) {
     const dir = join(workLayout.imageStores(work), key);
     return { dir, pixels: join(dir, 'pixels.u8'), index: join(dir, 'index.json') };
+  },
+  /**
+   * Content-addressed detections, one folder per (photos, detect options, models, engine): shared
+   * by the work folders of a runs folder as the pixel stores are (`<X>/.cache/detections`), so a
+   * second run with the same photos and detectors links the first run's detections in rather than
+   * detecting again. Any other work folder keeps its own.
+   */
+  detectionStores: (work: string): string => sharedCache(work, 'detections'),
+  detectionStore(work: string, key: string) {
+    const dir = join(workLayout.detectionStores(work), key);
+    return { dir, ...inDir(dir, DETECTION_STORE_FILES) };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
   fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),

@@ -1,4 +1,4 @@
-import { readFile, readdir, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionsArtifact, parseCsv, parseConfig, readArtifact, runRecordArtifact, stageParams, workLayout } from '@facemask/contracts';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { main } from './main.ts';
-import { runDetect, type DetectResult } from './run.ts';
+import { runDetect, type DetectParams, type DetectResult } from './run.ts';
 
 /*
  * The stage on a small synthetic set: the generator knows where it drew each face
@@ -16,6 +16,7 @@ let dir: string;
 let root: string;
 let person: string;
 let result: DetectResult;
+let params: DetectParams;
 const warnings: string[] = [];
 
 beforeAll(async () => {
@@ -28,8 +29,8 @@ beforeAll(async () => {
   await writeFile(join(root, 'train', 'images', person, 'mask3.jpg'), await wall.toBuffer());
   const full = await readFile(join(root, 'train', 'images', person, 'mask4.jpg'));
   await writeFile(join(root, 'train', 'images', person, 'mask4.jpg'), full.subarray(0, full.length >> 1));
-  const cfg = parseConfig({ data: { root, work: join(dir, 'work') } });
-  result = await runDetect(stageParams(cfg, 'detect'), { work: cfg.data.work, quiet: true, log: (l) => warnings.push(l), workers: 2 });
+  params = stageParams(parseConfig({ data: { root } }), 'detect');
+  result = await runDetect(params, { work: join(dir, 'work'), quiet: true, log: (l) => warnings.push(l), workers: 2 });
 }, 300_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -95,6 +96,27 @@ describe('runDetect', () => {
     expect(d.records.every((r) => !r.path.startsWith('/') && !r.path.includes(root))).toBe(true);
     expect(d.options.detectors).toEqual([{ name: 'blazeface', minScore: 0.2 }]);
     expect(d.models.map((m) => [m.detector, m.package])).toEqual([['blazeface', '@vladmandic/human']]);
+  });
+});
+
+describe('the shared detection store', () => {
+  it('serves a rerun on the same photos and detectors: no detector runs, the stored file is linked in, the summary names the entry', async () => {
+    expect(result.store).toEqual({ key: expect.stringMatching(/^[0-9a-f]{64}$/), reused: false });
+    const work = join(dir, 'work');
+    const stored = workLayout.detectionStore(work, result.store!.key);
+    expect(result.report).toContain(`stored for other runs in `);
+    const again: string[] = [];
+    const rerun = await runDetect(params, { work, quiet: true, log: (l) => again.push(l), workers: 2 });
+    expect(rerun.store).toEqual({ key: result.store!.key, reused: true });
+    expect(rerun.detections).toEqual(result.detections);
+    expect(rerun.counts).toEqual(result.counts);
+    // the photo that does not decode is reported again, as a run that detects would
+    expect(again).toEqual(warnings);
+    expect(rerun.report).toMatch(/blazeface >= 0\.2 on \w+, no detector ran: 21 photos/);
+    expect(rerun.report).toMatch(new RegExp(`from the shared detection store .*${result.store!.key}`));
+    expect(await readFile(workLayout.detect(work).summaryText, 'utf8')).toBe(rerun.report + '\n');
+    const [linked, inStore] = await Promise.all([stat(workLayout.detect(work).detections), stat(stored.detections)]);
+    expect(linked.ino).toBe(inStore.ino);
   });
 });
 

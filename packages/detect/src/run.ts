@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageParams } from '@facemask/contracts';
-import { detectFiles, modelIdentities } from '@facemask/face-detect/node';
+import { detectFiles, engineIdentity, expectedDetectEngine, modelIdentities } from '@facemask/face-detect/node';
 import { listPhotos } from './photos.ts';
+import { detectionsKey, digestPhotos, findDetections, publishDetections } from './store.ts';
 import { countByGroup, formatReport, type GroupCount } from './summary.ts';
-import { writeDetections } from './write.ts';
+import { linkDetections, writeDetections } from './write.ts';
 
 export type DetectParams = StageParams<'detect'>;
 
@@ -27,6 +28,8 @@ export interface DetectResult {
   counts: GroupCount[];
   /** The one-screen summary (also written as summary.txt). */
   report: string;
+  /** The shared store entry the detections are linked from, and whether it was there before (no detector ran); null when it could not be written. */
+  store: { key: string; reused: boolean } | null;
 }
 
 /** What preprocess says about a photo that does not decode; it decides, with preprocess.onBadInput. */
@@ -37,27 +40,59 @@ const PHOTO_FIX = 'replace it with a readable JPEG/PNG or delete it (and its per
  * `<work>/detect/detections.json`. A photo that does not decode is recorded as a failure and
  * warned about, never fatal here: the same photo fails preprocess's decoding, which stops or skips
  * it as preprocess.onBadInput says (this stage does not read that option, so changing it never
- * reruns detection).
+ * reruns detection). Detections already in the shared store for the same photos, detectors and
+ * engine (another run's, see store.ts) are linked in instead of detecting again; new ones are
+ * stored there for the next run.
  */
 export async function runDetect(params: DetectParams, opts: RunOptions): Promise<DetectResult> {
   const root = resolve(params.root);
-  const dir = workLayout.detect(resolve(opts.work)).dir;
+  const work = resolve(opts.work);
+  const dir = workLayout.detect(work).dir;
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => console.error(line));
   const photos = await listPhotos(root);
-  const pathOf = new Map(photos.map((p) => [p.file, p.path]));
   const workers = Math.max(1, opts.workers ?? availableParallelism());
   const started = performance.now();
-  const progress = createProgress({ label: 'detect', total: photos.length, unit: 'img', quiet: opts.quiet });
   const warn = (f: DetectFailure) => log(`warning: ${join(root, f.path)}: ${f.reason}. Fix: ${PHOTO_FIX}; preprocess stops on it or leaves it out, as preprocess.onBadInput says`);
+  const engines = { backend: opts.backend, configured: params.backend };
+  const inputs = { options: params.detect, models: await modelIdentities(params.detect), photos: await digestPhotos(photos, opts) };
+  const expected = expectedDetectEngine(engines);
+  const key = detectionsKey({ ...inputs, engine: expected });
+  const finish = async (detections: Detections, store: { key: string; reused: boolean } | null): Promise<DetectResult> => {
+    const counts = countByGroup(photos, detections.records, detections.failures);
+    const detectors = params.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(' -> ');
+    const stored = store && workLayout.detectionStore(work, store.key);
+    const report = formatReport({
+      root: shownPath(root, WORKSPACE_ROOT),
+      outDir: shownPath(dir, WORKSPACE_ROOT),
+      detectors,
+      backend: detections.backend,
+      workers,
+      seconds: (performance.now() - started) / 1000,
+      counts,
+      failures: detections.failures,
+      store: stored && { dir: shownPath(stored.dir, WORKSPACE_ROOT), reused: store.reused },
+    });
+    if (stored) await linkDetections(dir, stored.detections, report);
+    else await writeDetections(dir, detections, report);
+    return { dir, detections, counts, report, store };
+  };
+
+  const found = await findDetections(work, key, log);
+  if (found) {
+    // as a run that detects would, so a rerun reports the same photos
+    for (const f of found.failures) warn(f);
+    return finish(found, { key, reused: true });
+  }
+  const pathOf = new Map(photos.map((p) => [p.file, p.path]));
+  const progress = createProgress({ label: 'detect', total: photos.length, unit: 'img', quiet: opts.quiet });
   let result: Awaited<ReturnType<typeof detectFiles>>;
   try {
     result = await detectFiles(
       photos.map((p) => p.file),
       params.detect,
       {
+        ...engines,
         workers,
-        backend: opts.backend,
-        configured: params.backend,
         recordPath: (file) => pathOf.get(file)!,
         onRecord: () => progress.tick(),
         onFailure: (f) => {
@@ -71,16 +106,16 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   }
   // The records name the photos relative to the root, and the root is not recorded: the file is
   // part of preprocess's Nx key and restored as-is where the root lies elsewhere.
-  const detections: Detections = {
-    options: params.detect,
-    models: await modelIdentities(params.detect),
-    backend: result.backend,
-    records: result.records,
-    failures: result.failures,
-  };
-  const counts = countByGroup(photos, result.records, result.failures);
-  const detectors = params.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(' -> ');
-  const report = formatReport({ root: shownPath(root, WORKSPACE_ROOT), outDir: shownPath(dir, WORKSPACE_ROOT), detectors, backend: result.backend, workers, seconds: (performance.now() - started) / 1000, counts, failures: result.failures });
-  await writeDetections(dir, detections, report);
-  return { dir, detections, counts, report };
+  const detections: Detections = { options: params.detect, models: inputs.models, backend: result.backend, records: result.records, failures: result.failures };
+  // Keyed on the engine that ran: where auto's guess from the files was wrong (a GPU node without
+  // its driver), the entry is for runs that ask for this engine by name.
+  const ranKey = result.backend === expected.name ? key : detectionsKey({ ...inputs, engine: engineIdentity(result.backend) });
+  const stores = workLayout.detectionStores(work);
+  try {
+    await publishDetections(work, ranKey, detections);
+  } catch (err) {
+    log(`warning: could not store the detections for other runs in ${stores}: ${(err as Error).message}. Fix: make ${stores} writable (or free space there); this run's detections are written all the same`);
+    return finish(detections, null);
+  }
+  return finish(detections, { key: ranKey, reused: false });
 }

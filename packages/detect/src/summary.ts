@@ -42,6 +42,11 @@ export interface DetectReport {
   seconds: number;
   counts: GroupCount[];
   failures: readonly DetectFailure[];
+  /**
+   * The shared store entry (its folder, as shown): `reused` when the detections came from it and
+   * no detector ran, else where this run stored them for the next; null when they could not be stored.
+   */
+  store: { dir: string; reused: boolean } | null;
 }
 
 const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : '-');
@@ -52,7 +57,8 @@ export function formatReport(r: DetectReport): string {
   const lines = [
     `detect ${r.root}`,
     `  -> ${r.outDir}`,
-    `  ${r.detectors} on ${r.backend}, ${r.workers} worker${r.workers === 1 ? '' : 's'}: ${total} photos in ${r.seconds.toFixed(1)} s (${total ? ((1000 * r.seconds) / total).toFixed(0) : '-'} ms/photo)`,
+    `  ${r.detectors} on ${r.backend}, ${r.store?.reused ? 'no detector ran' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${total} photos in ${r.seconds.toFixed(1)} s (${total ? ((1000 * r.seconds) / total).toFixed(0) : '-'} ms/photo)`,
+    ...(r.store ? [`  ${r.store.reused ? 'from the shared detection store' : 'stored for other runs in'} ${r.store.dir}`] : []),
     `  ${'photos'.padEnd(16)}${'count'.padStart(7)}${'face'.padStart(9)}${'no face'.padStart(9)}${'failed'.padStart(8)}`,
   ];
   for (const c of r.counts) {

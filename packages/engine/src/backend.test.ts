@@ -5,6 +5,7 @@ import {
   currentBackend,
   defaultLoaders,
   describeLoadError,
+  expectedBackend,
   nativeDetail,
   nativeEnvDefaults,
   resolveBackendPreference,
@@ -12,6 +13,7 @@ import {
   type BackendLoader,
   type BackendName,
 } from './backend.ts';
+import { autoEngine } from './native-probe.ts';
 import { WASM_TRAINING_KERNELS } from './wasm-kernels/index.ts';
 
 const ADDON_MISSING =
@@ -132,6 +134,13 @@ describe('chooseBackend (injected loaders)', () => {
     expect(await chooseBackend({ prefer: 'cpu', configured: 'wasm', env: {}, loaders })).toEqual({ name: 'cpu', reason: 'requested by --backend' });
     expect(await chooseBackend({ configured: 'wasm', env: { TFJS_BACKEND: 'cpu' }, loaders })).toEqual({ name: 'cpu', reason: 'requested by TFJS_BACKEND' });
     expect(await chooseBackend({ configured: 'wasm', env: {}, loaders })).toEqual({ name: 'wasm', reason: 'requested by the config (backend)' });
+  });
+
+  it("expects, without loading one, the backend asked for, else auto's pick from the files", () => {
+    expect(expectedBackend('cpu', { TFJS_BACKEND: 'wasm' }, 'tensorflow')).toBe('cpu');
+    expect(expectedBackend(undefined, { TFJS_BACKEND: 'wasm' }, 'cpu')).toBe('wasm');
+    expect(expectedBackend(undefined, {}, 'cpu')).toBe('cpu');
+    expect(expectedBackend('auto', {}, 'auto')).toBe(autoEngine());
   });
 
   it('an explicit backend that cannot load is an error, never a silent fallback', async () => {

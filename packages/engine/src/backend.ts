@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@facemask/contracts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { loadWebgpu } from './webgpu.ts';
+import { autoEngine } from './native-probe.ts';
 
 // The names live in contracts (the config schema reads them too); re-exported for the engine's users.
 export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference };
@@ -114,6 +115,16 @@ export function resolveBackendPreference(
     if (p !== 'auto') return { preference: p, source };
   }
   return { preference: 'auto', source: 'auto' };
+}
+
+/**
+ * The backend selectBackend will pick for these requests, judged without loading one: the one
+ * asked for, else the engine auto picks as judged from the files (autoEngine, the Nx keys' answer
+ * too). A caller that keys stored results on it checks the backend that actually ran.
+ */
+export function expectedBackend(prefer: string | undefined, env: Record<string, string | undefined> = process.env, configured?: string): BackendName {
+  const { preference } = resolveBackendPreference(prefer, env, configured);
+  return preference === 'auto' ? autoEngine() : preference;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { isNativeEngine, nativeThreads, type NativeThreads } from '@facemask/contracts';
 
 /**
  * Which engine `auto` will pick, judged from the files alone (no tfjs, no native library
@@ -49,6 +50,43 @@ export function nativeLibraryOf(engine: keyof typeof NATIVE_PACKAGES): string[] 
   } catch {
     return null;
   }
+}
+
+/** The npm packages whose code computes on each engine (tfjs-core's kernels dispatch to them). */
+const ENGINE_PACKAGES: Record<string, readonly string[]> = {
+  'tensorflow-gpu': [NATIVE_PACKAGES['tensorflow-gpu']],
+  tensorflow: [NATIVE_PACKAGES.tensorflow],
+  webgpu: ['@tensorflow/tfjs-backend-webgpu', 'webgpu'],
+  wasm: ['@tensorflow/tfjs-backend-wasm'],
+  cpu: ['@tensorflow/tfjs-backend-cpu'],
+};
+
+/**
+ * What an engine's numbers depend on besides the model and its input, read from files alone: its
+ * name, the installed versions of the packages that compute on it (null: not installed) and, on
+ * TensorFlow's C library, the library and its thread pools (a reduction split over other threads
+ * adds in another order). A store of results computed on an engine keys on it. Not the GPU a
+ * webgpu engine runs on: the stores it keys live on one machine.
+ */
+export interface EngineIdentity {
+  name: string;
+  packages: Record<string, string | null>;
+  library?: string[] | null;
+  threads?: NativeThreads;
+}
+
+function installedVersion(pkg: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(requireHere.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+export function engineIdentity(name: string, env: Record<string, string | undefined> = process.env): EngineIdentity {
+  const packages = Object.fromEntries(['@tensorflow/tfjs-core', ...(ENGINE_PACKAGES[name] ?? [])].map((p) => [p, installedVersion(p)]));
+  if (!isNativeEngine(name)) return { name, packages };
+  return { name, packages, library: nativeLibraryOf(name as keyof typeof NATIVE_PACKAGES), threads: nativeThreads(env) };
 }
 
 export function autoEngine(): 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' {

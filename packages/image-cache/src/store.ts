@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import {
   faultPoint,
   bytesUnder,
@@ -22,6 +21,7 @@ import {
   type CacheSplit,
   type ImageCacheIndex,
 } from '@facemask/contracts';
+import { DECODER } from '@facemask/augment/decode';
 import { loadPhoto, PhotoError } from './decode.ts';
 import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
 import { readFaceCrop } from './face-crop.ts';
@@ -50,8 +50,6 @@ export interface CacheInput {
 
 /** Bump when the decode or transform code changes the pixels it writes. */
 const STORE_FORMAT = 'u8-hwc-rgb-v1';
-/** libvips (and its libjpeg/libpng) decodes the photos: another build may round differently. */
-const DECODER = `sharp ${sharp.versions.sharp} vips ${sharp.versions.vips}`;
 
 export function transformHash(t: CacheTransform): string {
   // Without a face crop the hash is what it always was, so existing stores stay valid.

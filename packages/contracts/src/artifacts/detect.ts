@@ -82,3 +82,18 @@ export const detectionsArtifact = defineArtifact({
   schema: detectionsSchema,
   producedBy: targets.detect,
 });
+
+/**
+ * A shared detection store's record of its detections file (workLayout.detectionStore): the
+ * sha256 of the file's bytes, checked before a run links the file in, so an entry changed on disk
+ * since (the file is hard-linked into every run that used it) is rebuilt, never trusted.
+ */
+export const detectionStoreEntrySchema = z.strictObject({
+  /** The store key the entry was published under (its folder's name). */
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+export type DetectionStoreEntry = z.output<typeof detectionStoreEntrySchema>;
+
+export const detectionStoreEntryArtifact = defineArtifact({ kind: 'detect/store-entry', version: 1, schema: detectionStoreEntrySchema, producedBy: targets.detect });

@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { selectBackend, type BackendName } from '@facemask/engine';
+import { expectedBackend, selectBackend, type BackendName } from '@facemask/engine';
+import { engineIdentity, type EngineIdentity } from '@facemask/engine/probe';
 import type { DetectFailure } from '../artifact.ts';
 import type { DetectOptions } from '../options.ts';
 import type { DetectionRecord } from '../record.ts';
 import { decodePhotoFile, PhotoError } from './decode.ts';
 import { createNodeDetector } from './modules.ts';
 import { WORKER_INIT_ENV, workerArgs, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+
+/** What results computed on an engine depend on (engine/probe), for a caller keying on the engine that ran. */
+export { engineIdentity, type EngineIdentity };
 
 export interface DetectFilesOptions {
   /**
@@ -31,6 +35,15 @@ export interface DetectFilesResult {
   failures: DetectFailure[];
   /** The backend the detectors ran on (the workers' choice when workers > 0). */
   backend: BackendName;
+}
+
+/**
+ * The engine detectFiles will run on with these options, and what its results depend on, judged
+ * before any worker loads it: a store of detections looks its key up with it. The result's
+ * `backend` says which one did run.
+ */
+export function expectedDetectEngine(opts: Pick<DetectFilesOptions, 'backend' | 'configured'>, env: Record<string, string | undefined> = process.env): EngineIdentity {
+  return engineIdentity(expectedBackend(opts.backend, env, opts.configured), env);
 }
 
 const stopOnFailure = (f: DetectFailure) => {

@@ -1,6 +1,9 @@
 import { decodePhoto, PHOTO_FIX, PhotoError as DecodeError } from '@facemask/augment/decode';
 import type { RgbImage } from '../image.ts';
 
+/** The decoder the detectors see the photos through (augment's): detections depend on its build. */
+export { DECODER } from '@facemask/augment/decode';
+
 /** Why a photo could not be used: augment's decoder's reason and fix, naming the file. */
 export class PhotoError extends Error {
   constructor(

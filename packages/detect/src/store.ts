@@ -1,0 +1,150 @@
+import { copyFile, link, stat } from 'node:fs/promises';
+import {
+  createProgress,
+  detectionsArtifact,
+  detectionStoreEntryArtifact,
+  hashJson,
+  inDir,
+  mapLimit,
+  publishDirOnce,
+  readArtifact,
+  sha256OfFile,
+  workLayout,
+  writeArtifact,
+  DETECTION_STORE_FILES,
+  type DetectOptions,
+  type Detections,
+  type ModelIdentity,
+} from '@facemask/contracts';
+import { DECODER, type EngineIdentity } from '@facemask/face-detect/node';
+import type { Photo } from './photos.ts';
+
+/**
+ * The shared detection store: one folder per key in workLayout.detectionStores (`data/.cache/
+ * detections` for the runs of data/runs), holding the detections a run published and their
+ * sha256. The key is everything the detections are a function of and nothing else, so a second
+ * run with the same photos, detectors and engine hard-links the first run's file into its own
+ * detect folder instead of running the detectors again (the slowest thing before training).
+ *
+ * Not pruned, unlike the pixel stores: an entry is about 0.6 MB per 1,000 photos (measured: 25.7 KB
+ * for the 42 synthetic 384x512 photos of a face-crop run, BlazeFace, one face each, no landmarks;
+ * the 68 landmark points make a record about three times larger), so 2 MB for a 3,500-photo set
+ * and 19 MB for 31,500, against hundreds of megabytes to gigabytes for one pixel store. Delete
+ * the folder to reclaim it: a run that finds no entry detects again and publishes a new one.
+ */
+
+/** Bump when face-detect's code records other faces for the same photos, models and engine. */
+const STORE_FORMAT = 'detections-v1';
+
+/** A photo as the key sees it: its path relative to the data root and its content. */
+export interface PhotoDigest {
+  path: string;
+  sha256: string;
+}
+
+/** What the detections are a function of: never the work folder, the host, an absolute path or a time. */
+export interface DetectionInputs {
+  /** The detect stage's config slice without the data root's path (the photos' contents stand for it). */
+  options: DetectOptions;
+  models: readonly ModelIdentity[];
+  engine: EngineIdentity;
+  photos: readonly PhotoDigest[];
+}
+
+export function detectionsKey(inputs: DetectionInputs): string {
+  return hashJson({
+    format: STORE_FORMAT,
+    // The detectors see the photos through this decoder: another build may round other pixels.
+    decoder: DECODER,
+    options: inputs.options,
+    models: inputs.models,
+    engine: inputs.engine,
+    photos: inputs.photos.map((p) => [p.path, p.sha256]),
+  });
+}
+
+/**
+ * Each photo's content sha256 (contracts' sha256OfFile, the digest the data fingerprint takes),
+ * a few at a time. Seconds against the detectors' minutes: read on every run, hit or miss. A photo
+ * that cannot be read keys by why, as detection records it as a failure.
+ */
+export async function digestPhotos(photos: readonly Photo[], opts: { quiet?: boolean } = {}): Promise<PhotoDigest[]> {
+  const progress = createProgress({ label: 'photo digests', total: photos.length, unit: 'img', quiet: opts.quiet });
+  try {
+    return await mapLimit(photos, 4, async (p) => {
+      const sha256 = await sha256OfFile(p.file).catch((err: NodeJS.ErrnoException) => `unreadable (${err.code ?? err.message})`);
+      progress.tick();
+      return { path: p.path, sha256 };
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export type StoreCheck = { detections: Detections } | { missing: true } | { damaged: string };
+
+/**
+ * The entry's detections when it is whole: its record readable and for this key, the file's
+ * sha256 the one recorded when it was published (the file is hard-linked into every run that
+ * used it, so a write through any of them shows here) and the artifact valid; else why not.
+ */
+export async function checkDetectionStore(work: string, key: string): Promise<StoreCheck> {
+  const store = workLayout.detectionStore(work, key);
+  if (!(await stat(store.dir).then(() => true, () => false))) return { missing: true };
+  let entry;
+  try {
+    entry = await readArtifact(detectionStoreEntryArtifact, store.entry);
+  } catch (err) {
+    return { damaged: (err as Error).message };
+  }
+  if (entry.key !== key) return { damaged: `${store.entry} is for key ${entry.key}, not the folder's ${key}` };
+  const sha = await sha256OfFile(store.detections).catch((err: NodeJS.ErrnoException) => `unreadable (${err.code ?? err.message})`);
+  if (sha !== entry.sha256) return { damaged: `${store.detections} has sha256 ${sha.slice(0, 12)}, not the ${entry.sha256.slice(0, 12)} recorded when it was stored` };
+  try {
+    return { detections: await readArtifact(detectionsArtifact, store.detections) };
+  } catch (err) {
+    return { damaged: (err as Error).message };
+  }
+}
+
+/** The entry's detections when whole; a damaged entry is warned about and left for the next publish to replace. */
+export async function findDetections(work: string, key: string, log: (line: string) => void): Promise<Detections | null> {
+  const checked = await checkDetectionStore(work, key);
+  if ('damaged' in checked) log(`warning: detection store ${workLayout.detectionStore(work, key).dir}: ${checked.damaged} (changed on disk since it was stored): detecting again to rebuild it`);
+  return 'detections' in checked ? checked.detections : null;
+}
+
+/**
+ * Stores the detections under `key` (temp folder + rename). Another run that published the same
+ * key first keeps its entry (the same detections: same photos, detectors and engine); a damaged
+ * entry is replaced. Resolves to the stored file, to be linked into the run (linkOrCopy).
+ */
+export async function publishDetections(work: string, key: string, detections: Detections): Promise<string> {
+  const store = workLayout.detectionStore(work, key);
+  await publishDirOnce(
+    store.dir,
+    async (tmp) => {
+      const out = inDir(tmp, DETECTION_STORE_FILES);
+      await writeArtifact(detectionsArtifact, out.detections, detections);
+      const [sha256, { size }] = await Promise.all([sha256OfFile(out.detections), stat(out.detections)]);
+      await writeArtifact(detectionStoreEntryArtifact, out.entry, { key, sha256, bytes: size });
+    },
+    async () => 'detections' in (await checkDetectionStore(work, key)),
+  );
+  return store.detections;
+}
+
+/** Errors of link(2) that mean no hard link can be made here (another filesystem, none supported), not a failure. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** `to` as a hard link to `from` (no second copy on disk), or a copy where no link can be made. */
+export async function linkOrCopy(from: string, to: string): Promise<'linked' | 'copied'> {
+  try {
+    await link(from, to);
+    return 'linked';
+  } catch (err) {
+    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+  await copyFile(from, to);
+  return 'copied';
+}
