@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, pipelineGraph } from '@facemask/contracts';
-import { describePoint, downstreamOf, faultSchedule, parseTrace, type SitePass } from './fault-schedule.ts';
+import { describePoint, downstreamOf, faultSchedule, killPoints, parseTrace, type SitePass } from './fault-schedule.ts';
 
-const trace = (text: string) => parseTrace(text);
-const traces = new Map<string, SitePass[]>([
+const trace = (text: string) => [parseTrace(text)];
+const traces = new Map<string, SitePass[][]>([
   ['preprocess:run', trace('cache-photo\ncache-photo\ncache-photo\nfile-write\tsamples.json\ndir-build\tpreprocess\ndir-swap\tpreprocess\n')],
   ['train:features', trace('feature-batch\nfeature-batch\ndir-swap\tfeatures\n')],
   [
@@ -30,6 +30,19 @@ describe('the fault schedule', () => {
       expect(new Set(all.map(describePoint)).size).toBe(19);
       expect(all).toContainEqual({ task: 'train:round1-fold-0', site: 'dir-swap', n: 4, detail: 'last' });
     }
+  });
+
+  it("counts each process's passes apart, and a site several processes share up to half each one's share", () => {
+    const detect = new Map([
+      [
+        'detect:run',
+        [parseTrace('file-write\tdetections.json\n'), parseTrace('detect-photo\n'.repeat(5)), parseTrace('detect-photo\n'.repeat(4))],
+      ],
+    ]);
+    // nine photos over two workers: each has passed the site at least twice, whichever got which
+    expect(killPoints(detect).map(describePoint)).toEqual(['detect:run at file-write:1 (detections.json)', 'detect:run at detect-photo:1', 'detect:run at detect-photo:2']);
+    const one = new Map([['detect:run', [parseTrace('detect-photo\n'.repeat(3))]]]);
+    expect(killPoints(one).map(describePoint)).toEqual([1, 2, 3].map((n) => `detect:run at detect-photo:${n}`));
   });
 
   it('reruns the killed task and everything downstream of it', () => {

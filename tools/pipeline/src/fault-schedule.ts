@@ -31,23 +31,48 @@ export function parseTrace(text: string): SitePass[] {
     });
 }
 
+/** Each task's traces, one per process of it (a detect task's workers each trace apart). */
+export type TaskTraces = ReadonlyMap<string, readonly (readonly SitePass[])[]>;
+
+/**
+ * Every point a kill can hit, per task in task order: a site one process of the task passes, n
+ * times in all, gives n points in trace order. A site that several processes pass (detect's
+ * workers, which share the photos as they come) gives points up to half each one's share: every
+ * process counts its own passes, and which photos fall to which varies from run to run.
+ */
+export function killPoints(traces: TaskTraces): KillPoint[] {
+  const points: KillPoint[] = [];
+  for (const task of [...traces.keys()].sort()) {
+    const processes = traces.get(task)!;
+    const shared = new Set<FaultSite>();
+    for (const site of FAULT_SITES) if (processes.filter((t) => t.some((p) => p.site === site)).length > 1) shared.add(site);
+    for (const trace of processes) {
+      const seen = new Map<FaultSite, number>();
+      for (const { site, detail } of trace) {
+        if (shared.has(site)) continue;
+        const n = (seen.get(site) ?? 0) + 1;
+        seen.set(site, n);
+        points.push({ task, site, n, ...(detail === undefined ? {} : { detail }) });
+      }
+    }
+    for (const site of shared) {
+      const passing = processes.filter((t) => t.some((p) => p.site === site));
+      const total = passing.reduce((a, t) => a + t.filter((p) => p.site === site).length, 0);
+      for (let n = 1; n <= Math.max(1, Math.floor(total / (2 * passing.length))); n++) points.push({ task, site, n });
+    }
+  }
+  return points;
+}
+
 /**
  * `count` kill points drawn with `seed` from every site pass of the traces: first one of each
  * kind of site the run passes (so a short schedule still kills mid-batch, during a checkpoint
  * swap, mid-write, during the image cache build and during feature extraction), then a kind of
  * site at random and a pass of it at random.
  */
-export function faultSchedule(traces: ReadonlyMap<string, readonly SitePass[]>, count: number, seed: number): KillPoint[] {
+export function faultSchedule(traces: TaskTraces, count: number, seed: number): KillPoint[] {
   const rng = Rng.derive(seed, 'fault-schedule');
-  const passes: KillPoint[] = [];
-  for (const [task, trace] of traces) {
-    const seen = new Map<FaultSite, number>();
-    for (const { site, detail } of trace) {
-      const n = (seen.get(site) ?? 0) + 1;
-      seen.set(site, n);
-      passes.push({ task, site, n, ...(detail === undefined ? {} : { detail }) });
-    }
-  }
+  const passes = killPoints(traces);
   const chosen = new Map<string, KillPoint>();
   for (const site of FAULT_SITES) {
     // the folder swap to hit first is a fold checkpoint's (last/): the one a resume reads

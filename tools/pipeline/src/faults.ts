@@ -1,82 +1,44 @@
-import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { FAULT_AT_ENV, FAULT_TRACE_ENV, pipelineGraph, stableStringify, stageScript, targets, tasksRunBy, type PipelineConfig, type PipelineGraph, type PipelineTask } from '@facemask/contracts';
+import { FAULT_AT_ENV, FAULT_TRACE_ENV, FOLD_FILES, stableStringify, targets } from '@facemask/contracts';
 import { claimWorkFolder } from '@facemask/contracts/work-folder';
-import { downstreamOf, parseTrace, type KillPoint, type SitePass } from './fault-schedule.ts';
+import { parseTrace, type KillPoint, type SitePass } from './fault-schedule.ts';
+import { runNx, type NxRun } from './nx.ts';
 import { WORKSPACE_ROOT } from './workspace.ts';
 
 /**
- * Fault injection over a whole pipeline: an uninterrupted run maps where each task passes the
- * fault sites (FACEMASK_FAULT_TRACE), a seeded schedule picks points among them, and for each
- * point a run is killed there with SIGKILL (FACEMASK_FAULT_AT) and started again. The tasks run as
- * Nx runs them (each stage's CLI through tsx, with FACEMASK_CONFIG); the tasks a rerun would not
- * redo (upstream of the killed one, or beside it) are restored from the uninterrupted run, as Nx
- * restores them from its cache.
+ * Fault injection over a whole pipeline, through real Nx: an uninterrupted `nx run report:run`
+ * maps where each task's processes pass the fault sites (FACEMASK_FAULT_TRACE, a file per
+ * process), a seeded schedule picks points among them, and for each point a fresh run is killed
+ * there with SIGKILL (FACEMASK_FAULT_AT names the task, since every task of the run sees the
+ * variable) and `nx run report:run` is started again: Nx restores what finished from its cache and
+ * runs the rest, as it does for a user whose machine died.
  */
 export * from './fault-schedule.ts';
 
-export interface TaskRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
+/** `nx run report:run` for a config, with an Nx cache of its own. */
+export function nxPipeline(config: string, nxCache: string, env: NodeJS.ProcessEnv = {}): Promise<NxRun> {
+  return runNx(['run', targets.report, '--outputStyle=stream'], { config, quiet: true, env: { FORCE_COLOR: '0', NX_CACHE_DIRECTORY: nxCache, ...env } });
 }
 
-/** One task's process, as the Nx plugin's target runs it. */
-export function runTask(task: PipelineTask, config: string, env: NodeJS.ProcessEnv = {}): Promise<TaskRun> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NX_') && k !== FAULT_AT_ENV && k !== FAULT_TRACE_ENV));
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', stageScript(task.stage), ...task.args, '--quiet'], {
-    cwd: WORKSPACE_ROOT,
-    env: { ...inherited, FACEMASK_CONFIG: config, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, output }));
-  });
-}
-
-/**
- * The graph of a config whose work folder is `work` (anywhere: only the task list is used), cut
- * to the tasks `nx run report:run` runs (the graph lays out every fold of both rounds).
- */
-export function graphOf(cfg: PipelineConfig): PipelineGraph {
-  const graph = pipelineGraph(cfg, join(cfg.data.work, '..'));
-  return { ...graph, tasks: tasksRunBy(graph, targets.report) };
-}
-
-/** Runs the given tasks in graph order; fails naming the first that does not succeed. */
-export async function runTasks(graph: PipelineGraph, ids: ReadonlySet<string>, config: string, envFor: (task: PipelineTask) => NodeJS.ProcessEnv = () => ({})): Promise<void> {
-  for (const task of graph.tasks) {
-    if (!ids.has(task.id)) continue;
-    const r = await runTask(task, config, envFor(task));
-    if (r.code !== 0) throw new Error(`${task.id} failed (${r.signal ?? `exit ${r.code}`}):\n${r.output.slice(-3000)}`);
+/** The traces a FACEMASK_FAULT_TRACE folder holds: per task, one per process. */
+export async function readTraces(dir: string): Promise<Map<string, SitePass[][]>> {
+  const traces = new Map<string, SitePass[][]>();
+  for (const name of (await readdir(dir)).sort()) {
+    const m = /^(.*)@\d+\.txt$/.exec(name);
+    if (!m?.[1]) continue;
+    traces.set(m[1], [...(traces.get(m[1]) ?? []), parseTrace(await readFile(join(dir, name), 'utf8'))]);
   }
-}
-
-/** An uninterrupted run that records, per task, the fault sites it passes in order. */
-export async function tracedRun(graph: PipelineGraph, config: string, traceDir: string): Promise<Map<string, SitePass[]>> {
-  await mkdir(traceDir, { recursive: true });
-  const file = (t: PipelineTask) => join(traceDir, `${t.id.replace(/[^\w-]/g, '_')}.txt`);
-  await runTasks(graph, new Set(graph.tasks.map((t) => t.id)), config, (t) => ({ [FAULT_TRACE_ENV]: file(t) }));
-  const traces = new Map<string, SitePass[]>();
-  for (const t of graph.tasks) traces.set(t.id, parseTrace(await readFile(file(t), 'utf8').catch(() => '')));
   return traces;
 }
 
-/** Copies the outputs of `ids` from one work folder to another (what an Nx cache hit restores). */
-export async function restoreOutputs(graph: PipelineGraph, ids: ReadonlySet<string>, from: string, to: string): Promise<void> {
-  const root = join(from, '..');
-  for (const t of graph.tasks) {
-    if (!ids.has(t.id)) continue;
-    for (const o of t.outputs) {
-      const rel = relative(from, join(root, o));
-      await cp(join(from, rel), join(to, rel), { recursive: true });
-    }
-  }
+/** An uninterrupted run that records, per task process, the fault sites it passes in order. */
+export async function tracedRun(config: string, traceDir: string, nxCache: string): Promise<Map<string, SitePass[][]>> {
+  await rm(traceDir, { recursive: true, force: true });
+  await mkdir(traceDir, { recursive: true });
+  const r = await nxPipeline(config, nxCache, { [FAULT_TRACE_ENV]: `${traceDir}/` });
+  if (r.code !== 0) throw new Error(`the uninterrupted run failed (exit ${r.code}):\n${r.output.slice(-4000)}`);
+  return readTraces(traceDir);
 }
 
 /** What a writer killed mid-write leaves (contracts' atomic.ts names). */
@@ -100,9 +62,10 @@ export async function leftovers(work: string): Promise<string[]> {
 /**
  * Run records and epoch timings differ between runs; so does whether preprocess built an image
  * store or reused one a killed run had completed (its pixels are checked against their sha256
- * either way). Everything else must not.
+ * either way), and a checkpoint's run key, which holds the Nx task's hash (the work folder's name
+ * is in it). Everything else must not.
  */
-const VOLATILE = new Set(['seconds', 'imagesPerSecond', 'startedAt', 'reused']);
+const VOLATILE = new Set(['seconds', 'imagesPerSecond', 'startedAt', 'reused', 'runKey']);
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !VOLATILE.has(k)).map(([k, x]) => [k, strip(x)]));
@@ -128,6 +91,7 @@ function comparable(rel: string, bytes: Buffer, works: readonly string[]): strin
   }
   if (rel.endsWith('.jsonl')) return text.split('\n').filter(Boolean).map((l) => stableStringify(strip(JSON.parse(l)))).join('\n');
   if (rel === 'preprocess/summary.txt') return text.replace(/ (built|reused)(,| pixels)/g, '$2');
+  if (rel === 'detect/summary.txt') return text.replace(/ in [\d.]+ s \([\d-]+ ms\/photo\)/, '');
   // a fold's report: the img/s column of its epoch rows and its time line
   if (/fold-\d+\/summary\.txt$/.test(rel)) {
     return text.split('\n').map((l) => l.replace(/^(\s+\d+ .*\d\*?)\s+\d+\.\d$/, '$1').replace(/; \S+ at [\d.]+ img\/s$/, '')).join('\n');
@@ -147,8 +111,10 @@ export async function compareWork(expected: string, actual: string): Promise<str
   const diffs: string[] = [];
   for (const p of a) if (!b.includes(p)) diffs.push(`${p}: missing`);
   for (const p of b) if (!a.includes(p)) diffs.push(`${p}: not in the uninterrupted run`);
+  // absolute first: a workspace-relative path is the tail of the absolute one
+  const works = [expected, actual, relative(WORKSPACE_ROOT, expected), relative(WORKSPACE_ROOT, actual)];
   for (const p of a.filter((x) => b.includes(x))) {
-    const [x, y] = [comparable(p, await readFile(join(expected, p)), [expected, actual]), comparable(p, await readFile(join(actual, p)), [expected, actual])];
+    const [x, y] = [comparable(p, await readFile(join(expected, p)), works), comparable(p, await readFile(join(actual, p)), works)];
     const same = typeof x === 'string' ? x === y : Buffer.isBuffer(y) && x.equals(y);
     if (!same) diffs.push(`${p}: differs`);
   }
@@ -159,36 +125,57 @@ export interface PointOutcome {
   point: KillPoint;
   /** Empty when the killed run, started again, ended like the uninterrupted one. */
   problems: string[];
+  /** The rerun resumed the killed fold from its checkpoint. */
+  resumed: boolean;
+}
+
+/** Whether one of the task's processes stopped right after its n-th pass of the site. */
+function killedAt(traces: ReadonlyMap<string, readonly (readonly SitePass[])[]>, point: KillPoint): boolean {
+  return (traces.get(point.task) ?? []).some((t) => t.at(-1)?.site === point.site && t.filter((p) => p.site === point.site).length === point.n);
 }
 
 /**
- * One kill point: a fresh work folder with the outputs of every task the rerun would not redo
- * restored from `reference`, the killed task run until SIGKILL stops it at the point, then the
- * rerun (that task and everything downstream), then the comparison with `reference`.
+ * Whether the killed fold had begun to put a checkpoint in place (a swap of last/, which a resume
+ * finishes when the kill fell between its two renames).
+ */
+function checkpointed(traces: ReadonlyMap<string, readonly (readonly SitePass[])[]>, point: KillPoint): boolean {
+  return (traces.get(point.task) ?? []).some((t) => t.some((p) => p.site === 'dir-swap' && p.detail === FOLD_FILES.last));
+}
+
+/**
+ * One kill point: a fresh work folder (so nothing of it is in Nx's cache yet), the pipeline run
+ * through Nx until SIGKILL stops the task at the point, then run again, then compared with
+ * `reference`.
  */
 export async function killAndRerun(
   point: KillPoint,
-  o: { graph: PipelineGraph; reference: string; work: string; writeConfig: (work: string) => Promise<string> },
+  o: { reference: string; work: string; writeConfig: (work: string) => Promise<string>; nxCache: string },
 ): Promise<PointOutcome> {
   const problems: string[] = [];
   await rm(o.work, { recursive: true, force: true });
   await mkdir(o.work, { recursive: true });
   const config = await o.writeConfig(o.work);
-  const redo = downstreamOf(o.graph, point.task);
-  const restored = new Set(o.graph.tasks.map((t) => t.id).filter((id) => !redo.has(id)));
-  await restoreOutputs(o.graph, restored, o.reference, o.work);
-  const task = o.graph.tasks.find((t) => t.id === point.task)!;
-  const killed = await runTask(task, config, { [FAULT_AT_ENV]: `${point.site}:${point.n}` });
-  if (killed.signal !== 'SIGKILL') problems.push(`the run was not killed (${killed.signal ?? `exit ${killed.code}`}): ${killed.output.slice(-500)}`);
-  try {
-    await runTasks(o.graph, redo, config);
-  } catch (err) {
-    problems.push(`the next run failed: ${(err as Error).message}`);
-    return { point, problems };
+  const traceDir = `${o.work}.trace`;
+  await rm(traceDir, { recursive: true, force: true });
+  await mkdir(traceDir, { recursive: true });
+  const killed = await nxPipeline(config, o.nxCache, { [FAULT_AT_ENV]: `${point.task}@${point.site}:${point.n}`, [FAULT_TRACE_ENV]: `${traceDir}/` });
+  const traces = await readTraces(traceDir);
+  if (killed.code === 0 || !killedAt(traces, point)) {
+    problems.push(`the run was not killed there (nx exited ${killed.code}): ${killed.output.slice(-800)}`);
   }
+  await rm(traceDir, { recursive: true, force: true });
+  const again = await nxPipeline(config, o.nxCache);
+  if (again.code !== 0) {
+    problems.push(`the next run failed (exit ${again.code}): ${again.output.slice(-3000)}`);
+    return { point, problems, resumed: false };
+  }
+  // Training from scratch would end with the same artifacts (it is deterministic): a fold killed
+  // after a checkpoint must be seen to resume from it.
+  const resumed = /fold \d+: resuming after epoch \d+\/\d+/.test(again.output);
+  if (checkpointed(traces, point) && !resumed) problems.push(`killed after a checkpoint, ${point.task} did not resume from it: ${again.output.slice(-1500)}`);
   problems.push(...(await compareWork(o.reference, o.work)));
   problems.push(...(await leftovers(o.work)).map((p) => `${p}: temporary left behind`));
-  return { point, problems };
+  return { point, problems, resumed };
 }
 
 /** Writes `cfg` with data.work set to a work folder, as config.json inside it; returns its path. */
