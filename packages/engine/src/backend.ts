@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@facemask/contracts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { loadWebgpu } from './webgpu.ts';
-import { autoEngine } from './native-probe.ts';
+import { autoEngine, stderrMuteAddon } from './native-probe.ts';
+import { loadQuietly } from './quiet-load.ts';
 
 // The names live in contracts (the config schema reads them too); re-exported for the engine's users.
 export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference };
@@ -225,8 +226,9 @@ export function wasmBinaryDir(): string {
 
 /**
  * What TensorFlow reads from the environment when the native binding loads, unless the user set
- * it: a quiet log (warnings and info off; the two lines oneDNN prints while the library loads
- * stay), and intra-op threads = the cores, stated so the backend line can name the count.
+ * it: a quiet log (warnings and info off; the lines absl and oneDNN print while the library loads
+ * ignore it, and loadQuietly drops those), and intra-op threads = the cores, stated so the backend
+ * line can name the count.
  */
 export function nativeEnvDefaults(cores: number = availableParallelism()): Record<string, string> {
   return { TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: String(cores) };
@@ -259,14 +261,18 @@ async function loadNative(pkg: string, label: string, gpu: boolean): Promise<str
   const before = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
   let mod: { version?: Record<string, string>; default?: { version?: Record<string, string> } };
   try {
-    mod = await import(pkg);
+    // TensorFlow prints its start-up lines while the binding loads and the backend starts.
+    mod = await loadQuietly(async () => {
+      const loaded = (await import(pkg)) as typeof mod;
+      if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
+      return loaded;
+    }, { addon: stderrMuteAddon(pkg) });
   } catch (err) {
     for (const k of tf.getKernelsForBackend('tensorflow')) {
       if (!before.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
     }
     throw err;
   }
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but tf.setBackend('tensorflow') failed`);
   const backend = tf.backend() as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
   const detail = nativeDetail({
     label,

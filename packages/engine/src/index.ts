@@ -1,4 +1,6 @@
 export * from './backend.ts';
+export { dropLoadNoise } from './load-noise.ts';
+export { ENGINE_LOG_VAR, loadQuietly } from './quiet-load.ts';
 export * from './wasm-kernels/index.ts';
 export * from './webgpu-kernels/index.ts';
 export * from './kernel-names.ts';

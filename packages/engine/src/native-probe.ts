@@ -32,6 +32,19 @@ export function nativeAddon(pkg: string): string | null {
 }
 
 /**
+ * The file name tools/native gives its stderr-mute addon (tools/native/src/stderr-mute.ts builds
+ * it), which native:install copies beside a native package's binding.
+ */
+export const STDERR_MUTE_FILE = 'facemask_stderr_mute.node';
+
+/** The stderr-mute addon beside a native package's binding, or null (an older install, or none). */
+export function stderrMuteAddon(pkg: string): string | null {
+  const addon = nativeAddon(pkg);
+  const mute = addon ? join(dirname(addon), STDERR_MUTE_FILE) : null;
+  return mute && existsSync(mute) ? mute : null;
+}
+
+/**
  * The TensorFlow C library a native package's binding loads: the versioned files in its deps/lib
  * (e.g. libtensorflow.so.2.21.0) with their sizes, or null when there is none. Two libraries
  * compute different last bits, so a model stage's cache key includes it.

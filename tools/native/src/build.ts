@@ -27,6 +27,26 @@ export function buildEnv(env: Record<string, string | undefined>, nodeGyp: strin
   return out;
 }
 
+/** node-gyp 12.4 from this package (never whatever npm ships). */
+export function nodeGypScript(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
+}
+
+/** Runs `node <args>` in `cwd` with the build environment, stdout and stderr into `log`; resolves to the exit code. */
+export async function runToLog(args: string[], cwd: string, log: string, env: Record<string, string | undefined>): Promise<number | null> {
+  await mkdir(dirname(log), { recursive: true });
+  const fd = openSync(log, 'w');
+  try {
+    return await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd, env: buildEnv(env, nodeGypScript(), localNodeDir()), stdio: ['ignore', fd, fd] });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * `node-pre-gyp install --build-from-source` in the package folder, as the package's own
  * `build-addon-from-source` script does, but never its scripts/install.js (that one rewrites the
@@ -35,21 +55,6 @@ export function buildEnv(env: Record<string, string | undefined>, nodeGyp: strin
 export async function buildBinding(pkg: TfjsNodePackage, log: string, env: Record<string, string | undefined> = process.env): Promise<void> {
   const missing = missingBuildTools((c) => onPath(c, env), env);
   if (missing.length) throw missingBuildToolsError(missing);
-  const nodeGyp = join(dirname(createRequire(import.meta.url).resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
-  await mkdir(dirname(log), { recursive: true });
-  const fd = openSync(log, 'w');
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [pkg.nodePreGyp, 'install', '--build-from-source'], {
-        cwd: pkg.dir,
-        env: buildEnv(env, nodeGyp, localNodeDir()),
-        stdio: ['ignore', fd, fd],
-      });
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    if (code !== 0 || !existsSync(pkg.bindingPath)) throw buildError(readFileSync(log, 'utf8'), log);
-  } finally {
-    closeSync(fd);
-  }
+  const code = await runToLog([pkg.nodePreGyp, 'install', '--build-from-source'], pkg.dir, log, env);
+  if (code !== 0 || !existsSync(pkg.bindingPath)) throw buildError(readFileSync(log, 'utf8'), log);
 }

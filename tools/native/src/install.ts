@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { buildDirAtomic, readJson, sha256 } from './cache-files.ts';
 import { buildBinding } from './build.ts';
 import {
   BINDING_FILE,
@@ -22,6 +22,7 @@ import { findLibrary, identify, type Library } from './library.ts';
 import { applyLinks, linkPlan, staleLinks } from './links.ts';
 import { resolvePackage, type TfjsNodePackage } from './package.ts';
 import { sourcePlan, type SourceStep } from './sources.ts';
+import { installStderrMute, stderrMuteStatus, type StderrMuteResult } from './stderr-mute.ts';
 import { verifyLoads, type LoadedEngine } from './verify.ts';
 import { checkPlatform, type Variant } from './variant.ts';
 import { extractWheel, findPip, pipDownload } from './wheel.ts';
@@ -45,6 +46,8 @@ export interface InstallResult {
   /** 'built' from source now, 'cached' copied from an earlier build, or 'in place'. */
   binding: 'built' | 'cached' | 'in place';
   bindingCache: string;
+  /** The engine's stderr-mute addon beside the binding (it drops TensorFlow's start-up lines). */
+  stderrMute: StderrMuteResult;
   seconds: number;
 }
 
@@ -52,33 +55,6 @@ export interface InstallResult {
 class Unavailable extends Error {}
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Builds `dir` under a temporary sibling and renames it into place, so a killed run leaves no half library. */
-async function buildDirAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
 
 function label(step: SourceStep, variant: Variant): string {
   switch (step.kind) {
@@ -220,7 +196,8 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
   const manifest = refresh ? undefined : bindingManifest.safeParse(readJson(join(cacheDir, BINDING_MANIFEST))).data;
   const cacheOk = manifest !== undefined && manifest.key === key && existsSync(cachedBinding) && sha256(cachedBinding) === manifest.sha256;
   const inPlace = cacheOk && existsSync(pkg.bindingPath) && sha256(pkg.bindingPath) === manifest.sha256;
-  const alreadyInstalled = inPlace && staleLinks(links).length === 0;
+  const muteInPlace = stderrMuteStatus(root, dirname(pkg.bindingPath), refresh).inPlace;
+  const alreadyInstalled = inPlace && staleLinks(links).length === 0 && muteInPlace;
 
   let binding: InstallResult['binding'] = 'in place';
   if (!alreadyInstalled) {
@@ -247,8 +224,9 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
     }
   }
 
-  const engine = verifyLoads(pkg.dir, library.label, opts.variant, env);
-  return { package: pkg, library, engine, alreadyInstalled, binding, bindingCache: cachedBinding, seconds: (performance.now() - t0) / 1000 };
+  const stderrMute = await installStderrMute({ root, bindingDir: dirname(pkg.bindingPath), refresh, env, log });
+  const engine = verifyLoads(pkg.dir, library.label, opts.variant, env, stderrMute.path);
+  return { package: pkg, library, engine, alreadyInstalled, binding, bindingCache: cachedBinding, stderrMute, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The closing lines: what is installed, from where, and how to check or undo it. */
@@ -260,6 +238,7 @@ export function summary(r: InstallResult): string[] {
       : `installed: ${r.package.name} ${r.engine.tfjsNode} on TensorFlow ${r.engine.tensorflow} (${device}), binding ${r.binding}`,
     `library: ${r.library.label}: ${dirname(r.library.main)}`,
     `binding: ${r.package.bindingPath} (copy of ${r.bindingCache})`,
+    `stderr mute: ${r.stderrMute.path} (${r.stderrMute.state}; FACEMASK_ENGINE_LOG=1 shows TensorFlow's start-up lines it drops)`,
     `checked: a child process loaded it and ran an op; done in ${r.seconds.toFixed(1)} s. The pipeline now prints "backend: ${r.package.name.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow'} (...)"; TFJS_BACKEND=wasm still picks wasm.`,
   ];
 }
