@@ -188,6 +188,9 @@ describe('native backend line', () => {
       'tfjs-node-gpu 4.22.0 on TensorFlow 2.9.1, GPU, 1 thread',
     );
     expect(nativeDetail({ label: 'tfjs-node-gpu', gpu: false, threads: 8 })).toBe('tfjs-node-gpu, no GPU found: runs on the CPU, 8 threads');
+    expect(nativeDetail({ label: 'tfjs-node-gpu', gpu: false, cudaHint: 'its CUDA libraries are not on the loader\'s path: run `x`', threads: 8 })).toBe(
+      "tfjs-node-gpu, no GPU found: runs on the CPU (its CUDA libraries are not on the loader's path: run `x`), 8 threads",
+    );
   });
 
   it('quiet TensorFlow log and one intra-op thread per core, unless the user set them', () => {

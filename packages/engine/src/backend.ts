@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@facemask/contracts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { loadWebgpu } from './webgpu.ts';
-import { autoEngine, stderrMuteAddon } from './native-probe.ts';
+import { autoEngine, cudaPathHint, stderrMuteAddon } from './native-probe.ts';
 import { loadQuietly } from './quiet-load.ts';
 
 // The names live in contracts (the config schema reads them too); re-exported for the engine's users.
@@ -56,7 +56,7 @@ const LABEL: Record<BackendName, string> = {
 
 const FIX: Record<BackendName, string> = {
   'tensorflow-gpu':
-    'run `pnpm native:install gpu` (tfjs-node-gpu 4.22 wants CUDA 11.2 + cuDNN 8.1 for its own libtensorflow, or a matching one through LIBTENSORFLOW_DIR) or pick another backend',
+    'run `pnpm native:install gpu` (tfjs-node-gpu 4.22 wants CUDA 11.2 + cuDNN 8.1 for its own libtensorflow; the tensorflow wheel\'s comes with its CUDA 12 nvidia-* wheels, on LD_LIBRARY_PATH; or a matching one through LIBTENSORFLOW_DIR) or pick another backend',
   webgpu: 'reinstall the optional packages webgpu 0.6.2 and @tensorflow/tfjs-backend-webgpu 4.22.0 (`pnpm install`) or pick another backend',
   tensorflow: "run `pnpm native:install` (builds tfjs-node 4.22.0 against TensorFlow's C library) or pick another backend",
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm 4.22.0 or pick --backend cpu',
@@ -235,8 +235,8 @@ export function nativeEnvDefaults(cores: number = availableParallelism()): Recor
 }
 
 /** The native backend's detail for the backend line: package, library and threads. */
-export function nativeDetail(info: { label: string; tfjsNode?: string; tensorflow?: string; gpu?: boolean; threads: number }): string {
-  const device = info.gpu === undefined ? '' : info.gpu ? ', GPU' : ', no GPU found: runs on the CPU';
+export function nativeDetail(info: { label: string; tfjsNode?: string; tensorflow?: string; gpu?: boolean; cudaHint?: string | null; threads: number }): string {
+  const device = info.gpu === undefined ? '' : info.gpu ? ', GPU' : `, no GPU found: runs on the CPU${info.cudaHint ? ` (${info.cudaHint})` : ''}`;
   const version = info.tfjsNode ? ` ${info.tfjsNode}` : '';
   const library = info.tensorflow ? ` on TensorFlow ${info.tensorflow}` : '';
   return `${info.label}${version}${library}${device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
@@ -279,6 +279,7 @@ async function loadNative(pkg: string, label: string, gpu: boolean): Promise<str
     tfjsNode: (mod.version ?? mod.default?.version)?.['tfjs-node'],
     tensorflow: backend.binding?.TF_Version,
     gpu: gpu ? backend.isUsingGpuDevice === true : undefined,
+    cudaHint: gpu && backend.isUsingGpuDevice !== true ? cudaPathHint() : null,
     threads: Number(process.env.TF_NUM_INTRAOP_THREADS),
   });
   nativeLoaded = { pkg, detail };

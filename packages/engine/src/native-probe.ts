@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isNativeEngine, nativeThreads, type NativeThreads } from '@facemask/contracts';
 
 /**
@@ -63,6 +63,53 @@ export function nativeLibraryOf(engine: keyof typeof NATIVE_PACKAGES): string[] 
   } catch {
     return null;
   }
+}
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The CUDA library folders that `pnpm native:install gpu` took from the nvidia-* wheels (the
+ * library.json beside the TensorFlow library a package's deps/lib links to) and that
+ * LD_LIBRARY_PATH lacks: [] when all are on it, null when that library records none (the
+ * package's own download, LIBTENSORFLOW_DIR, the cpu wheel). TensorFlow dlopens CUDA from the
+ * loader's path, read when the process started: without them it runs on the CPU.
+ */
+export function cudaDirsMissing(pkgDir: string, env: Record<string, string | undefined> = process.env): string[] | null {
+  let folder: string;
+  try {
+    folder = dirname(dirname(realpathSync(join(pkgDir, 'deps', 'lib', 'libtensorflow.so'))));
+  } catch {
+    return null;
+  }
+  let manifest: { cuda?: { libDirs?: unknown }[] };
+  try {
+    manifest = JSON.parse(readFileSync(join(folder, 'library.json'), 'utf8')) as typeof manifest;
+  } catch {
+    return null;
+  }
+  const dirs = (manifest.cuda ?? []).flatMap((w) => (Array.isArray(w.libDirs) ? w.libDirs.filter((d): d is string => typeof d === 'string') : []));
+  if (!dirs.length) return null;
+  const onPath = new Set((env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).map(realOrResolved));
+  return [...new Set(dirs.map((d) => join(folder, d)))].filter((d) => !onPath.has(realOrResolved(d)));
+}
+
+/** What to do when tfjs-node-gpu's CUDA libraries are not on the loader's path, or null when they are (or it has none recorded). */
+export function cudaPathHint(env: Record<string, string | undefined> = process.env): string | null {
+  let pkgDir: string;
+  try {
+    pkgDir = dirname(requireHere.resolve(`${NATIVE_PACKAGES['tensorflow-gpu']}/package.json`));
+  } catch {
+    return null;
+  }
+  const missing = cudaDirsMissing(pkgDir, env);
+  if (!missing?.length) return null;
+  return `its CUDA libraries are not on the loader's path: run \`export LD_LIBRARY_PATH="${missing.join(':')}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\` before starting`;
 }
 
 /** The npm packages whose code computes on each engine (tfjs-core's kernels dispatch to them). */

@@ -67,6 +67,8 @@ export const libraryManifest = z
     origin: z.string(),
     main: z.string(),
     framework: z.string(),
+    /** The gpu wheel route's CUDA wheels (cuda-wheels.ts): what pip fetched and where its libraries are. */
+    cuda: z.array(z.object({ requirement: z.string(), wheel: z.string(), libDirs: z.array(z.string()) }).strict()).optional(),
     createdAt: z.string(),
   })
   .strict();

@@ -25,6 +25,7 @@ import { sourcePlan, type SourceStep } from './sources.ts';
 import { installStderrMute, stderrMuteStatus, type StderrMuteResult } from './stderr-mute.ts';
 import { verifyLoads, type LoadedEngine } from './verify.ts';
 import { checkPlatform, type Variant } from './variant.ts';
+import { cudaLibDirs, exportLine, fetchCudaWheels, type CudaWheel } from './cuda-wheels.ts';
 import { extractWheel, findPip, pipDownload } from './wheel.ts';
 
 export interface InstallOptions {
@@ -76,7 +77,7 @@ function label(step: SourceStep, variant: Variant): string {
 async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; env: Record<string, string | undefined>; log: (l: string) => void; probeTimeoutMs: number }): Promise<Library> {
   const { variant, root, env, log } = ctx;
   const name = label(step, variant);
-  const finish = async (tmp: string, source: CachedSource, version: string, origin: string) => {
+  const finish = async (tmp: string, source: CachedSource, version: string, origin: string, cuda?: CudaWheel[]) => {
     const lib = findLibrary(tmp, source, name);
     const manifest = libraryManifest.parse({
       source,
@@ -85,6 +86,7 @@ async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; e
       origin,
       main: basename(lib.main),
       framework: basename(lib.framework),
+      cuda,
       createdAt: new Date().toISOString(),
     });
     await writeFile(join(tmp, LIBRARY_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -96,8 +98,14 @@ async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; e
       const dir = libraryDir(root, variant, step.source, step.version);
       const manifest = libraryManifest.safeParse(readJson(join(dir, LIBRARY_MANIFEST)));
       if (!manifest.success) throw new Unavailable(`${dir}/${LIBRARY_MANIFEST} is unreadable`);
+      const cuda = manifest.data.cuda;
+      // The gpu wheel's library without its CUDA wheels (cached before they were fetched) is fetched again.
+      if (variant === 'gpu' && step.source === 'wheel' && !cuda) throw new Unavailable(`the cached library in ${dir} has no CUDA wheels`);
+      const cudaDirs = cuda ? cudaLibDirs(dir, cuda) : undefined;
+      const lost = cudaDirs?.find((d) => !existsSync(d));
+      if (lost) throw new Unavailable(`the cached library's CUDA folder ${lost} is missing`);
       try {
-        return { ...findLibrary(dir, step.source, name), tensorflowVersion: manifest.data.tensorflowVersion };
+        return { ...findLibrary(dir, step.source, name), tensorflowVersion: manifest.data.tensorflowVersion, cudaLibDirs: cudaDirs };
       } catch (err) {
         throw new Unavailable(`the cached library is incomplete (${(err as Error).message})`);
       }
@@ -131,14 +139,20 @@ async function obtain(step: SourceStep, ctx: { variant: Variant; root: string; e
       log(`library: ${basename(wheel)} in ${seconds(t0)} s; extracting the libraries and C headers ...`);
       t0 = performance.now();
       let bytes = 0;
+      let cuda: CudaWheel[] | undefined;
       await buildDirAtomic(dir, async (tmp) => {
         bytes = await extractWheel(wheel, tmp);
-        await finish(tmp, 'wheel', step.version, basename(wheel));
+        // The GPU wheel's library dlopens CUDA from the loader's path: fetch the wheels its and-cuda extra names.
+        if (variant === 'gpu') cuda = await fetchCudaWheels({ tensorflowWheel: wheel, dir: tmp, downloads, pip, env, log });
+        await finish(tmp, 'wheel', step.version, basename(wheel), cuda);
       });
-      // The other 1.2 GB of the wheel is Python: keep only what was extracted.
+      // The other 1.2 GB of the wheel is Python: keep only what was extracted. (After a failure
+      // it stays, and pip finds it in downloads/ on the next run.)
       await rm(wheel, { force: true });
       log(`library: ${(bytes / 1e6).toFixed(0)} MB into ${dir} in ${seconds(t0)} s`);
-      return { ...findLibrary(dir, 'wheel', name), tensorflowVersion: step.version };
+      const cudaDirs = cuda ? cudaLibDirs(dir, cuda) : undefined;
+      if (cudaDirs) log(`cuda: the loader must find these before a process starts: ${exportLine(cudaDirs)}`);
+      return { ...findLibrary(dir, 'wheel', name), tensorflowVersion: step.version, cudaLibDirs: cudaDirs };
     }
     default: {
       const never: never = step;
@@ -225,7 +239,9 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
   }
 
   const stderrMute = await installStderrMute({ root, bindingDir: dirname(pkg.bindingPath), refresh, env, log });
-  const engine = verifyLoads(pkg.dir, library.label, opts.variant, env, stderrMute.path);
+  // The child gets the CUDA folders on its loader path, as the user's processes will after the export line.
+  const verifyEnv = library.cudaLibDirs?.length ? { ...env, LD_LIBRARY_PATH: [...library.cudaLibDirs, ...(env.LD_LIBRARY_PATH ? [env.LD_LIBRARY_PATH] : [])].join(':') } : env;
+  const engine = verifyLoads(pkg.dir, library.label, opts.variant, verifyEnv, stderrMute.path);
   return { package: pkg, library, engine, alreadyInstalled, binding, bindingCache: cachedBinding, stderrMute, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -240,6 +256,9 @@ export function summary(r: InstallResult): string[] {
     `binding: ${r.package.bindingPath} (copy of ${r.bindingCache})`,
     `stderr mute: ${r.stderrMute.path} (${r.stderrMute.state}; FACEMASK_ENGINE_LOG=1 shows TensorFlow's start-up lines it drops)`,
     `checked: a child process loaded it and ran an op; done in ${r.seconds.toFixed(1)} s. The pipeline now prints "backend: ${r.package.name.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow'} (...)"; TFJS_BACKEND=wasm still picks wasm.`,
+    ...(r.library.cudaLibDirs?.length
+      ? [`cuda: TensorFlow finds CUDA on the loader's path, read when a process starts; in each shell that runs the pipeline: ${exportLine(r.library.cudaLibDirs)}`]
+      : []),
   ];
 }
 

@@ -15,6 +15,8 @@ export interface Library {
   tensorflowVersion: string | null;
   /** For messages: where it came from. */
   label: string;
+  /** The gpu wheel route: the CUDA libraries' folders, which must be on LD_LIBRARY_PATH. */
+  cudaLibDirs?: string[];
 }
 
 const MAIN_NAMES = ['libtensorflow_cc.so.2', 'libtensorflow.so.2', 'libtensorflow.so'];
