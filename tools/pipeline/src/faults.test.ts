@@ -53,6 +53,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // FAULTS_KEEP=1 keeps every work folder for a look at what differed
   if (process.env.FAULTS_KEEP) console.log(`kept ${data} and ${works}`);
   else await Promise.all([rm(data, { recursive: true, force: true }), rm(works, { recursive: true, force: true })]);
 });
@@ -87,7 +88,7 @@ describe.each(MODES)(`kill -9 through Nx on ${BACKEND}, %s mode`, (mode) => {
       // a work folder of its own: Nx has cached nothing of it yet, as on a first run
       const work = at(`killed-${i}`);
       const outcome = await killAndRerun(point, { reference: at('reference'), work, writeConfig, nxCache: nxCache() });
-      await rm(work, { recursive: true, force: true });
+      if (!process.env.FAULTS_KEEP) await rm(work, { recursive: true, force: true });
       outcomes.push(outcome);
       console.log(`${mode}: ${describePoint(point)}: ${outcome.problems.length ? outcome.problems.join('; ') : outcome.resumed ? 'ok, resumed' : 'ok'}`);
     }
