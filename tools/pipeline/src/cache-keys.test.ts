@@ -1,12 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, type ConfigInput } from '@facemask/contracts';
-import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runNx, taskOutcomes } from './nx.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
-import { copyWorkspace, editJson, removeWorkspace, touchSource } from './testing/workspace-copy.ts';
+import { editJson, touchSource, workspaceWithData, type WorkspaceWithData } from './testing/workspace-copy.ts';
 
 /**
  * What real Nx reruns after the edits a team makes every day, in a copy of this workspace (the
@@ -15,6 +13,7 @@ import { copyWorkspace, editJson, removeWorkspace, touchSource } from './testing
  */
 let ws: string;
 let dir: string;
+let fixture: WorkspaceWithData;
 const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
 const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
 
@@ -36,12 +35,12 @@ async function ran(cfg: ConfigInput, name = 'a.json'): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [ws, dir] = await Promise.all([copyWorkspace(), mkdtemp(join(tmpdir(), 'facemask-cache-keys-'))]);
-  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 10, seed: 20261204, width: 96, height: 128, quiet: true });
+  fixture = await workspaceWithData('cache-keys', { people: 10, seed: 20261204 });
+  ({ ws, dir } = fixture);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+  await fixture.remove();
 });
 
 describe('cache keys through real Nx', () => {

@@ -1,12 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
-import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runNx, taskOutcomes } from './nx.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
-import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
+import { workspaceWithData, type WorkspaceWithData } from './testing/workspace-copy.ts';
 
 /**
  * Face detection shared by runs side by side, through real Nx in a copy of this workspace: a
@@ -16,6 +14,7 @@ import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
  */
 let ws: string;
 let dir: string;
+let fixture: WorkspaceWithData;
 
 function config(detect: ConfigInput['detect'] = {}): ConfigInput {
   // no data.work: each config file runs in data/runs/<its name>
@@ -38,12 +37,12 @@ const inode = async (name: string) => (await stat(workLayout.detect(run(name)).d
 const summary = (name: string) => readFile(workLayout.detect(run(name)).summaryText, 'utf8');
 
 beforeAll(async () => {
-  [ws, dir] = await Promise.all([copyWorkspace('facemask-detect-store-ws-'), mkdtemp(join(tmpdir(), 'facemask-detect-store-'))]);
-  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 2, seed: 20261204, width: 96, height: 128, quiet: true });
+  fixture = await workspaceWithData('detect-store', { people: 2, seed: 20261204 });
+  ({ ws, dir } = fixture);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+  await fixture.remove();
 });
 
 describe('detections shared by runs side by side through real Nx', () => {

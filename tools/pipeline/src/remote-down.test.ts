@@ -1,12 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { runScript } from './testing/run-script.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
-import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
+import { workspaceWithData, type WorkspaceWithData } from './testing/workspace-copy.ts';
 
 /**
  * A remote cache that stops mid-run: it answers every download with a miss, and at the first
@@ -15,13 +13,14 @@ import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
  */
 let ws: string;
 let dir: string;
+let fixture: WorkspaceWithData;
 let server: Server;
 let url: string;
 let puts = 0;
 
 beforeAll(async () => {
-  [ws, dir] = await Promise.all([copyWorkspace(), mkdtemp(join(tmpdir(), 'facemask-remote-down-'))]);
-  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 10, seed: 20261206, width: 96, height: 128, quiet: true });
+  fixture = await workspaceWithData('remote-down', { people: 10, seed: 20261206 });
+  ({ ws, dir } = fixture);
   server = createServer((req, res) => {
     if (req.method === 'PUT') {
       puts++;
@@ -39,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server.close();
-  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+  await fixture.remove();
 });
 
 describe('a remote cache that stops during a run', () => {

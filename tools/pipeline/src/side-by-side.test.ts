@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targets, workLayout, type ConfigInput } from '@facemask/contracts';
-import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
 import { formatRuns, listRuns, readRunConfig } from './runs.ts';
 import { runScript } from './testing/run-script.ts';
 import { tinyConfig } from './testing/tiny-config.ts';
-import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
+import { workspaceWithData, type WorkspaceWithData } from './testing/workspace-copy.ts';
 
 /**
  * Experiments side by side, through `pnpm pipeline` and real Nx in a copy of this workspace: two
@@ -18,6 +16,7 @@ import { copyWorkspace, removeWorkspace } from './testing/workspace-copy.ts';
  */
 let ws: string;
 let dir: string;
+let fixture: WorkspaceWithData;
 const FOLDS = [targets.trainFold(1, 0), targets.trainFold(1, 1)];
 const ALL = [targets.preprocess, ...FOLDS, targets.ensemble(1), targets.submit, targets.report];
 
@@ -35,12 +34,12 @@ async function pipeline(file: string): Promise<{ ran: string[]; output: string }
 }
 
 beforeAll(async () => {
-  [ws, dir] = await Promise.all([copyWorkspace('facemask-runs-ws-'), mkdtemp(join(tmpdir(), 'facemask-runs-'))]);
-  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), people: 10, seed: 20261204, width: 96, height: 128, quiet: true });
+  fixture = await workspaceWithData('runs', { people: 10, seed: 20261204 });
+  ({ ws, dir } = fixture);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]);
+  await fixture.remove();
 });
 
 describe('runs side by side through real Nx', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { WORKSPACE_ROOT } from '../workspace.ts';
 
 /**
@@ -56,4 +57,17 @@ export async function editJson(root: string, file: string, edit: (value: Record<
 
 export async function removeWorkspace(root: string): Promise<void> {
   await rm(root, { recursive: true, force: true });
+}
+
+/** A copy of the workspace and, beside it, a tiny synthetic set (96x128 photos) at `<dir>/data`. */
+export interface WorkspaceWithData {
+  ws: string;
+  dir: string;
+  remove(): Promise<void>;
+}
+
+export async function workspaceWithData(name: string, data: { people: number; seed: number }): Promise<WorkspaceWithData> {
+  const [ws, dir] = await Promise.all([copyWorkspace(`facemask-${name}-ws-`), mkdtemp(join(tmpdir(), `facemask-${name}-`))]);
+  await generateDataset({ ...DEFAULT_SYNTH_OPTIONS, out: join(dir, 'data'), ...data, width: 96, height: 128, quiet: true });
+  return { ws, dir, remove: () => Promise.all([removeWorkspace(ws), rm(dir, { recursive: true, force: true })]).then(() => {}) };
 }
