@@ -1,4 +1,4 @@
-import { FAULT_SITES, FOLD_FILES, Rng, type FaultSite, type PipelineGraph } from '@facemask/contracts';
+import { FAULT_SITES, FOLD_FILES, Rng, type FaultSite } from '@facemask/contracts';
 
 /** Where to kill a pipeline run: a seeded choice among the fault sites an uninterrupted run passes. */
 
@@ -99,20 +99,3 @@ export function faultSchedule(traces: TaskTraces, count: number, seed: number): 
   }
   return [...chosen.values()];
 }
-
-/** A task and every task that depends on it, directly or not. */
-export function downstreamOf(graph: PipelineGraph, id: string): Set<string> {
-  const out = new Set([id]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const t of graph.tasks) {
-      if (!out.has(t.id) && t.dependsOn.some((d) => out.has(d))) {
-        out.add(t.id);
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
-
