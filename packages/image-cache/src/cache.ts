@@ -44,7 +44,7 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
   const index = await readArtifact(imageCacheIndexArtifact, indexFile);
   const files = workLayout.imageStore(work, index.store);
   const bytes = index.height * index.width * index.channels;
-  // Stores are swapped in whole (writeDirAtomic), but a file can still be overwritten in place:
+  // Stores are put in place whole (publishDirOnce), but a file can still be overwritten in place:
   // every open hashes the pixels (a streaming read, seconds for gigabytes, against hours of training).
   let problem: string | null = null;
   if ((await stat(files.pixels).then((st) => st.size, () => -1)) !== index.count * bytes) problem = 'is missing or incomplete';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageCacheIndexArtifact, sha256OfFile, workLayout, writeArtifact, type ImageCacheIndex } from '@facemask/contracts';
-import { ensureImageStore, pruneImageStores, SHARED_STORE_GRACE_MS, type CacheInput } from './store.ts';
+import { checkImageStore, ensureImageStore, pruneImageStores, restoreImageStore, SHARED_STORE_GRACE_MS, type CacheInput } from './store.ts';
 
 /**
  * The work folders of a runs folder share one set of pixel stores: a store built for one run is
@@ -54,6 +54,22 @@ describe('pixel stores shared by the runs of a runs folder', () => {
     expect([first.reused, second.reused]).toEqual([false, true]);
     expect(second.index.store).toBe(first.index.store);
     expect(await readdir(workLayout.imageStores(a))).toEqual([first.index.store]);
+  });
+
+  it('two runs building the same store at once both succeed, leaving one whole store and no temporaries', async () => {
+    const runs = join(dir, 'race', 'runs');
+    const works = Array.from({ length: 8 }, (_, i) => join(runs, `r${i}`));
+    const built = await Promise.all(works.map((w) => ensureImageStore(w, 'train', inputs, t, opts())));
+    const key = built[0]!.index.store;
+    for (const b of built) expect(b.index).toEqual(built[0]!.index);
+    expect(await readdir(workLayout.imageStores(works[0]!))).toEqual([key]);
+    expect(await checkImageStore(works[0]!, key)).toEqual({ index: built[0]!.index });
+
+    // and so do runs rebuilding it at once from its index (a preprocess output restored from Nx's cache)
+    await rm(workLayout.imageStore(works[0]!, key).dir, { recursive: true });
+    await Promise.all(works.map((w) => restoreImageStore(w, built[0]!.index, opts())));
+    expect(await readdir(workLayout.imageStores(works[0]!))).toEqual([key]);
+    expect(await checkImageStore(works[0]!, key)).toEqual({ index: built[0]!.index });
   });
 
   it("keeps a store another run's output names, finished or in progress, or that was opened within the grace", async () => {

@@ -15,8 +15,8 @@ import {
   sha256OfFile,
   sharedRunsFolder,
   workLayout,
+  publishDirOnce,
   writeArtifact,
-  writeDirAtomic,
   CACHE_SPLITS,
   type CacheSplit,
   type ImageCacheIndex,
@@ -125,7 +125,7 @@ export async function ensureImageStore(
     for (const f of found.failures) opts.onFailure?.(byId.get(f.id) ?? { id: f.id, path: f.id, sha256: '' }, f.reason, f.fix);
     return { index: found, reused: true };
   }
-  const index = await buildStore(work, key, inputs, t, { ...opts, label: `cache ${split}` }, (r) => ({
+  const index = await buildStore(work, key, inputs, t, { ...opts, label: `cache ${split}` }, () => true, (r) => ({
     split,
     count: r.ids.length,
     height: t.height,
@@ -155,7 +155,9 @@ export async function restoreImageStore(work: string, index: ImageCacheIndex, op
   const faceCrop = index.faceCrop ? await readFaceCrop(work, opts.root, index.faceCrop) : null;
   const t: CacheTransform = { centerCrop: index.centerCrop, height: index.height, width: index.width, faceCrop };
   const rerun = 'rerun `nx run preprocess:run --skip-nx-cache`';
-  await buildStore(work, index.store, inputs, t, { ...opts, label: `rebuild ${index.split}`, verifySources: rerun }, (r) => {
+  // A store another run put in place meanwhile serves only with the pixels this index recorded.
+  const same = (found: ImageCacheIndex) => found.pixelsSha256 === index.pixelsSha256;
+  await buildStore(work, index.store, inputs, t, { ...opts, label: `rebuild ${index.split}`, verifySources: rerun }, same, (r) => {
     if (r.pixelsSha256 !== index.pixelsSha256) {
       throw new Error(
         `rebuilt ${index.split} image store ${index.store} has other pixels than preprocess recorded (sha256 ${r.pixelsSha256.slice(0, 12)} vs ${index.pixelsSha256.slice(0, 12)}: another sharp/libvips build decodes differently): ${rerun}, so the stages after it key on these pixels`,
@@ -172,13 +174,20 @@ interface Written {
   pixelsSha256: string;
 }
 
-/** Decodes, transforms and appends each input in order into a new store, never holding more than a few photos. */
+/**
+ * Decodes, transforms and appends each input in order into a new store, never holding more than a
+ * few photos, and publishes it (publishDirOnce): the runs of a runs folder share the store, and two
+ * of them building it at once both succeed, the later keeping the store the first put in place
+ * (same key, same photos and transform) when it is whole and `serves` accepts its index; a
+ * damaged one is replaced. Resolves to the index of the store in place.
+ */
 async function buildStore(
   work: string,
   key: string,
   inputs: readonly CacheInput[],
   t: CacheTransform,
   opts: BuildOptions & { label: string; verifySources?: string },
+  serves: (found: ImageCacheIndex) => boolean,
   indexOf: (w: Written) => ImageCacheIndex,
 ): Promise<ImageCacheIndex> {
   const store = workLayout.imageStore(work, key);
@@ -187,19 +196,29 @@ async function buildStore(
   // Fail before hours of decoding, not at the end of them.
   const free = await freeBytes(workLayout.imageStores(work));
   if (free !== null && free < needed) throw await diskFullError(store.pixels, needed, { before: true });
-  let index: ImageCacheIndex | undefined;
+  let built: ImageCacheIndex | undefined;
+  // The other run's store as publishDirOnce found it whole, so it is not hashed twice.
+  let existing: ImageCacheIndex | undefined;
   try {
-    await writeDirAtomic(store.dir, async (tmp) => {
-      const written = await writePixels(join(tmp, 'pixels.u8'), inputs, t, bytes, opts);
-      index = indexOf(written);
-      await writeArtifact(imageCacheIndexArtifact, join(tmp, 'index.json'), index);
-    });
+    const outcome = await publishDirOnce(
+      store.dir,
+      async (tmp) => {
+        const written = await writePixels(join(tmp, 'pixels.u8'), inputs, t, bytes, opts);
+        built = indexOf(written);
+        await writeArtifact(imageCacheIndexArtifact, join(tmp, 'index.json'), built);
+      },
+      async () => {
+        const found = await checkImageStore(work, key);
+        existing = 'index' in found && serves(found.index) ? found.index : undefined;
+        return existing !== undefined;
+      },
+    );
+    return outcome === 'existing' ? existing! : built!;
   } catch (err) {
-    // writeDirAtomic has removed the partial store: say what the whole store needs.
+    // publishDirOnce has removed the partial store: say what the whole store needs.
     if (isDiskFull(err)) throw await diskFullError(store.pixels, needed);
     throw err;
   }
-  return index!;
 }
 
 async function writePixels(
