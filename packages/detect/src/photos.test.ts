@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPhotos } from './photos.ts';
 
@@ -28,6 +28,13 @@ describe('listPhotos', () => {
       ['eval/images/b.jpg', 'eval'],
     ]);
     expect(photos[0]!.file).toBe(join(root, 'train', 'images', '000001_male_Asian_30', 'incorrect_mask.jpeg'));
+  });
+
+  it('names each photo the same whichever way the data root is written: the path is the record\'s key', async () => {
+    const paths = (await listPhotos(root)).map((p) => p.path);
+    for (const same of [`${root}/`, join(root, 'train', '..'), relative(process.cwd(), root)]) {
+      expect((await listPhotos(same)).map((p) => p.path), same).toEqual(paths);
+    }
   });
 
   it('names a missing folder and the fix in one line', async () => {

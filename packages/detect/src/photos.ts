@@ -1,4 +1,4 @@
-import { type PhotoKind } from '@facemask/contracts';
+import { dataRelative, type PhotoKind } from '@facemask/contracts';
 import { listDataRoot, photoName } from '@facemask/contracts/data-root';
 
 /** A photo of the data root to detect faces in. */
@@ -22,9 +22,9 @@ export async function listPhotos(root: string): Promise<Photo[]> {
     if (!person.isDir) continue;
     for (const f of person.folder.entries) {
       const { photo, kind } = photoName(f.name);
-      if (!f.isDir && photo) out.push({ file: f.path, path: `train/images/${person.name}/${f.name}`, group: kind });
+      if (!f.isDir && photo) out.push({ file: f.path, path: dataRelative(root, f.path), group: kind });
     }
   }
-  for (const f of evalImages.files) out.push({ file: f.path, path: `eval/images/${f.name}`, group: 'eval' });
+  for (const f of evalImages.files) out.push({ file: f.path, path: dataRelative(root, f.path), group: 'eval' });
   return out;
 }

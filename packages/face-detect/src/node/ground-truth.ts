@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { decodeClass, isPhotoKind, MASK_STATES, readCsv } from '@facemask/contracts';
+import { dataLayout, dataRelative, decodeClass, EVAL_CSV_COLUMNS, MASK_STATES, PHOTO_KINDS, readCsv, TRAIN_CSV_COLUMNS } from '@facemask/contracts';
 import type { Box } from '../record.ts';
 
 /** A photo of a dev set with what is known of it: kind (train), mask state, face square (wide set). */
@@ -28,21 +28,22 @@ export async function readGroundTruth(root: string): Promise<GroundTruthPhoto[]>
     }
   }
   const out: GroundTruthPhoto[] = [];
-  for (const r of await readCsv(join(root, 'train', 'train.csv'), ['id', 'gender', 'race', 'age', 'path'])) {
-    for (const kind of ['mask1', 'mask2', 'mask3', 'mask4', 'mask5', 'incorrect_mask', 'normal']) {
-      const path = `train/images/${r.path}/${kind}.jpg`;
-      if (!isPhotoKind(kind)) continue;
-      out.push({ path, file: join(root, path), kind, mask: kind === 'normal' ? 'not_wear' : kind === 'incorrect_mask' ? 'incorrect' : 'wear', face: boxes.get(path) ?? null });
+  for (const r of await readCsv(dataLayout.trainCsv(root), TRAIN_CSV_COLUMNS)) {
+    for (const kind of PHOTO_KINDS) {
+      const file = join(dataLayout.trainImages(root), r.path!, `${kind}.jpg`);
+      const path = dataRelative(root, file);
+      out.push({ path, file, kind, mask: kind === 'normal' ? 'not_wear' : kind === 'incorrect_mask' ? 'incorrect' : 'wear', face: boxes.get(path) ?? null });
     }
   }
   const labels = new Map<string, number>();
   const labelFile = join(root, 'eval_labels.csv');
   if (existsSync(labelFile)) for (const r of await readCsv(labelFile, ['ImageID', 'ans'])) labels.set(r.ImageID!, Number(r.ans));
-  for (const r of await readCsv(join(root, 'eval', 'info.csv'), ['ImageID', 'ans'])) {
-    const path = `eval/images/${basename(r.ImageID!)}`;
+  for (const r of await readCsv(dataLayout.infoCsv(root), EVAL_CSV_COLUMNS)) {
     const cls = labels.get(r.ImageID!);
     if (cls === undefined) continue;
-    out.push({ path, file: join(root, path), kind: null, mask: MASK_STATES[decodeClass(cls).mask], face: boxes.get(path) ?? null });
+    const file = join(dataLayout.evalImages(root), basename(r.ImageID!));
+    const path = dataRelative(root, file);
+    out.push({ path, file, kind: null, mask: MASK_STATES[decodeClass(cls).mask], face: boxes.get(path) ?? null });
   }
   return out;
 }
