@@ -13,6 +13,7 @@ export * from './cli.ts';
 export * from './hash.ts';
 export * from './targets.ts';
 export * from './layout.ts';
+export * from './workspace-packages.ts';
 export * from './artifacts/index.ts';
 export * from './eval-ids.ts';
 export * from './ids.ts';

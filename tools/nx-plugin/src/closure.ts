@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listWorkspacePackages } from '@facemask/contracts';
 
 /** A workspace package as its task keys see it: its Nx project and what it loads at run time. */
 export interface WorkspacePackage {
@@ -12,27 +12,18 @@ export interface WorkspacePackage {
   runtimeDeps: string[];
 }
 
-/** The folders whose packages may be loaded by a stage (tools/* never are, but may be named). */
-export const PACKAGE_FOLDERS = ['packages', 'tools'] as const;
-
-/** Every workspace package by its npm name. */
+/** Every workspace package that is an Nx project, by its npm name (tools/* are never loaded by a stage, but may be named). */
 export async function readWorkspacePackages(workspaceRoot: string): Promise<Map<string, WorkspacePackage>> {
   const out = new Map<string, WorkspacePackage>();
-  for (const folder of PACKAGE_FOLDERS) {
-    for (const entry of await readdir(join(workspaceRoot, folder), { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(workspaceRoot, folder, entry.name);
-      let pkg: { name?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
-      let project: { name?: string };
-      try {
-        pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-        project = JSON.parse(readFileSync(join(dir, 'project.json'), 'utf8'));
-      } catch {
-        continue; // not an Nx project of this workspace
-      }
-      if (!pkg.name || !project.name) continue;
-      out.set(pkg.name, { project: project.name, dir, runtimeDeps: Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }) });
+  for (const { dir, manifest } of listWorkspacePackages(workspaceRoot)) {
+    let project: { name?: string };
+    try {
+      project = JSON.parse(readFileSync(join(dir, 'project.json'), 'utf8'));
+    } catch {
+      continue; // not an Nx project of this workspace
     }
+    if (!manifest.name || !project.name) continue;
+    out.set(manifest.name, { project: project.name, dir, runtimeDeps: Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }) });
   }
   return out;
 }

@@ -2,21 +2,16 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import madge from 'madge';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_PREFERENCES, backendOptionArgs, STAGES, WORKSPACE_ROOT } from '@facemask/contracts';
+import { BACKEND_PREFERENCES, backendOptionArgs, listWorkspacePackages, STAGES, WORKSPACE_ROOT, type PackageManifest } from '@facemask/contracts';
 
-/** Every workspace package: its folder and its @facemask dependencies (dev ones included). */
-function workspacePackages(): Map<string, { dir: string; deps: string[]; all: string[] }> {
-  const out = new Map<string, { dir: string; deps: string[]; all: string[] }>();
-  for (const group of ['packages', 'tools']) {
-    for (const name of readdirSync(resolve(WORKSPACE_ROOT, group))) {
-      const file = resolve(WORKSPACE_ROOT, group, name, 'package.json');
-      if (!existsSync(file)) continue;
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
-      const all = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies });
-      out.set(pkg.name, { dir: resolve(WORKSPACE_ROOT, group, name), deps: all.filter((d) => d.startsWith('@facemask/')), all });
-    }
-  }
-  return out;
+/** Every workspace package: its folder, package.json and @facemask dependencies (dev ones included). */
+function workspacePackages(): Map<string, { dir: string; manifest: PackageManifest; deps: string[]; all: string[] }> {
+  return new Map(
+    listWorkspacePackages(WORKSPACE_ROOT).map(({ folder, dir, manifest }) => {
+      const all = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.optionalDependencies });
+      return [manifest.name ?? folder, { dir, manifest, deps: all.filter((d) => d.startsWith('@facemask/')), all }];
+    }),
+  );
 }
 
 describe('the workspace architecture', () => {
@@ -69,8 +64,7 @@ describe('the workspace architecture', () => {
     const offenders: string[] = [];
     for (const name of stagePackages) {
       const p = pkgs.get(name)!;
-      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-      for (const d of Object.keys(pkg.dependencies ?? {})) if (d !== name && stagePackages.has(d)) offenders.push(`${name} depends on ${d}`);
+      for (const d of Object.keys(p.manifest.dependencies ?? {})) if (d !== name && stagePackages.has(d)) offenders.push(`${name} depends on ${d}`);
       const runtimeFiles = (dir: string): string[] =>
         readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
           const f = join(dir, e.name);
@@ -90,17 +84,15 @@ describe('the workspace architecture', () => {
     const KINDS = ['stage', 'library', 'app', 'tool'];
     const kind = new Map<string, string>();
     for (const [name, p] of pkgs) {
-      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { facemask?: { kind?: string } };
-      expect(KINDS, `${name}: facemask.kind`).toContain(pkg.facemask?.kind);
-      kind.set(name, pkg.facemask!.kind!);
+      expect(KINDS, `${name}: facemask.kind`).toContain(p.manifest.facemask?.kind);
+      kind.set(name, p.manifest.facemask!.kind!);
     }
     const declared = new Set(Object.values(STAGES).map((s) => `@facemask/${s.project}`));
     expect([...kind].filter(([, k]) => k === 'stage').map(([n]) => n).sort()).toEqual([...declared].sort());
     const wrong: string[] = [];
     for (const [name, p] of pkgs) {
       if (kind.get(name) !== 'library') continue;
-      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-      for (const d of Object.keys(pkg.dependencies ?? {})) if (['stage', 'app', 'tool'].includes(kind.get(d) ?? '')) wrong.push(`${name} (library) depends on ${d} (${kind.get(d)})`);
+      for (const d of Object.keys(p.manifest.dependencies ?? {})) if (['stage', 'app', 'tool'].includes(kind.get(d) ?? '')) wrong.push(`${name} (library) depends on ${d} (${kind.get(d)})`);
     }
     expect(wrong).toEqual([]);
   });
@@ -123,8 +115,7 @@ describe('the workspace architecture', () => {
   it("exports only files that exist (each package.json's exports, source condition)", () => {
     const missing: string[] = [];
     for (const [name, p] of pkgs) {
-      const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { exports?: Record<string, { source?: string } | string> };
-      for (const [path, target] of Object.entries(pkg.exports ?? {})) {
+      for (const [path, target] of Object.entries(p.manifest.exports ?? {})) {
         const source = typeof target === 'string' ? target : target.source;
         if (source && !existsSync(join(p.dir, source))) missing.push(`${name} exports ${path} -> ${source}`);
       }
