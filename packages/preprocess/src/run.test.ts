@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ageBand, encodeClass, maskOfKind, parseGender } from '@facemask/contracts';
@@ -210,6 +210,26 @@ describe('runPreprocess', () => {
     expect(r.summary.corrections.applied).toEqual([]);
     expect(r.summary.corrections.ignored).toHaveLength(11);
     expect(r.summary.warnings).toHaveLength(11);
+  });
+
+  it("names each cached photo relative to the data root with the fingerprint's content hash, through a symlinked person folder too", async () => {
+    f = await makeFixture(makePeople(3), 2);
+    const images = join(f.root, 'train', 'images');
+    const linked = f.folderOf(f.people[0]!);
+    const elsewhere = join(f.root, '..', 'kept-elsewhere');
+    await rename(join(images, linked), elsewhere);
+    await symlink(elsewhere, join(images, linked));
+    const r = await preprocessWith(fixtureConfig(f, { folds: 3 }), { quiet: true });
+    for (const split of ['train', 'eval'] as const) {
+      const { sources } = await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(r.dir, split).index);
+      expect(sources).toHaveLength(split === 'train' ? 21 : 2);
+      for (const src of sources) {
+        expect(src.path).toMatch(split === 'train' ? /^train\/images\/[^/]+\/[^/]+$/ : /^eval\/images\/[^/]+$/);
+        expect(src.sha256, src.path).toBe(await sha256OfFile(join(f.root, src.path)));
+      }
+    }
+    const { sources } = await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(r.dir, 'train').index);
+    expect(sources.filter((s) => s.path.startsWith(`train/images/${linked}/`))).toHaveLength(7);
   });
 
   it('ignores dot files (macOS metadata) and counts them', async () => {

@@ -109,14 +109,16 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
 
   const hashes = await hashDataFiles(root, { cacheFile: workLayout.fingerprintSidecar(work), progress: !opts.quiet });
   const shaOf = new Map(hashes.map((h) => [h.rel, h.sha256]));
-  const input = (id: string, path: string, rel: string): CacheInput => {
+  // The fingerprint names files as the index does (dataRelative), so one name finds the hash.
+  const input = (id: string, path: string): CacheInput => {
+    const rel = dataRelative(root, path);
     const sha256 = shaOf.get(rel);
     if (!sha256) throw new Error(`internal: ${rel} was not fingerprinted`);
-    return { id, path: dataRelative(root, path), sha256 };
+    return { id, path: rel, sha256 };
   };
   const inputs: Record<CacheSplit, CacheInput[]> = {
-    train: scan.folders.flatMap((f) => f.photos.map((ph) => input(ph.id, ph.path, `train/images/${ph.id}`))),
-    eval: evalList.entries.map((e) => input(e.ImageID, e.path, `eval/images/${e.ImageID}`)),
+    train: scan.folders.flatMap((f) => f.photos.map((ph) => input(ph.id, ph.path))),
+    eval: evalList.entries.map((e) => input(e.ImageID, e.path)),
   };
   const faceCrop = pp.faceCrop ? await readFaceCrop(work, root, pp.faceCrop) : null;
   const transform: CacheTransform = { centerCrop: pp.centerCrop, height: pp.height, width: pp.width, faceCrop };
