@@ -5,6 +5,8 @@ import { isPhotoKind, type PhotoKind } from './labels.ts';
 import { dataLayout, PHOTO_EXTENSIONS } from './layout.ts';
 import { mapLimit } from './pool.ts';
 
+export { digestDataFiles, digestsIfUnchanged, type DigestOptions, type FileDigest } from './data-root-digests.ts';
+
 /**
  * The one reading of a data root's folders (the competition layout, see dataLayout): preprocess
  * validates what it finds here and detect flattens it into photos, so both see the same entries

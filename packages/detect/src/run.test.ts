@@ -105,8 +105,14 @@ describe('the shared detection store', () => {
     const work = join(dir, 'work');
     const stored = workLayout.detectionStore(work, result.store!.key);
     expect(result.report).toContain(`stored for other runs in `);
+    // the photos' digests went to the data fingerprint's sidecar, which preprocess reads too
+    const sidecar = workLayout.fingerprintSidecar(work);
+    const digested = await stat(sidecar);
+    expect(Object.keys((JSON.parse(await readFile(sidecar, 'utf8')) as { files: object }).files)).toHaveLength(21);
     const again: string[] = [];
     const rerun = await runDetect(params, { work, quiet: true, log: (l) => again.push(l), workers: 2 });
+    // no photo was read for the rerun's key: the sidecar is replaced only when one was
+    expect(await stat(sidecar)).toMatchObject({ ino: digested.ino, mtimeMs: digested.mtimeMs });
     expect(rerun.store).toEqual({ key: result.store!.key, reused: true });
     expect(rerun.detections).toEqual(result.detections);
     expect(rerun.counts).toEqual(result.counts);

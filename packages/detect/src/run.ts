@@ -54,7 +54,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   const started = performance.now();
   const warn = (f: DetectFailure) => log(`warning: ${join(root, f.path)}: ${f.reason}. Fix: ${PHOTO_FIX}; preprocess stops on it or leaves it out, as preprocess.onBadInput says`);
   const engines = { backend: opts.backend, configured: params.backend };
-  const inputs = { options: params.detect, models: await modelIdentities(params.detect), photos: await digestPhotos(photos, opts) };
+  const inputs = { options: params.detect, models: await modelIdentities(params.detect), photos: await digestPhotos(root, photos, { sidecar: workLayout.fingerprintSidecar(work), quiet: opts.quiet }) };
   const expected = expectedDetectEngine(engines);
   const key = detectionsKey({ ...inputs, engine: expected });
   const finish = async (detections: Detections, store: { key: string; reused: boolean } | null): Promise<DetectResult> => {

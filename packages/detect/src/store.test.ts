@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, workLayout, type Detections } from '@facemask/contracts';
+import { parseConfig, sha256OfFile, workLayout, type Detections } from '@facemask/contracts';
 import { mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
 import { engineIdentity } from '@facemask/face-detect/node';
 import { checkDetectionStore, detectionsKey, digestPhotos, findDetections, linkOrCopy, publishDetections, type DetectionInputs } from './store.ts';
@@ -62,15 +62,43 @@ describe('detectionsKey', () => {
   it('digests the photos by content: the same bytes anywhere key the same', async () => {
     const [a, b] = [join(dir, 'photos-a'), join(dir, 'photos-b')];
     for (const d of [a, b]) {
-      await mkdir(d, { recursive: true });
-      await writeFile(join(d, 'p.jpg'), 'same bytes');
+      await mkdir(join(d, 'eval', 'images'), { recursive: true });
+      await writeFile(join(d, 'eval', 'images', 'p.jpg'), 'same bytes');
     }
-    const [da, db] = [await digestPhotos([{ file: join(a, 'p.jpg'), path: 'eval/images/p.jpg', group: 'eval' }], { quiet: true }), await digestPhotos([{ file: join(b, 'p.jpg'), path: 'eval/images/p.jpg', group: 'eval' }], { quiet: true })];
-    expect(da).toEqual(db);
-    await writeFile(join(b, 'p.jpg'), 'other bytes');
-    expect(await digestPhotos([{ file: join(b, 'p.jpg'), path: 'eval/images/p.jpg', group: 'eval' }], { quiet: true })).not.toEqual(da);
+    const p = (root: string, name = 'p.jpg') => [{ file: join(root, 'eval', 'images', name), path: `eval/images/${name}`, group: 'eval' as const }];
+    const da = await digestPhotos(a, p(a), { quiet: true });
+    expect(await digestPhotos(b, p(b), { quiet: true })).toEqual(da);
+    await writeFile(join(b, 'eval', 'images', 'p.jpg'), 'other bytes');
+    expect(await digestPhotos(b, p(b), { quiet: true })).not.toEqual(da);
     // a photo that cannot be read keys by why, as detection records it as a failure
-    expect((await digestPhotos([{ file: join(b, 'gone.jpg'), path: 'eval/images/gone.jpg', group: 'eval' }], { quiet: true }))[0]!.sha256).toBe('unreadable (ENOENT)');
+    expect((await digestPhotos(b, p(b, 'gone.jpg'), { quiet: true }))[0]!.sha256).toBe('unreadable (ENOENT)');
+  });
+
+  it("reads no photo for a second key over unchanged photos (the fingerprint's sidecar), and a changed photo changes the key", async () => {
+    const root = join(dir, 'photos-sidecar');
+    const files = ['train/images/000001_male_Asian_30/mask1.jpg', 'eval/images/x.jpg'];
+    for (const rel of files) {
+      await mkdir(join(root, rel, '..'), { recursive: true });
+      await writeFile(join(root, rel), `pixels of ${rel}`);
+    }
+    const list = files.map((path) => ({ file: join(root, path), path, group: null }));
+    const sidecar = join(dir, 'work-sidecar', '.cache', 'fingerprint-files.json');
+    const read: string[] = [];
+    const readDigest = (file: string) => (read.push(file), sha256OfFile(file));
+    const key = async () => detectionsKey({ ...inputs, photos: await digestPhotos(root, list, { sidecar, quiet: true, readDigest }) });
+    const first = await key();
+    expect(read).toHaveLength(2);
+    expect(await key()).toBe(first);
+    expect(read).toHaveLength(2);
+    // one byte other, same size and mtime: the sidecar's ctime and inode still tell
+    const photo = join(root, files[1]!);
+    const { mtime } = await stat(photo);
+    await writeFile(photo, `pixels of ${files[1]!}`.replace('p', 'P'));
+    await utimes(photo, mtime, mtime);
+    const changed = await key();
+    expect(read.slice(2)).toEqual([photo]);
+    expect(changed).not.toBe(first);
+    expect(changed).toBe(detectionsKey({ ...inputs, photos: await digestPhotos(root, list, { quiet: true }) }));
   });
 });
 

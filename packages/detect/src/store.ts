@@ -1,11 +1,9 @@
 import { copyFile, link, stat } from 'node:fs/promises';
 import {
-  createProgress,
   detectionsArtifact,
   detectionStoreEntryArtifact,
   hashJson,
   inDir,
-  mapLimit,
   publishDirOnce,
   readArtifact,
   sha256OfFile,
@@ -16,6 +14,7 @@ import {
   type Detections,
   type ModelIdentity,
 } from '@facemask/contracts';
+import { digestDataFiles } from '@facemask/contracts/data-root';
 import { DECODER, type EngineIdentity } from '@facemask/face-detect/node';
 import type { Photo } from './photos.ts';
 
@@ -64,21 +63,27 @@ export function detectionsKey(inputs: DetectionInputs): string {
 }
 
 /**
- * Each photo's content sha256 (contracts' sha256OfFile, the digest the data fingerprint takes),
- * a few at a time. Seconds against the detectors' minutes: read on every run, hit or miss. A photo
- * that cannot be read keys by why, as detection records it as a failure.
+ * Each photo's content sha256, from contracts' digestDataFiles: the digest the data fingerprint
+ * takes, through the same sidecar (workLayout.fingerprintSidecar), so a photo that did not change
+ * since this or preprocess's last run is not read again. A photo that cannot be read keys by
+ * why, as detection records it as a failure.
  */
-export async function digestPhotos(photos: readonly Photo[], opts: { quiet?: boolean } = {}): Promise<PhotoDigest[]> {
-  const progress = createProgress({ label: 'photo digests', total: photos.length, unit: 'img', quiet: opts.quiet });
-  try {
-    return await mapLimit(photos, 4, async (p) => {
-      const sha256 = await sha256OfFile(p.file).catch((err: NodeJS.ErrnoException) => `unreadable (${err.code ?? err.message})`);
-      progress.tick();
-      return { path: p.path, sha256 };
-    });
-  } finally {
-    progress.stop();
-  }
+export async function digestPhotos(
+  root: string,
+  photos: readonly Photo[],
+  opts: { sidecar?: string | null; quiet?: boolean; readDigest?: (file: string) => Promise<string> } = {},
+): Promise<PhotoDigest[]> {
+  const digests = await digestDataFiles(
+    root,
+    photos.map((p) => p.path),
+    {
+      sidecar: opts.sidecar,
+      progress: opts.quiet ? undefined : { label: 'photo digests', unit: 'img' },
+      readDigest: opts.readDigest,
+      unreadable: (err) => `unreadable (${err.code ?? err.message})`,
+    },
+  );
+  return digests.map((d) => ({ path: d.rel, sha256: d.sha256 }));
 }
 
 export type StoreCheck = { detections: Detections } | { missing: true } | { damaged: string };
