@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageParams } from '@facemask/contracts';
-import { detectFiles, engineIdentity, expectedDetectEngine, modelIdentities } from '@facemask/face-detect/node';
+import { detectEngineIsAuto, detectFiles, expectedDetectEngine, modelIdentities } from '@facemask/face-detect/node';
 import { listPhotos } from './photos.ts';
 import { detectionsKey, digestPhotos, findDetections, publishDetections } from './store.ts';
 import { countByGroup, formatReport, type GroupCount } from './summary.ts';
@@ -55,8 +55,14 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   const warn = (f: DetectFailure) => log(`warning: ${join(root, f.path)}: ${f.reason}. Fix: ${PHOTO_FIX}; preprocess stops on it or leaves it out, as preprocess.onBadInput says`);
   const engines = { backend: opts.backend, configured: params.backend };
   const inputs = { options: params.detect, models: await modelIdentities(params.detect), photos: await digestPhotos(root, photos, { sidecar: workLayout.fingerprintSidecar(work), quiet: opts.quiet }) };
-  const expected = expectedDetectEngine(engines);
-  const key = detectionsKey({ ...inputs, engine: expected });
+  // The key is known before any worker loads an engine, so a hit loads none; it holds the engine
+  // expected to run, and the detections are stored under this same key whichever engine did run
+  // (entry.json and the detections name it). Keying on the engine the workers report instead
+  // would mean starting them, and loading the engine and models, on every hit; publishing under
+  // that one (as before) meant an auto run whose guess was wrong stored where no later auto run
+  // looks. The key tells auto's guess from a named engine, so a run that names one never gets
+  // another engine's detections.
+  const key = detectionsKey({ ...inputs, engine: expectedDetectEngine(engines), auto: detectEngineIsAuto(engines) });
   const finish = async (detections: Detections, store: { key: string; reused: boolean } | null): Promise<DetectResult> => {
     const counts = countByGroup(photos, detections.records, detections.failures);
     const detectors = params.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(' -> ');
@@ -107,15 +113,12 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   // The records name the photos relative to the root, and the root is not recorded: the file is
   // part of preprocess's Nx key and restored as-is where the root lies elsewhere.
   const detections: Detections = { options: params.detect, models: inputs.models, backend: result.backend, records: result.records, failures: result.failures };
-  // Keyed on the engine that ran: where auto's guess from the files was wrong (a GPU node without
-  // its driver), the entry is for runs that ask for this engine by name.
-  const ranKey = result.backend === expected.name ? key : detectionsKey({ ...inputs, engine: engineIdentity(result.backend) });
   const stores = workLayout.detectionStores(work);
   try {
-    await publishDetections(work, ranKey, detections);
+    await publishDetections(work, key, detections);
   } catch (err) {
     log(`warning: could not store the detections for other runs in ${stores}: ${(err as Error).message}. Fix: make ${stores} writable (or free space there); this run's detections are written all the same`);
     return finish(detections, null);
   }
-  return finish(detections, { key: ranKey, reused: false });
+  return finish(detections, { key, reused: false });
 }

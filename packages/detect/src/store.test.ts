@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, sha256OfFile, workLayout, type Detections } from '@facemask/contracts';
+import { detectionStoreEntryArtifact, hashJson, parseConfig, readArtifact, sha256OfFile, workLayout, writeArtifact, type Detections } from '@facemask/contracts';
 import { mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
-import { engineIdentity } from '@facemask/face-detect/node';
+import { DECODER, engineIdentity } from '@facemask/face-detect/node';
 import { checkDetectionStore, detectionsKey, digestPhotos, findDetections, linkOrCopy, publishDetections, type DetectionInputs } from './store.ts';
 import { linkDetections } from './write.ts';
 
@@ -40,12 +40,16 @@ describe('detectionsKey', () => {
   it('changes with every input and with nothing else', () => {
     const key = detectionsKey(inputs);
     expect(detectionsKey({ ...inputs, options: { ...options } })).toBe(key);
+    // a named engine keys as before auto was told apart
+    expect(detectionsKey({ ...inputs, auto: false })).toBe(key);
+    expect(key).toBe(hashJson({ format: 'detections-v1', decoder: DECODER, options, models, engine: inputs.engine, photos: photos.map((p) => [p.path, p.sha256]) }));
     const changed: Record<string, DetectionInputs> = {
       'min score': { ...inputs, options: { ...options, detectors: [{ name: 'blazeface', minScore: 0.3 }] } },
       landmarks: { ...inputs, options: { ...options, landmarks: true } },
       'model weights': { ...inputs, models: [{ ...models[0]!, files: [{ path: 'models/blazeface.bin', sha256: 'd'.repeat(64) }] }] },
       'model version': { ...inputs, models: [{ ...models[0]!, version: '3.3.7' }] },
       engine: { ...inputs, engine: engineIdentity('cpu') },
+      "auto's guess": { ...inputs, auto: true },
       'engine version': { ...inputs, engine: { ...inputs.engine, packages: { ...inputs.engine.packages, '@tensorflow/tfjs-backend-wasm': '4.23.0' } } },
       'native threads': { ...inputs, engine: engineIdentity('tensorflow', { TF_NUM_INTRAOP_THREADS: '3' }) },
       'photo content': { ...inputs, photos: [photos[0]!, { ...photos[1]!, sha256: 'e'.repeat(64) }] },
@@ -126,6 +130,8 @@ describe('the shared store', () => {
     expect(await readFile(workLayout.detect(b).summaryText, 'utf8')).toBe('run b\n');
     expect(await readdir(workLayout.detectionStores(a))).toEqual([key]);
     expect(await readdir(runs)).toEqual(['a', 'b']);
+    // the engine that ran, which the key (the engine expected before any loaded) may not say
+    expect(await readArtifact(detectionStoreEntryArtifact, workLayout.detectionStore(a, key).entry)).toMatchObject({ key, backend: 'wasm' });
   });
 
   it('rebuilds an entry changed on disk, warning, and never hands it out', async () => {
@@ -147,6 +153,10 @@ describe('the shared store', () => {
     await rm(store.detections);
     expect(await checkDetectionStore(a, key)).toMatchObject({ damaged: expect.any(String) });
     await publishDetections(a, key, detections);
+    expect(await checkDetectionStore(a, key)).toEqual({ detections });
+    // an entry stored before entry.json named the engine is still whole
+    const { backend: _ran, ...older } = await readArtifact(detectionStoreEntryArtifact, store.entry);
+    await writeArtifact(detectionStoreEntryArtifact, store.entry, older);
     expect(await checkDetectionStore(a, key)).toEqual({ detections });
   });
 

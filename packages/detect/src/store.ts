@@ -46,7 +46,10 @@ export interface DetectionInputs {
   /** The detect stage's config slice without the data root's path (the photos' contents stand for it). */
   options: DetectOptions;
   models: readonly ModelIdentity[];
+  /** The engine expected to run, judged before any loads (expectedDetectEngine). */
   engine: EngineIdentity;
+  /** Nothing named the engine: `engine` is auto's guess from the files (detectEngineIsAuto). */
+  auto?: boolean;
   photos: readonly PhotoDigest[];
 }
 
@@ -58,6 +61,10 @@ export function detectionsKey(inputs: DetectionInputs): string {
     options: inputs.options,
     models: inputs.models,
     engine: inputs.engine,
+    // Where auto guesses wrong, its entry holds another engine's detections (entry.json names
+    // it): a run that names the engine must not find them. Left out when false, so the keys of
+    // runs that name one are those they had before auto was told apart.
+    auto: inputs.auto ? true : undefined,
     photos: inputs.photos.map((p) => [p.path, p.sha256]),
   });
 }
@@ -120,7 +127,8 @@ export async function findDetections(work: string, key: string, log: (line: stri
 }
 
 /**
- * Stores the detections under `key` (temp folder + rename). Another run that published the same
+ * Stores the detections under `key`, the key the run looked up, whichever engine ran (entry.json
+ * records it; see runDetect) (temp folder + rename). Another run that published the same
  * key first keeps its entry (the same detections: same photos, detectors and engine); a damaged
  * entry is replaced. Resolves to the stored file, to be linked into the run (linkOrCopy).
  */
@@ -132,7 +140,7 @@ export async function publishDetections(work: string, key: string, detections: D
       const out = inDir(tmp, DETECTION_STORE_FILES);
       await writeArtifact(detectionsArtifact, out.detections, detections);
       const [sha256, { size }] = await Promise.all([sha256OfFile(out.detections), stat(out.detections)]);
-      await writeArtifact(detectionStoreEntryArtifact, out.entry, { key, sha256, bytes: size });
+      await writeArtifact(detectionStoreEntryArtifact, out.entry, { key, sha256, bytes: size, backend: detections.backend });
     },
     async () => 'detections' in (await checkDetectionStore(work, key)),
   );

@@ -93,6 +93,12 @@ export const detectionStoreEntrySchema = z.strictObject({
   key: z.string().regex(/^[0-9a-f]{64}$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
+  /**
+   * The engine the detectors ran on. The key holds the engine expected before any loaded, which
+   * auto can get wrong (a GPU without its driver); this says what ran. Absent in entries stored
+   * before it was recorded (their detections.json says it).
+   */
+  backend: z.string().optional(),
 });
 export type DetectionStoreEntry = z.output<typeof detectionStoreEntrySchema>;
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_AT_ENV } from '@facemask/contracts';
 import { parseDetectOptions } from '../options.ts';
 import { wall } from '../test-utils/shared.ts';
-import { detectFiles } from './batch.ts';
+import { detectEngineIsAuto, detectFiles } from './batch.ts';
 import { PhotoError } from './decode.ts';
 
 let dir: string;
@@ -60,5 +60,15 @@ describe('detectFiles', () => {
     } finally {
       delete process.env[FAULT_AT_ENV];
     }
+  });
+});
+
+describe('detectEngineIsAuto', () => {
+  it('is true only when neither --backend, TFJS_BACKEND nor the config names an engine', () => {
+    expect(detectEngineIsAuto({}, {})).toBe(true);
+    expect(detectEngineIsAuto({ backend: 'auto', configured: 'auto' }, { TFJS_BACKEND: 'auto' })).toBe(true);
+    expect(detectEngineIsAuto({ backend: 'wasm' }, {})).toBe(false);
+    expect(detectEngineIsAuto({}, { TFJS_BACKEND: 'cpu' })).toBe(false);
+    expect(detectEngineIsAuto({ configured: 'tensorflow' }, {})).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expectedBackend, selectBackend, type BackendName } from '@facemask/engine';
+import { expectedBackend, resolveBackendPreference, selectBackend, type BackendName } from '@facemask/engine';
 import { engineIdentity, type EngineIdentity } from '@facemask/engine/probe';
 import type { DetectFailure } from '../artifact.ts';
 import type { DetectOptions } from '../options.ts';
@@ -44,6 +44,15 @@ export interface DetectFilesResult {
  */
 export function expectedDetectEngine(opts: Pick<DetectFilesOptions, 'backend' | 'configured'>, env: Record<string, string | undefined> = process.env): EngineIdentity {
   return engineIdentity(expectedBackend(opts.backend, env, opts.configured), env);
+}
+
+/**
+ * Whether detectFiles leaves the engine to auto with these options (nothing names one): only
+ * then can expectedDetectEngine's guess differ from the engine that loads, since a named engine
+ * that cannot load is an error.
+ */
+export function detectEngineIsAuto(opts: Pick<DetectFilesOptions, 'backend' | 'configured'>, env: Record<string, string | undefined> = process.env): boolean {
+  return resolveBackendPreference(opts.backend, env, opts.configured).preference === 'auto';
 }
 
 const stopOnFailure = (f: DetectFailure) => {
