@@ -353,6 +353,42 @@ export class ChannelZeroPad extends layers.Layer {
   }
 }
 
+export interface BilinearResizeArgs extends LayerArgs {
+  height: number;
+  width: number;
+}
+
+/**
+ * Resizes NHWC maps to height x width, bilinear, corners not aligned (tf.image.resizeBilinear's
+ * default, what Human does before its faceres model). tfjs-layers' own Resizing layer reports a
+ * rank-3 output shape for rank-4 input, which a conv after it rejects.
+ */
+export class BilinearResize extends layers.Layer {
+  static readonly className = 'BilinearResize';
+  readonly height: number;
+  readonly width: number;
+
+  constructor(args: BilinearResizeArgs) {
+    super(args);
+    this.height = args.height;
+    this.width = args.width;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = firstShape(inputShape);
+    if (s.length !== 4) throw new Error(`${this.name}: expects NHWC input, got shape [${s.join(', ')}]`);
+    return [s[0] ?? null, this.height, this.width, s[3] ?? null];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.image.resizeBilinear(firstTensor(inputs) as tf.Tensor4D, [this.height, this.width], false));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), height: this.height, width: this.width };
+  }
+}
+
 export interface SeededDropoutArgs extends LayerArgs {
   rate: number;
   seed: number;
@@ -402,3 +438,4 @@ tf.serialization.registerClass(TorchConv2D);
 tf.serialization.registerClass(SeededDropout);
 tf.serialization.registerClass(ChannelAffine);
 tf.serialization.registerClass(ChannelZeroPad);
+tf.serialization.registerClass(BilinearResize);

@@ -1,46 +1,23 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createFaceApiDescriptorModel, FACE_API_INPUT_SIZE, IMAGENET_MEAN, IMAGENET_STD, readFaceApiWeights } from './faceapi.ts';
+import { createFaceApiDescriptorModel, FACE_API_INPUT_SIZE, readFaceApiWeights } from './faceapi.ts';
 import { createModel } from './registry.ts';
 import { featureTaps } from './taps.ts';
 import { faceApiDescriptors } from './test-utils/face-api-reference.ts';
 import { ENGINE, useBackend, type BackendName } from './test-utils/backend.ts';
+import { normalised, realFaces } from './test-utils/real-faces.ts';
 
 /**
  * The rebuilt face-api network against face-api's own computeFaceDescriptor on real faces.
  * The photos (research licence) are read in place, never copied.
  */
 
-const FACES_DIR = process.env.REALFACES_DIR ?? '/work/shared/realfaces-dev/train/images';
 const N_FACES = 3;
 const S = FACE_API_INPUT_SIZE;
 
-/** Centre square of the upper photo (where the face is), resized to 150x150 RGB uint8. */
-async function faceCrop(path: string): Promise<Uint8Array> {
-  const img = sharp(path);
-  const { width = 0, height = 0 } = await img.metadata();
-  const side = Math.min(width, Math.round(height * 0.6));
-  const left = Math.round((width - side) / 2);
-  const top = Math.round((height - side) * 0.4);
-  const buf = await img.extract({ left, top, width: side, height: side }).resize(S, S).removeAlpha().raw().toBuffer();
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
-/** The toolkit's input: (p/255 - mean) / std, NHWC. */
-function normalised(images: Uint8Array[]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const x = tf.div(tf.tensor4d(Float32Array.from(images.flatMap((i) => Array.from(i))), [images.length, S, S, 3]), 255);
-    return tf.div(tf.sub(x, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD])) as tf.Tensor4D;
-  });
-}
-
 let faces: Uint8Array[] = [];
 beforeAll(async () => {
-  const people = readdirSync(FACES_DIR).sort().slice(0, N_FACES);
-  faces = await Promise.all(people.map((p) => faceCrop(join(FACES_DIR, p, 'normal.jpg'))));
+  faces = await realFaces(N_FACES);
 });
 
 describe('face-api weights', () => {

@@ -6,12 +6,13 @@ import { FEATURES_CONCAT, tapLayerName } from './taps.ts';
  * taps such as 'layer2') averaged over space and placed before them: [pool(l1), ..., features].
  * With `bands` > 1 each layer's map is averaged per horizontal band instead (rows split as evenly
  * as they go, top first), so its part is [band 1, ..., band n], each as wide as the layer.
- * With no layers, `features` itself. Names each pool '<layer>.gap' ('<layer>.band<k>.gap') and
+ * `extra` (second backbones' features, model.extraBackbones) follow last. With no layers and no
+ * extra, `features` itself. Names each pool '<layer>.gap' ('<layer>.band<k>.gap') and
  * the result FEATURES_CONCAT, so the 'features' tap (and train.mode "features") reads what the
  * head reads.
  */
-export function multiDepthFeatures(input: SymbolicTensor, features: SymbolicTensor, layerNames: readonly string[], bands = 1): SymbolicTensor {
-  if (layerNames.length === 0) return features;
+export function multiDepthFeatures(input: SymbolicTensor, features: SymbolicTensor, layerNames: readonly string[], bands = 1, extra: readonly SymbolicTensor[] = []): SymbolicTensor {
+  if (layerNames.length === 0 && extra.length === 0) return features;
   // A view of the graph built so far, to find layers by name; it owns nothing.
   const backbone = tfModel({ name: 'backbone_view', inputs: input, outputs: features });
   const pooled = layerNames.flatMap((tap) => {
@@ -30,7 +31,7 @@ export function multiDepthFeatures(input: SymbolicTensor, features: SymbolicTens
       return layers.globalAveragePooling2d({ name: `${name}.band${k + 1}.gap` }).apply(band) as SymbolicTensor;
     });
   });
-  return layers.concatenate({ name: FEATURES_CONCAT }).apply([...pooled, features]) as SymbolicTensor;
+  return layers.concatenate({ name: FEATURES_CONCAT }).apply([...pooled, features, ...extra]) as SymbolicTensor;
 }
 
 /** The [first, last + 1) rows of each of `bands` horizontal bands of a map `height` rows high. */

@@ -1,7 +1,8 @@
-import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
+import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ExtraBackbone, type ModelArch } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
+import { faceresBranch, isFaceresLayer, loadFaceresWeights, setFaceresInputAdapter } from './faceres.ts';
 import { applyTrainableStages, NUM_STAGES, type StageOf } from './freeze.ts';
 import { attachHead } from './heads.ts';
 import { Init } from './init.ts';
@@ -107,7 +108,14 @@ export async function createModel(name: string, opts: ModelOptionsInput, extras:
       throw err;
     }
   }
-  applyTrainableStages(model, o.trainableStages, factory.stageOf, factory.numStages ?? NUM_STAGES);
+  // Extra backbones are pretrained by definition: their weights load whatever `pretrained` says.
+  try {
+    for (const name of o.extraBackbones) await EXTRA_BACKBONE_PARTS[name].load(model, o);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  applyTrainableStages(model, o.trainableStages, stagesOf(factory), factory.numStages ?? NUM_STAGES);
   return model;
 }
 
@@ -121,6 +129,27 @@ async function defaultLoadPretrained(model: LayersModel, pretrained: string, log
   await loadTorchSafetensors(model, pretrained, { log });
 }
 
+/** How each of contracts' EXTRA_BACKBONES is built and loaded (a name missing here does not compile). */
+const EXTRA_BACKBONE_PARTS: Record<ExtraBackbone, { build(x: SymbolicTensor): SymbolicTensor; load(model: LayersModel, o: ModelOptions): Promise<void> }> = {
+  faceres: {
+    build: faceresBranch,
+    async load(model, o) {
+      setFaceresInputAdapter(model, o.inputMean, o.inputStd);
+      await loadFaceresWeights(model);
+    },
+  },
+};
+
+/** The features of model.extraBackbones on the model's input, in the order the config lists them. */
+function extraBackbones(x: SymbolicTensor, o: ModelOptions): SymbolicTensor[] {
+  return o.extraBackbones.map((name) => EXTRA_BACKBONE_PARTS[name].build(x));
+}
+
+/** A factory's stages, with every extra backbone's layer fixed (frozen in every mode). */
+function stagesOf(factory: ModelFactory): StageOf {
+  return (name) => (isFaceresLayer(name) ? 'fixed' : factory.stageOf(name));
+}
+
 function inputOf(o: ModelOptions): SymbolicTensor {
   return tfInput({ name: 'input', shape: [o.inputHeight, o.inputWidth, 3], dtype: 'float32' });
 }
@@ -132,7 +161,7 @@ for (const [arch, spec] of Object.entries(RESNET_SPECS)) {
     build(o) {
       const init = new Init(o.seed);
       const x = inputOf(o);
-      const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers, o.featureBands);
+      const features = multiDepthFeatures(x, resnetBackbone(init, x, spec, o.widthMultiplier), o.featureLayers, o.featureBands, extraBackbones(x, o));
       return tfModel({ name: arch, inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm, { kind: o.ageHead, ...o.ageBands }) });
     },
   });
@@ -145,7 +174,7 @@ registerModel('faceapi_resnet29', {
     if (o.widthMultiplier !== 1) throw new Error('faceapi_resnet29 has fixed widths; widthMultiplier must be 1');
     const init = new Init(o.seed);
     const x = inputOf(o);
-    const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers, o.featureBands);
+    const features = multiDepthFeatures(x, faceApiBackbone(init, x), o.featureLayers, o.featureBands, extraBackbones(x, o));
     const m = tfModel({ name: 'faceapi_resnet29', inputs: x, outputs: attachHead(init, features, o.head, o.numClasses, o.dropout, o.featureNorm, { kind: o.ageHead, ...o.ageBands }) });
     setFaceApiInputAdapter(m, o.inputMean, o.inputStd);
     return m;
@@ -171,5 +200,5 @@ export const BUILT_IN_ARCHS_ARE_CONFIG_ARCHS: Same<BuiltInArch, ModelArch> = tru
 /** Re-applies freezing to a model made by createModel (by its name); recompile afterwards. */
 export function setTrainableStages(model: LayersModel, trainableStages: number): void {
   const factory = getModelFactory(model.name);
-  applyTrainableStages(model, trainableStages, factory.stageOf, factory.numStages ?? NUM_STAGES);
+  applyTrainableStages(model, trainableStages, stagesOf(factory), factory.numStages ?? NUM_STAGES);
 }

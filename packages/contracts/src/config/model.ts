@@ -16,6 +16,16 @@ export type ModelHead = z.infer<typeof modelHead>;
 export const ageHeadKind = z.enum(['bands', 'ordinal']);
 export type AgeHeadKind = z.infer<typeof ageHeadKind>;
 
+/**
+ * Frozen backbones whose pooled features the head reads beside the main backbone's (model-resnet
+ * builds and loads each, weights from an npm package, nothing downloaded). 'faceres': Human's
+ * HSE-FaceRes MobileNet (VGGFace2 identities; its own age/gender heads trained on IMDB-WIKI), 1024
+ * features of a 224x224 resize of the model's input.
+ */
+export const EXTRA_BACKBONES = ['faceres'] as const;
+export const extraBackboneName = z.enum(EXTRA_BACKBONES);
+export type ExtraBackbone = z.infer<typeof extraBackboneName>;
+
 export const modelFields = {
   /** 'single': 18-way logits; 'multi': mask / gender / age-band heads. */
   head: modelHead.default('single'),
@@ -44,4 +54,9 @@ export const modelFields = {
    * pooled features sit far from zero with a small spread, which a head from scratch learns slowly.
    */
   featureNorm: z.boolean().default(false),
+  /** Second backbones (EXTRA_BACKBONES), frozen in every train.mode; their features follow the main backbone's. */
+  extraBackbones: z
+    .array(extraBackboneName)
+    .default([])
+    .refine((a) => new Set(a).size === a.length, { message: 'each extra backbone once' }),
 };

@@ -21,7 +21,13 @@ describe('config', () => {
     expect(c.scheduler).toMatchObject({ name: 'step', stepSize: 10, gamma: 0.9 });
     expect(c.train).toMatchObject({ epochs: 15, batchSize: 4 });
     expect(c.augment.train).toEqual([{ type: 'hflip', p: 0.5 }]);
-    expect(c.model).toMatchObject({ featureLayers: [], featureNorm: false });
+    expect(c.model).toMatchObject({ featureLayers: [], featureNorm: false, extraBackbones: [] });
+  });
+
+  it('takes each known extra backbone once', () => {
+    expect(parseConfig({ data: { root: '/d' }, model: { extraBackbones: ['faceres'] } }).model.extraBackbones).toEqual(['faceres']);
+    expect(() => parseConfig({ data: { root: '/d' }, model: { extraBackbones: ['faceres', 'faceres'] } }, 'c.json')).toThrow(/model\.extraBackbones[\s\S]*once|once[\s\S]*model\.extraBackbones/);
+    expect(() => parseConfig({ data: { root: '/d' }, model: { extraBackbones: ['vgg'] } })).toThrow(/model\.extraBackbones\[0\]|extraBackbones/);
   });
 
   it('requires data.root and rejects unknown keys with the path', () => {
