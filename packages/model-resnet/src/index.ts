@@ -50,6 +50,7 @@ export {
   IMAGENET_MEAN,
   IMAGENET_STD,
 } from './faceapi.ts';
+export { FACERES_FEATURES, FACERES_INPUT_SIZE, isFaceresLayer, loadFaceresWeights } from './faceres.ts';
 export { featureTaps, tapLayerName, RESNET_TAPS, FEATURES_CONCAT } from './taps.ts';
 export { multiDepthFeatures } from './multi-depth.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';

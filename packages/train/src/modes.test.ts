@@ -74,6 +74,25 @@ describe('transfer-learning modes', () => {
     }
   }, 600_000);
 
+  it('finetune with an extra backbone: the main backbone trains, faceres stays as loaded, no tensor left behind', async () => {
+    const cfg = await freshRun(base, { model: { ...model, extraBackbones: ['faceres'] }, train: { epochs: 1, batchSize: 16, mode: 'finetune' }, optim: { name: 'sgd', lr: 0.05, momentum: 0.9 } });
+    const before = tf.memory().numTensors;
+    await trainFold(cfg, { round: 1, fold: 1, quiet: true, log: () => {} });
+    expect(tf.memory().numTensors).toBe(before);
+    const saved = await loadModel(join(workLayout.fold(cfg.data.work, 1, 1).dir, FOLD_FILES.last, 'model'));
+    const { createModel, isFaceresLayer } = await import('@facemask/model-resnet');
+    const fresh = await createModel('resnet18', { inputHeight: 32, inputWidth: 32, widthMultiplier: 0.25, seed: cfg.seed, extraBackbones: ['faceres'] }, { log: () => {} });
+    try {
+      const weightsOf = (m: LayersModel, extra: boolean) => m.layers.filter((l) => isFaceresLayer(l.name) === extra).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+      expect(weightsOf(saved, true).length).toBe(56);
+      expect(weightsOf(saved, true)).toEqual(weightsOf(fresh, true));
+      expect(saved.getLayer('conv1').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('conv1').getWeights()[0]!.dataSync());
+    } finally {
+      saved.dispose();
+      fresh.dispose();
+    }
+  }, 600_000);
+
   it('round 2 adds the pseudo-labelled eval photos to the training part only', async () => {
     const over = { model, train: { epochs: 1, batchSize: 8 }, pseudo: { enabled: true, threshold: 0.5 } };
     const cfg = await freshRun(base, over);
