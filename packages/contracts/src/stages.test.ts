@@ -19,7 +19,7 @@ describe('stage selectors', () => {
     ]);
     // what shapes the pooled features: not the head, its feature norm, dropout or freezing of the model
     expect(paramPaths(cfg, 'features')).toEqual([
-      'augment.mean', 'augment.std', 'backend', 'data.root', 'model.arch', 'model.featureBands', 'model.featureLayers', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
+      'augment.mean', 'augment.std', 'backend', 'data.root', 'model.arch', 'model.extraBackbones', 'model.featureBands', 'model.featureLayers', 'model.pretrained', 'model.widthMultiplier', 'preprocess.height', 'preprocess.width', 'seed',
     ]);
     expect(paramPaths(parseConfig({ data: { root: '/d' }, model: { pretrained: 'face-api', arch: 'faceapi_resnet29' } }), 'features')).not.toContain('seed');
     expect(paramPaths(cfg, 'ensemble')).toEqual(['ensemble', 'preprocess.folds', 'train.folds']);
