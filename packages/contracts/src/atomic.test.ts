@@ -4,8 +4,9 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { publishDirOnce, sweepLeftovers, writeDirAtomic, writeFileAtomic } from './atomic.ts';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { linkOrCopy, publishDirOnce, sweepLeftovers, writeDirAtomic, writeFileAtomic } from './atomic.ts';
+import { mountTinyTmpfs } from './testing/tmpfs.ts';
 import { FAULT_AT_ENV, type FaultSite } from './fault.ts';
 
 let dir: string;
@@ -116,5 +117,22 @@ describe('after a kill -9 in the middle of a write', () => {
     await mkdir(live);
     expect(await sweepLeftovers(dir)).toEqual([]);
     expect(existsSync(live)).toBe(true);
+  });
+});
+
+describe('linkOrCopy', () => {
+  it('hard-links within a file system', async () => {
+    await writeFile(join(dir, 'from'), 'x');
+    expect(await linkOrCopy(join(dir, 'from'), join(dir, 'to'))).toBe('linked');
+    expect((await stat(join(dir, 'to'))).ino).toBe((await stat(join(dir, 'from'))).ino);
+  });
+
+  const tmpfs = mountTinyTmpfs(1 << 20);
+  afterAll(() => tmpfs?.unmount());
+  it.runIf(tmpfs)('copies across file systems, where no link can be made (needs the right to mount a tmpfs)', async () => {
+    const to = join(tmpfs!.dir, 'to');
+    await writeFile(join(dir, 'from'), 'x');
+    expect(await linkOrCopy(join(dir, 'from'), to)).toBe('copied');
+    expect(await readFile(to, 'utf8')).toBe('x');
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename, resolve } from 'node:path';
 import { bytesUnder, diskFullError, DiskFullError, isDiskFull } from './disk.ts';
 import { faultPoint } from './fault.ts';
@@ -200,4 +200,19 @@ async function sweepOnce(folder: string): Promise<void> {
   if (swept.has(key)) return;
   swept.add(key);
   await sweepLeftovers(folder);
+}
+
+/** Errors of link(2) that mean no hard link can be made here (another filesystem, none supported), not a failure. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** `to` as a hard link to `from` (no second copy on disk), or a copy where no link can be made. */
+export async function linkOrCopy(from: string, to: string): Promise<'linked' | 'copied'> {
+  try {
+    await link(from, to);
+    return 'linked';
+  } catch (err) {
+    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+  await copyFile(from, to);
+  return 'copied';
 }

@@ -68,6 +68,12 @@ export const DETECT_FILES = {
   summaryText: 'summary.txt',
 } as const;
 
+/** An entry of the shared feature store: the table (hard-linked into the runs' train/features) and its record. */
+export const FEATURE_STORE_FILES = {
+  table: FEATURES_FILES.table,
+  entry: 'entry.json',
+} as const;
+
 /** An entry of the shared detection store: the detections (hard-linked into the runs) and its record. */
 export const DETECTION_STORE_FILES = {
   detections: DETECT_FILES.detections,
@@ -128,6 +134,17 @@ export const workLayout = {
   detectionStore(work: string, key: string) {
     const dir = join(workLayout.detectionStores(work), key);
     return { dir, ...inDir(dir, DETECTION_STORE_FILES) };
+  },
+  /**
+   * Content-addressed feature tables of train.mode "features", one folder per (pixels, backbone,
+   * its weights, engine): shared by the work folders of a runs folder like the pixel stores, so a
+   * second config with the same backbone links the first one's table in rather than running the
+   * backbone over every photo again.
+   */
+  featureStores: (work: string): string => sharedCache(work, 'features'),
+  featureStore(work: string, key: string) {
+    const dir = join(workLayout.featureStores(work), key);
+    return { dir, ...inDir(dir, FEATURE_STORE_FILES) };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
   fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionStoreEntryArtifact, hashJson, parseConfig, readArtifact, sha256OfFile, workLayout, writeArtifact, type Detections } from '@facemask/contracts';
-import { mountTinyTmpfs } from '@facemask/contracts/testing/tmpfs';
 import { DECODER, engineIdentity } from '@facemask/face-detect/node';
-import { checkDetectionStore, detectionsKey, digestPhotos, findDetections, linkOrCopy, publishDetections, type DetectionInputs } from './store.ts';
+import { checkDetectionStore, detectionsKey, digestPhotos, findDetections, publishDetections, type DetectionInputs } from './store.ts';
 import { linkDetections } from './write.ts';
 
 /*
@@ -166,21 +165,5 @@ describe('the shared store', () => {
     expect(new Set(files).size).toBe(1);
     expect(await checkDetectionStore(a, other)).toEqual({ detections });
     expect((await readdir(workLayout.detectionStores(a))).sort()).toEqual([key, other].sort());
-  });
-});
-
-describe('linkOrCopy', () => {
-  it('hard-links within a file system', async () => {
-    await writeFile(join(dir, 'from'), 'x');
-    expect(await linkOrCopy(join(dir, 'from'), join(dir, 'to'))).toBe('linked');
-    expect((await stat(join(dir, 'to'))).ino).toBe((await stat(join(dir, 'from'))).ino);
-  });
-
-  const tmpfs = mountTinyTmpfs(1 << 20);
-  afterAll(() => tmpfs?.unmount());
-  it.runIf(tmpfs)('copies across file systems, where no link can be made (needs the right to mount a tmpfs)', async () => {
-    const to = join(tmpfs!.dir, 'to');
-    expect(await linkOrCopy(join(dir, 'from'), to)).toBe('copied');
-    expect(await readFile(to, 'utf8')).toBe('x');
   });
 });

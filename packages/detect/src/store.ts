@@ -1,4 +1,4 @@
-import { copyFile, link, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import {
   detectionsArtifact,
   detectionStoreEntryArtifact,
@@ -130,7 +130,7 @@ export async function findDetections(work: string, key: string, log: (line: stri
  * Stores the detections under `key`, the key the run looked up, whichever engine ran (entry.json
  * records it; see runDetect) (temp folder + rename). Another run that published the same
  * key first keeps its entry (the same detections: same photos, detectors and engine); a damaged
- * entry is replaced. Resolves to the stored file, to be linked into the run (linkOrCopy).
+ * entry is replaced. Resolves to the stored file, to be linked into the run (contracts' linkOrCopy).
  */
 export async function publishDetections(work: string, key: string, detections: Detections): Promise<string> {
   const store = workLayout.detectionStore(work, key);
@@ -145,19 +145,4 @@ export async function publishDetections(work: string, key: string, detections: D
     async () => 'detections' in (await checkDetectionStore(work, key)),
   );
   return store.detections;
-}
-
-/** Errors of link(2) that mean no hard link can be made here (another filesystem, none supported), not a failure. */
-const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
-
-/** `to` as a hard link to `from` (no second copy on disk), or a copy where no link can be made. */
-export async function linkOrCopy(from: string, to: string): Promise<'linked' | 'copied'> {
-  try {
-    await link(from, to);
-    return 'linked';
-  } catch (err) {
-    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  }
-  await copyFile(from, to);
-  return 'copied';
 }

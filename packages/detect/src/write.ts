@@ -1,5 +1,5 @@
 import { DETECT_FILES, detectionsArtifact, inDir, writeArtifact, writeDirAtomic, writeFileAtomic, type DetectionsInput } from '@facemask/contracts';
-import { linkOrCopy } from './store.ts';
+import { linkOrCopy } from '@facemask/contracts';
 
 /** The detect folder in one atomic swap: the detections file `put` writes and the summary text. */
 async function writeFolder(dir: string, report: string, put: (file: string) => Promise<unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FEATURES_FILES, featuresMetaArtifact, readArtifact, sha256OfFile, workLayout, writeArtifact, writeDirAtomic, type FeaturesMeta } from '@facemask/contracts';
+import { FEATURES_FILES, featuresMetaArtifact, linkOrCopy, readArtifact, sha256OfFile, workLayout, writeArtifact, writeDirAtomic, type FeaturesMeta } from '@facemask/contracts';
 import { readSafetensors, tensorF32, writeSafetensors } from '@facemask/engine';
 import type { FeatureTable } from './source.ts';
 
@@ -16,6 +16,17 @@ export async function writeFeatures(work: string, table: FeatureTable, meta: Omi
       flipped: { dtype: 'F32', shape: [table.count, table.dim], data: table.flipped },
     });
     await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: table.dim, count: table.count, tableSha256: await sha256OfFile(file) });
+  });
+}
+
+/**
+ * The run's feature table as a link to a shared store's (feature-store.ts): the same folder as
+ * writeFeatures writes, the table hard-linked (copied across file systems), the record the run's own.
+ */
+export async function linkFeatures(work: string, stored: { table: string; tableSha256: string; count: number; dim: number }, meta: Omit<FeaturesMeta, 'dim' | 'count' | 'tableSha256'>): Promise<void> {
+  await writeDirAtomic(workLayout.features(work).dir, async (tmp) => {
+    await linkOrCopy(stored.table, join(tmp, FEATURES_FILES.table));
+    await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: stored.dim, count: stored.count, tableSha256: stored.tableSha256 });
   });
 }
 

@@ -118,3 +118,21 @@ export const featuresMetaSchema = z.object({
 export type FeaturesMeta = z.infer<typeof featuresMetaSchema>;
 
 export const featuresMetaArtifact = defineArtifact({ kind: 'train/features', version: 2, schema: featuresMetaSchema, producedBy: targets.trainFeatures });
+
+/**
+ * The record of a shared feature store entry (workLayout.featureStore): the table's sha256 when
+ * it was stored, so a table changed since (it is hard-linked into every run that used it) is
+ * computed again, never trusted.
+ */
+export const featureStoreEntrySchema = z.strictObject({
+  /** The store key the entry was published under (its folder's name). */
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  tableSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  count: z.number().int().min(0),
+  dim: z.number().int().positive(),
+  /** The engine the backbone ran on (also in the key). */
+  engine: z.string(),
+});
+export type FeatureStoreEntry = z.output<typeof featureStoreEntrySchema>;
+
+export const featureStoreEntryArtifact = defineArtifact({ kind: 'train/feature-store-entry', version: 1, schema: featureStoreEntrySchema, producedBy: targets.trainFeatures });
