@@ -1,6 +1,7 @@
 export * from './labels.ts';
 export * from './rng.ts';
 export * from './atomic.ts';
+export * from './store-entry.ts';
 export * from './fault.ts';
 export * from './disk.ts';
 export * from './artifact.ts';

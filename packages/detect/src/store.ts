@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import {
+  checkStoreEntry,
   detectionsArtifact,
   detectionStoreEntryArtifact,
   hashJson,
@@ -102,16 +103,8 @@ export type StoreCheck = { detections: Detections } | { missing: true } | { dama
  */
 export async function checkDetectionStore(work: string, key: string): Promise<StoreCheck> {
   const store = workLayout.detectionStore(work, key);
-  if (!(await stat(store.dir).then(() => true, () => false))) return { missing: true };
-  let entry;
-  try {
-    entry = await readArtifact(detectionStoreEntryArtifact, store.entry);
-  } catch (err) {
-    return { damaged: (err as Error).message };
-  }
-  if (entry.key !== key) return { damaged: `${store.entry} is for key ${entry.key}, not the folder's ${key}` };
-  const sha = await sha256OfFile(store.detections).catch((err: NodeJS.ErrnoException) => `unreadable (${err.code ?? err.message})`);
-  if (sha !== entry.sha256) return { damaged: `${store.detections} has sha256 ${sha.slice(0, 12)}, not the ${entry.sha256.slice(0, 12)} recorded when it was stored` };
+  const checked = await checkStoreEntry(store, key, detectionStoreEntryArtifact, store.detections, (e) => e.sha256);
+  if (!('entry' in checked)) return checked;
   try {
     return { detections: await readArtifact(detectionsArtifact, store.detections) };
   } catch (err) {

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
+  checkStoreEntry,
   featureStoreEntryArtifact,
   hashJson,
   inDir,
   linkOrCopy,
   publishDirOnce,
-  readArtifact,
   sha256OfFile,
   workLayout,
   writeArtifact,
@@ -67,17 +66,8 @@ export type FeatureStoreCheck = { entry: FeatureStoreEntry; table: string } | { 
 /** The entry when whole: its record readable and for this key, the table's sha256 the one recorded; else why not. */
 export async function checkFeatureStore(work: string, key: string): Promise<FeatureStoreCheck> {
   const store = workLayout.featureStore(work, key);
-  if (!(await stat(store.dir).then(() => true, () => false))) return { missing: true };
-  let entry: FeatureStoreEntry;
-  try {
-    entry = await readArtifact(featureStoreEntryArtifact, store.entry);
-  } catch (err) {
-    return { damaged: (err as Error).message };
-  }
-  if (entry.key !== key) return { damaged: `${store.entry} is for key ${entry.key}, not the folder's ${key}` };
-  const sha = await sha256OfFile(store.table).catch((err: NodeJS.ErrnoException) => `unreadable (${err.code ?? err.message})`);
-  if (sha !== entry.tableSha256) return { damaged: `${store.table} has sha256 ${sha.slice(0, 12)}, not the ${entry.tableSha256.slice(0, 12)} recorded when it was stored` };
-  return { entry, table: store.table };
+  const checked = await checkStoreEntry(store, key, featureStoreEntryArtifact, store.table, (e) => e.tableSha256);
+  return 'entry' in checked ? { entry: checked.entry, table: store.table } : checked;
 }
 
 /** The whole entry, or null; a damaged one is warned about and left for the next publish to replace. */
