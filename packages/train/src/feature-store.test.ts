@@ -1,9 +1,10 @@
 import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featuresMetaArtifact, parseConfig, readArtifact, workLayout, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as Contracts from '@facemask/contracts';
+import { featuresMetaArtifact, FEATURES_FILES, parseConfig, readArtifact, sha256OfFile, workLayout, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
 import { claimWorkFolder } from '@facemask/contracts/work-folder';
 import { engineName, engineUnderTest } from '@facemask/engine';
 import { engineIdentity } from '@facemask/engine/probe';
@@ -16,6 +17,13 @@ import { computeFeatures, preparedDataset } from './test-utils/dataset.ts';
  * The shared feature store: keyed on what a feature table is a function of, found by a second
  * work folder of the same runs folder, which then runs no backbone; anything else computes anew.
  */
+
+// Every file train hashes, so a test can count how often a table is read whole.
+const hashed = vi.hoisted(() => [] as string[]);
+vi.mock('@facemask/contracts', async (importOriginal) => {
+  const real = await importOriginal<typeof Contracts>();
+  return { ...real, sha256OfFile: (path: string) => (hashed.push(path), real.sha256OfFile(path)) };
+});
 
 let dir: string;
 let base: ConfigInput;
@@ -66,7 +74,7 @@ describe('publishFeatureStore', () => {
     const table = join(dir, 'table.bin');
     await writeFile(table, new Uint8Array([1, 2, 3, 4]));
     const key = featureStoreKey(inputs);
-    const entry = { count: 1, dim: 1, engine: 'wasm' };
+    const entry = { count: 1, dim: 1, engine: 'wasm', tableSha256: await sha256OfFile(table) };
     const files = await Promise.all([publishFeatureStore(join(runs, 'a'), key, table, entry), publishFeatureStore(join(runs, 'b'), key, table, entry)]);
     expect(new Set(files).size).toBe(1);
     const found = await checkFeatureStore(join(runs, 'a'), key);
@@ -76,7 +84,7 @@ describe('publishFeatureStore', () => {
     const lines: string[] = [];
     expect(await findFeatureStore(join(runs, 'b'), key, (l) => lines.push(l))).toBeNull();
     expect(lines.join('\n')).toMatch(/feature store .* has sha256 .* not the .* recorded when it was stored/);
-    await publishFeatureStore(join(runs, 'b'), key, table, entry);
+    await publishFeatureStore(join(runs, 'b'), key, table, { ...entry, tableSha256: await sha256OfFile(table) });
     expect('entry' in (await checkFeatureStore(join(runs, 'a'), key))).toBe(true);
   });
 });
@@ -99,7 +107,10 @@ describe('train:features through the store', () => {
     const b = await runsWork('b', { ...over, optim: { name: 'adamw', lr: 0.5 } });
     const c = await runsWork('c', { ...over, model: { arch: 'resnet18', widthMultiplier: 0.5 } });
     const logs: Record<string, string[]> = { a: [], b: [], c: [] };
+    hashed.length = 0;
     await computeFeatures(a, (l) => logs.a!.push(l));
+    // Tens to hundreds of MB: the sha256 writeFeatures records is the one the store gets.
+    expect(hashed.filter((f) => basename(f) === FEATURES_FILES.table)).toHaveLength(1);
     await computeFeatures(b, (l) => logs.b!.push(l));
     await computeFeatures(c, (l) => logs.c!.push(l));
     expect(logs.a!.join('\n')).toMatch(/computing backbone features[\s\S]*stored for other runs in .*\.cache\/features\//);

@@ -7,7 +7,6 @@ import {
   inDir,
   linkOrCopy,
   publishDirOnce,
-  sha256OfFile,
   workLayout,
   writeArtifact,
   FEATURE_STORE_FILES,
@@ -80,17 +79,17 @@ export async function findFeatureStore(work: string, key: string, log: (line: st
 /**
  * Stores a run's table under `key` (linked, not copied, where the file system allows; temp folder
  * + rename). Another run that published the same key first keeps its entry (the same table: same
- * pixels, model and engine); a damaged entry is replaced.
+ * pixels, model and engine); a damaged entry is replaced. The entry's tableSha256 is the one the
+ * table's writer recorded (writeFeatures): the table is not read again here, and a lookup checks it.
  */
-export async function publishFeatureStore(work: string, key: string, table: string, entry: Omit<FeatureStoreEntry, 'key' | 'tableSha256'>): Promise<string> {
+export async function publishFeatureStore(work: string, key: string, table: string, entry: Omit<FeatureStoreEntry, 'key'>): Promise<string> {
   const store = workLayout.featureStore(work, key);
-  const tableSha256 = await sha256OfFile(table);
   await publishDirOnce(
     store.dir,
     async (tmp) => {
       const out = inDir(tmp, FEATURE_STORE_FILES);
       await linkOrCopy(table, out.table);
-      await writeArtifact(featureStoreEntryArtifact, out.entry, { ...entry, key, tableSha256 });
+      await writeArtifact(featureStoreEntryArtifact, out.entry, { ...entry, key });
     },
     async () => 'entry' in (await checkFeatureStore(work, key)),
   );

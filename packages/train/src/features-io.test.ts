@@ -2,7 +2,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workLayout } from '@facemask/contracts';
+import { featuresMetaArtifact, readArtifact, workLayout } from '@facemask/contracts';
 import { readFeatures, writeFeatures } from './features-io.ts';
 
 let work: string;
@@ -15,8 +15,9 @@ const meta = { paramsHash: 'p', engine: 'cpu', dataset: 'd', optionsHash: 'o', h
 const table = { dim: 4, count: 3, plain: Float32Array.from({ length: 12 }, (_, i) => i / 10), flipped: Float32Array.from({ length: 12 }, (_, i) => -i / 10) };
 
 describe('the feature table on disk', () => {
-  it('is read back as written, and refused once overwritten in place with valid floats of the same size', async () => {
-    await writeFeatures(work, table, meta);
+  it('is read back as written (writeFeatures returns the sha256 it recorded), and refused once overwritten in place with valid floats of the same size', async () => {
+    const sha = await writeFeatures(work, table, meta);
+    expect(sha).toBe((await readArtifact(featuresMetaArtifact, workLayout.features(work).meta)).tableSha256);
     const back = await readFeatures(work, { ...meta, count: 3 });
     expect([...back.plain]).toEqual([...table.plain]);
     expect([...back.flipped]).toEqual([...table.flipped]);

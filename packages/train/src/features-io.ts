@@ -6,17 +6,21 @@ import type { FeatureTable } from './source.ts';
 /**
  * The feature table of train:features: written once, as one folder swapped in whole (table and
  * what it was computed from), so a fold never reads a half-written table or one that belongs to
- * another config, data set or engine.
+ * another config, data set or engine. Returns the table's sha256 as recorded, so publishing it
+ * (feature-store.ts) does not read the whole table a second time.
  */
-export async function writeFeatures(work: string, table: FeatureTable, meta: Omit<FeaturesMeta, 'dim' | 'count' | 'tableSha256'>): Promise<void> {
+export async function writeFeatures(work: string, table: FeatureTable, meta: Omit<FeaturesMeta, 'dim' | 'count' | 'tableSha256'>): Promise<string> {
+  let tableSha256 = '';
   await writeDirAtomic(workLayout.features(work).dir, async (tmp) => {
     const file = join(tmp, FEATURES_FILES.table);
     await writeSafetensors(file, {
       plain: { dtype: 'F32', shape: [table.count, table.dim], data: table.plain },
       flipped: { dtype: 'F32', shape: [table.count, table.dim], data: table.flipped },
     });
-    await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: table.dim, count: table.count, tableSha256: await sha256OfFile(file) });
+    tableSha256 = await sha256OfFile(file);
+    await writeArtifact(featuresMetaArtifact, join(tmp, FEATURES_FILES.meta), { ...meta, dim: table.dim, count: table.count, tableSha256 });
   });
+  return tableSha256;
 }
 
 /**

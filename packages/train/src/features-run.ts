@@ -71,8 +71,8 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
     try {
       log(`computing backbone features for ${cache.count} photos (once, for every fold)`);
       const table = await extractFeatures(model, cache, params, opts.quiet ?? false);
-      await writeFeatures(opts.work, table, meta);
-      const published = await publishFeatureStore(opts.work, key, workLayout.features(opts.work).table, { count: table.count, dim: table.dim, engine });
+      const tableSha256 = await writeFeatures(opts.work, table, meta);
+      const published = await publishFeatureStore(opts.work, key, workLayout.features(opts.work).table, { count: table.count, dim: table.dim, engine, tableSha256 });
       log(`stored for other runs in ${dirname(published)}`);
       return { count: table.count, dim: table.dim };
     } finally {
