@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IMAGENET_NORMALIZATION } from '@facemask/contracts';
 import { input as tfInput, layers, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ChannelAffine, ChannelZeroPad, TorchReLU } from './custom-layers.ts';
-import { isFaceresLayer } from './faceres.ts';
+import { isExtraBackboneLayer } from './extra-backbones.ts';
 import { Init } from './init.ts';
 
 /**
@@ -183,7 +183,7 @@ export async function loadFaceApiWeights(model: LayersModel, dir = faceApiModelD
     const cls = layer.getClassName();
     const shapes = layer.weights.map((v) => v.shape as number[]);
     let values: tf.Tensor[] | null = null;
-    if (layer.name === 'input_adapter' || isFaceresLayer(layer.name)) continue;
+    if (layer.name === 'input_adapter' || isExtraBackboneLayer(layer.name)) continue;
     if (cls === 'Conv2D' && layer.name.endsWith('.conv')) {
       const base = layer.name.replace(/\./g, '/');
       values = [take(`${base}/filters`, shapes[0] as number[]), take(`${base}/bias`, shapes[1] as number[])];

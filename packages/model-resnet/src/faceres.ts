@@ -41,10 +41,6 @@ const BLOCKS: readonly { stride: number; filters: number }[] = [
   { stride: 1, filters: 1024 },
 ];
 
-export function isFaceresLayer(name: string): boolean {
-  return name.startsWith(FACERES_PREFIX);
-}
-
 const relu6 = (name: string, x: SymbolicTensor) => layers.reLU({ name, maxValue: 6 }).apply(x) as SymbolicTensor;
 
 /** The branch on the model's (normalised) input: [N, 1024]. Never trainable. */

@@ -50,7 +50,8 @@ export {
   IMAGENET_MEAN,
   IMAGENET_STD,
 } from './faceapi.ts';
-export { FACERES_FEATURES, FACERES_INPUT_SIZE, isFaceresLayer, loadFaceresWeights } from './faceres.ts';
+export { FACERES_FEATURES, FACERES_INPUT_SIZE, loadFaceresWeights } from './faceres.ts';
+export { isExtraBackboneLayer } from './extra-backbones.ts';
 export { featureTaps, tapLayerName, RESNET_TAPS, FEATURES_CONCAT } from './taps.ts';
 export { multiDepthFeatures } from './multi-depth.ts';
 export { countParameters, countMultiplyAdds, statsTable, type ModelStats } from './stats.ts';

@@ -1,8 +1,8 @@
-import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ExtraBackbone, type ModelArch } from '@facemask/contracts';
+import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
-import { faceresBranch, isFaceresLayer, loadFaceresWeights, setFaceresInputAdapter } from './faceres.ts';
+import { extraBackbones, isExtraBackboneLayer, loadExtraBackbones } from './extra-backbones.ts';
 import { applyTrainableStages, NUM_STAGES, type StageOf } from './freeze.ts';
 import { attachHead } from './heads.ts';
 import { Init } from './init.ts';
@@ -110,7 +110,7 @@ export async function createModel(name: string, opts: ModelOptionsInput, extras:
   }
   // Extra backbones are pretrained by definition: their weights load whatever `pretrained` says.
   try {
-    for (const name of o.extraBackbones) await EXTRA_BACKBONE_PARTS[name].load(model, o);
+    await loadExtraBackbones(model, o);
   } catch (err) {
     model.dispose();
     throw err;
@@ -129,25 +129,9 @@ async function defaultLoadPretrained(model: LayersModel, pretrained: string, log
   await loadTorchSafetensors(model, pretrained, { log });
 }
 
-/** How each of contracts' EXTRA_BACKBONES is built and loaded (a name missing here does not compile). */
-const EXTRA_BACKBONE_PARTS: Record<ExtraBackbone, { build(x: SymbolicTensor): SymbolicTensor; load(model: LayersModel, o: ModelOptions): Promise<void> }> = {
-  faceres: {
-    build: faceresBranch,
-    async load(model, o) {
-      setFaceresInputAdapter(model, o.inputMean, o.inputStd);
-      await loadFaceresWeights(model);
-    },
-  },
-};
-
-/** The features of model.extraBackbones on the model's input, in the order the config lists them. */
-function extraBackbones(x: SymbolicTensor, o: ModelOptions): SymbolicTensor[] {
-  return o.extraBackbones.map((name) => EXTRA_BACKBONE_PARTS[name].build(x));
-}
-
 /** A factory's stages, with every extra backbone's layer fixed (frozen in every mode). */
 function stagesOf(factory: ModelFactory): StageOf {
-  return (name) => (isFaceresLayer(name) ? 'fixed' : factory.stageOf(name));
+  return (name) => (isExtraBackboneLayer(name) ? 'fixed' : factory.stageOf(name));
 }
 
 function inputOf(o: ModelOptions): SymbolicTensor {

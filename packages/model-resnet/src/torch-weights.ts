@@ -2,7 +2,7 @@ import { readSafetensors, serializeSafetensors, tensorF32, writeSafetensors, typ
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { layers } from '@tensorflow/tfjs-layers';
-import { isFaceresLayer } from './faceres.ts';
+import { isExtraBackboneLayer } from './extra-backbones.ts';
 import { FEATURE_NORM } from './heads.ts';
 import { BN_CLASSES, CONV_CLASSES } from './layer-kinds.ts';
 
@@ -46,8 +46,8 @@ export function stateDictSpec(model: LayersModel): KeySpec[] {
   const specs: KeySpec[] = [];
   for (const layer of model.layers) {
     const shapes = layer.weights.map((w) => w.shape as number[]);
-    // An extra backbone loads its own weights (faceres.ts): no torch state_dict holds them.
-    if (shapes.length === 0 || isFaceresLayer(layer.name)) continue;
+    // An extra backbone loads its own weights: no torch state_dict holds them.
+    if (shapes.length === 0 || isExtraBackboneLayer(layer.name)) continue;
     const cls = layer.getClassName();
     const add = (suffix: string, index: number, toTorch: KeySpec['toTorch'], fromTorch: KeySpec['fromTorch'], torchShape: number[]) =>
       specs.push({ key: `${layer.name}.${suffix}`, layer, index, torchShape, toTorch, fromTorch });

@@ -80,10 +80,10 @@ describe('transfer-learning modes', () => {
     await trainFold(cfg, { round: 1, fold: 1, quiet: true, log: () => {} });
     expect(tf.memory().numTensors).toBe(before);
     const saved = await loadModel(join(workLayout.fold(cfg.data.work, 1, 1).dir, FOLD_FILES.last, 'model'));
-    const { createModel, isFaceresLayer } = await import('@facemask/model-resnet');
+    const { createModel, isExtraBackboneLayer } = await import('@facemask/model-resnet');
     const fresh = await createModel('resnet18', { inputHeight: 32, inputWidth: 32, widthMultiplier: 0.25, seed: cfg.seed, extraBackbones: ['faceres'] }, { log: () => {} });
     try {
-      const weightsOf = (m: LayersModel, extra: boolean) => m.layers.filter((l) => isFaceresLayer(l.name) === extra).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+      const weightsOf = (m: LayersModel, extra: boolean) => m.layers.filter((l) => isExtraBackboneLayer(l.name) === extra).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
       expect(weightsOf(saved, true).length).toBe(56);
       expect(weightsOf(saved, true)).toEqual(weightsOf(fresh, true));
       expect(saved.getLayer('conv1').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('conv1').getWeights()[0]!.dataSync());
