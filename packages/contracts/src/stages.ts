@@ -104,7 +104,7 @@ export function lastRound(cfg: Pick<PipelineConfig, 'pseudo'>): Round {
  * and a fold's check of the features it reads both use it.
  */
 export function featureParams(c: Pick<PipelineConfig, 'model' | 'seed' | 'augment' | 'backend'>, size: { height: number; width: number }) {
-  const backbone = without(c.model, 'head', 'ageHead', 'dropout', 'trainableStages', 'featureNorm');
+  const backbone = without(c.model, 'head', 'ageHead', 'ageSigma', 'dropout', 'trainableStages', 'featureNorm');
   return { backbone, seed: c.model.pretrained ? null : c.seed, mean: c.augment.mean, std: c.augment.std, size, backend: c.backend };
 }
 

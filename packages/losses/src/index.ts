@@ -4,3 +4,4 @@ export * from './focal.ts';
 export * from './f1.ts';
 export * from './factory.ts';
 export * from './ordinal.ts';
+export * from './age-distribution.ts';

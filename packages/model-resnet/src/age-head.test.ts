@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadLayersModel, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGE_SCORE, AGE_THRESHOLDS, bandOrdinalTargets, ordinalBandLogProbs, ordinalTargets, ordinalThresholds } from './age-head.ts';
 import { classProbs } from './heads.ts';
 import { createModel } from './registry.ts';
 import { useBackend } from './test-utils/backend.ts';
+import { expectSameAfterSaveLoad } from './test-utils/round-trip.ts';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -116,19 +117,7 @@ describe("model.ageHead 'ordinal'", () => {
   });
 
   it('saves and loads with its layers (an exported model predicts the same)', async () => {
-    const model = await tiny();
-    let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await loadLayersModel(tf.io.fromMemory(saved!));
-    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 9);
-    const [a, b] = tf.tidy(() => [model, loaded].map((m) => Array.from(classProbs('multi', m.predict(x) as tf.Tensor[]).dataSync())));
-    a!.forEach((v, i) => expect(b![i]).toBeCloseTo(v, 6));
-    tf.dispose(x);
-    model.dispose();
-    loaded.dispose();
+    await expectSameAfterSaveLoad(await tiny());
   });
 
   it("needs head 'multi'", async () => {

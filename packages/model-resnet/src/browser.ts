@@ -4,4 +4,5 @@
  */
 export * from './custom-layers.ts';
 export * from './age-head.ts';
+export * from './age-distribution.ts';
 export { classProbs, combineMultiHead, multiHeadProbs, MULTI_HEADS, type HeadKind } from './heads.ts';

@@ -1,6 +1,7 @@
 import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { AGE_BINS, AGE_DISTRIBUTION, DistributionBands } from './age-distribution.ts';
 import { AGE_SCORE, AGE_THRESHOLDS, OrdinalBands, ordinalThresholds, ThresholdBiases } from './age-head.ts';
 import { SeededDropout, TorchBatchNorm } from './custom-layers.ts';
 import type { Init } from './init.ts';
@@ -33,9 +34,9 @@ export const FEATURE_NORM = 'feature_norm';
 /** The head's layer names other code looks up (train's head-only model over cached features, the logits tap). */
 export const HEAD_LAYERS = { single: 'fc', dropout: 'dropout' } as const;
 
-/** The multi head's age output and the band thresholds its ordinal form reads the bands at. */
+/** The multi head's age output and the band thresholds its ordinal and distribution forms read the bands at. */
 export interface AgeHeadOptions {
-  kind: 'bands' | 'ordinal';
+  kind: 'bands' | 'ordinal' | 'distribution';
   young: number;
   old: number;
 }
@@ -60,13 +61,29 @@ export function attachHead(
   }
   if (age.kind === 'bands') return MULTI_HEADS.map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor);
   const [mask, gender] = MULTI_HEADS.slice(0, 2).map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor) as [SymbolicTensor, SymbolicTensor];
-  // The ordinal head's output under the age head's name, fc_age, so the model still ends in the
-  // three outputs every consumer of a multi-head model reads.
+  // Either age head's band read-out goes under the band head's name, fc_age, so the model still
+  // ends in the three outputs every consumer of a multi-head model reads.
+  if (age.kind === 'distribution') {
+    const logits = dense(init, AGE_DISTRIBUTION, AGE_BINS, fanIn).apply(x) as SymbolicTensor;
+    return [mask, gender, new DistributionBands({ name: 'fc_age', young: age.young, old: age.old }).apply(logits) as SymbolicTensor];
+  }
   const thresholds = ordinalThresholds(age.young, age.old);
   const score = layers.dense({ name: AGE_SCORE, units: 1, useBias: false, kernelInitializer: init.denseKernel(AGE_SCORE) }).apply(x) as SymbolicTensor;
   const logits = new ThresholdBiases({ name: AGE_THRESHOLDS, thresholds }).apply(score) as SymbolicTensor;
   const bands = new OrdinalBands({ name: 'fc_age', youngIndex: thresholds.indexOf(age.young), oldIndex: thresholds.indexOf(age.old) }).apply(logits) as SymbolicTensor;
   return [mask, gender, bands];
+}
+
+/**
+ * The layers from the head's input to the age head's training output (the ordinal thresholds'
+ * or the distribution's logits, which its loss reads beside the bands), in order; empty for the
+ * band head, whose bands are all it trains on.
+ */
+export function ageTrainingChain(model: { layers: { name: string }[] }): string[] {
+  const has = (name: string) => model.layers.some((l) => l.name === name);
+  if (has(AGE_THRESHOLDS)) return [AGE_SCORE, AGE_THRESHOLDS];
+  if (has(AGE_DISTRIBUTION)) return [AGE_DISTRIBUTION];
+  return [];
 }
 
 /**

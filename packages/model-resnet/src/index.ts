@@ -21,8 +21,9 @@ export {
   type CreateModelExtras,
 } from './registry.ts';
 export { RESNET_SPECS, BN_EPSILON, BN_MOMENTUM, resnetBackbone, resnetStageOf, scaledWidth, type ResNetSpec, type BlockKind } from './resnet.ts';
-export { classProbs, combineMultiHead, multiHeadProbs, multiHeadTargets, attachHead, MULTI_HEADS, FEATURE_NORM, HEAD_LAYERS, type AgeHeadOptions, type HeadKind, type MultiHeadTargets } from './heads.ts';
+export { classProbs, combineMultiHead, multiHeadProbs, multiHeadTargets, attachHead, ageTrainingChain, MULTI_HEADS, FEATURE_NORM, HEAD_LAYERS, type AgeHeadOptions, type HeadKind, type MultiHeadTargets } from './heads.ts';
 export * from './age-head.ts';
+export * from './age-distribution.ts';
 export { applyTrainableStages, isStageTrainable, NUM_STAGES, type Stage, type StageOf } from './freeze.ts';
 export {
   stateDictSpec,

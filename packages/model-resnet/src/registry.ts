@@ -28,7 +28,7 @@ export const modelOptionsSchema = z
     pretrained: z.string().min(1).nullable().default(null),
     // head, trainableStages, dropout, widthMultiplier, featureLayers, featureBands, featureNorm: the same rules as the config's model section.
     ...modelFields,
-    /** The age bands' thresholds (preprocess.youngAgeThreshold / oldAgeThreshold): where ageHead 'ordinal' reads the bands off. */
+    /** The age bands' thresholds (preprocess.youngAgeThreshold / oldAgeThreshold): where ageHead 'ordinal' and 'distribution' read the bands off. */
     ageBands: z.object({ young: z.number().int().min(1), old: z.number().int().min(2) }).strict().default({ young: 30, old: 60 }),
     /** Seed of the weight initialisation and of dropout. */
     seed: z.number().int().default(0),

@@ -82,17 +82,21 @@ describe('train:features', () => {
   }, 600_000);
 });
 
-describe("train:features with model.ageHead 'ordinal'", () => {
+describe.each([
+  ['ordinal', ['ThresholdBiases', 'OrdinalBands']],
+  ['distribution', ['DistributionBands']],
+] as const)("train:features with model.ageHead '%s'", (ageHead, layerClasses) => {
   it('computes the backbone features without the head and trains a fold whose model keeps three outputs', async () => {
-    const ordinal: Partial<ConfigInput> = { ...over, model: { arch: 'resnet18', widthMultiplier: 0.25, head: 'multi', ageHead: 'ordinal', featureNorm: true }, train: { epochs: 3, batchSize: 16, mode: 'features' } };
-    const cfg = await freshRun(base, ordinal);
+    const exact: Partial<ConfigInput> = { ...over, model: { arch: 'resnet18', widthMultiplier: 0.25, head: 'multi', ageHead, featureNorm: true }, train: { epochs: 3, batchSize: 16, mode: 'features' } };
+    const cfg = await freshRun(base, exact);
     await computeFeatures(cfg);
     const r = await trainFold(cfg, { round: 1, fold: 0, quiet: true, log: () => {} });
     expect(r.complete).toBe(true);
-    // The saved classifier (what export ships) ends in the three multi-head outputs, the ordinal head inside it.
+    expect(r.bestMacroF1).toBeGreaterThanOrEqual(0);
+    // The saved classifier (what export ships) ends in the three multi-head outputs, the age head inside it.
     const model = JSON.parse(await readFile(join(workLayout.fold(cfg.data.work, 1, 0).best, 'model.json'), 'utf8')) as { modelTopology: { config: { output_layers: unknown[]; layers: { class_name: string }[] } } };
     const graph = model.modelTopology.config;
     expect(graph.output_layers.length).toBe(3);
-    expect(graph.layers.map((l) => l.class_name)).toEqual(expect.arrayContaining(['ThresholdBiases', 'OrdinalBands']));
+    expect(graph.layers.map((l) => l.class_name)).toEqual(expect.arrayContaining([...layerClasses]));
   }, 600_000);
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createProgress, faultPoint, featureParams, hashJson, Rng, type Fingerprint, type StageParams } from '@facemask/contracts';
 import { ttaViews } from '@facemask/augment';
-import { AGE_SCORE, AGE_THRESHOLDS, FEATURE_NORM, featureTaps, foldBatchNorms, HEAD_LAYERS, MULTI_HEADS } from '@facemask/model-resnet';
+import { ageTrainingChain, FEATURE_NORM, featureTaps, foldBatchNorms, HEAD_LAYERS, MULTI_HEADS } from '@facemask/model-resnet';
 import type { ImageCache } from '@facemask/image-cache';
 import { readFeatures } from './features-io.ts';
 import { isOutOfMemory, outOfMemoryError } from './oom.ts';
@@ -59,8 +59,8 @@ export async function featureSetup(
 
 /**
  * A model over pooled features made of the full model's own head layers (weights shared). With
- * the ordinal age head it has a fourth output, the thresholds' logits its loss reads (see
- * trainingView).
+ * an exact-age head (ordinal, distribution) it has a fourth output, the logits its loss reads
+ * (see trainingView).
  */
 export function headOnly(model: LayersModel, dim: number): LayersModel {
   const names = model.outputNames.length === 3 ? MULTI_HEADS.map((h) => h.name) : [HEAD_LAYERS.single];
@@ -70,14 +70,15 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   if (norm) h = norm.apply(h) as SymbolicTensor;
   const dropout = model.layers.find((l) => l.name === HEAD_LAYERS.dropout);
   if (dropout) h = dropout.apply(h) as SymbolicTensor;
-  if (!model.layers.some((l) => l.name === AGE_THRESHOLDS)) {
+  const chain = ageTrainingChain(model);
+  if (chain.length === 0) {
     const outputs = names.map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
     return tfModel({ name: `${model.name}_head`, inputs: x, outputs });
   }
   const [mask, gender] = names.slice(0, 2).map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
-  const thresholds = model.getLayer(AGE_THRESHOLDS).apply(model.getLayer(AGE_SCORE).apply(h)) as SymbolicTensor;
-  const bands = model.getLayer('fc_age').apply(thresholds) as SymbolicTensor;
-  return tfModel({ name: `${model.name}_head`, inputs: x, outputs: [mask!, gender!, bands, thresholds] });
+  const exact = chain.reduce((t, n) => model.getLayer(n).apply(t) as SymbolicTensor, h);
+  const bands = model.getLayer('fc_age').apply(exact) as SymbolicTensor;
+  return tfModel({ name: `${model.name}_head`, inputs: x, outputs: [mask!, gender!, bands, exact] });
 }
 
 /** The head's input features (pooled, from every depth model.featureLayers names) of the plain and mirrored view of every photo of `cache`, batch by batch. */

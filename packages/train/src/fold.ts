@@ -74,14 +74,15 @@ export async function runFold(params: TrainParams, opts: FoldOptions): Promise<F
     const rows = foldRows(samples, evalList, trainCache.count, fold, pseudo);
     const runKey = foldRunKey(params, { round, fold, fingerprint, pseudo, engine: tf.getBackend() });
     const input = { height: cache.height, width: cache.width };
-    // Only the ordinal head reads the bands off thresholds; the band head's model does not depend on them.
-    const ageBands = params.model.ageHead === 'ordinal' ? ageBandsOf(fingerprint) : { young: 30, old: 60 };
+    // Only the exact-age heads read the bands off ages; the band head's model does not depend on them.
+    const ageBands = params.model.ageHead !== 'bands' ? ageBandsOf(fingerprint) : { young: 30, old: 60 };
     const model = await createFoldModel(params, input, log, ageBands);
     let headModel: LayersModel | null = null;
     try {
       const head = createHeadAdapter(params.model.head, params.loss, params.train.classWeights ? rows.trainRows.map((r) => r.cls) : null, {
         kind: params.model.ageHead,
         ...ageBands,
+        sigma: params.model.ageSigma,
       });
       const paths = workLayout.fold(work, round, fold);
       await mkdir(paths.dir, { recursive: true });

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/contracts';
-import { createLoss, ordinalLoss, type LossFn } from '@facemask/losses';
-import { bandOrdinalTargets, classProbs, multiHeadTargets, ordinalTargets, ordinalThresholds } from '@facemask/model-resnet';
+import { createLoss, distributionLoss, ordinalLoss, type LossFn } from '@facemask/losses';
+import {
+  AGE_BINS,
+  bandDistributionTargets,
+  bandOrdinalTargets,
+  classProbs,
+  distributionTargets,
+  multiHeadTargets,
+  ordinalTargets,
+  ordinalThresholds,
+} from '@facemask/model-resnet';
 import { classWeights } from './sampler.ts';
 
 /** What a training target is made of: the 18-class target and the person's exact age (null: only the band is known, a pseudo-label). */
@@ -11,11 +20,12 @@ export interface TargetSource {
   age?: number | null;
 }
 
-/** The multi head's age output (model.ageHead) and the band thresholds (preprocess) it reads the bands at. */
+/** The multi head's age output (model.ageHead), the band thresholds (preprocess) it reads the bands at, and the distribution head's spread (model.ageSigma). */
 export interface AgeHeadSpec {
-  kind: 'bands' | 'ordinal';
+  kind: 'bands' | 'ordinal' | 'distribution';
   young: number;
   old: number;
+  sigma?: number;
 }
 
 /**
@@ -26,7 +36,8 @@ export interface HeadAdapter {
   kind: 'single' | 'multi';
   /**
    * A training row's target: the 18-class target, followed for the ordinal age head by its
-   * threshold targets (so MixUp and CutMix mix both alike).
+   * threshold targets, for the distribution head by the age distribution (so MixUp and CutMix
+   * mix both alike).
    */
   trainTarget(row: TargetSource): number[];
   /** Length of trainTarget's rows. */
@@ -64,26 +75,22 @@ export function createHeadAdapter(
   const maskLoss = weighted(3, (c) => decodeClass(c).mask);
   const genderLoss = weighted(2, (c) => decodeClass(c).gender);
   const ageLoss = weighted(3, (c) => decodeClass(c).ageBand);
-  if (age.kind === 'ordinal') {
-    const thresholds = ordinalThresholds(age.young, age.old);
-    const k = thresholds.length;
+  if (age.kind !== 'bands') {
+    const exact = exactAgeTerm(age);
     return {
       kind: 'multi',
-      trainTarget: (row) => [
-        ...row.target,
-        ...(row.age == null ? bandOrdinalTargets(decodeClass(row.cls).ageBand, thresholds, age.young, age.old) : ordinalTargets(row.age, thresholds)),
-      ],
-      targetWidth: NUM_CLASSES + k,
-      // The training model's fourth output is the thresholds' logits (trainingView / headOnly);
+      trainTarget: (row) => [...row.target, ...(row.age == null ? exact.bandTargets(decodeClass(row.cls).ageBand) : exact.targets(row.age))],
+      targetWidth: NUM_CLASSES + exact.width,
+      // The training model's fourth output is the exact-age logits (trainingView / headOnly);
       // the band output keeps the configured loss, which weighs and smooths the bands as the
-      // band head's does, and the thresholds learn the exact age around them.
+      // band head's does, and the fourth learns the exact age around them.
       loss: (outputs, targets) =>
         tf.tidy(() => {
-          if (outputs.length !== 4) throw new Error(`the ordinal age head trains on four outputs (mask, gender, bands, thresholds), got ${outputs.length}`);
+          if (outputs.length !== 4) throw new Error(`the ${age.kind} age head trains on four outputs (mask, gender, bands, ${exact.what}), got ${outputs.length}`);
           const [m, g, a, o] = outputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
           const t = multiHeadTargets(tf.slice(targets, [0, 0], [-1, NUM_CLASSES]));
-          const ord = tf.slice(targets, [0, NUM_CLASSES], [-1, k]) as tf.Tensor2D;
-          return tf.addN([maskLoss(m, t.mask), genderLoss(g, t.gender), ageLoss(a, t.age), ordinalLoss(o, ord)]) as tf.Scalar;
+          const rest = tf.slice(targets, [0, NUM_CLASSES], [-1, exact.width]) as tf.Tensor2D;
+          return tf.addN([maskLoss(m, t.mask), genderLoss(g, t.gender), ageLoss(a, t.age), exact.loss(o, rest)]) as tf.Scalar;
         }),
       // The fourth output only trains: the bands are the age output.
       probs: (outputs) => classProbs('multi', outputs.slice(0, 3)),
@@ -100,6 +107,37 @@ export function createHeadAdapter(
         return tf.addN([maskLoss(m as tf.Tensor2D, t.mask), genderLoss(g as tf.Tensor2D, t.gender), ageLoss(a as tf.Tensor2D, t.age)]) as tf.Scalar;
       }),
     probs: (outputs) => classProbs('multi', outputs),
+  };
+}
+
+/** What an exact-age head adds: its targets (from the age, or from the band of a pseudo-label), their width and its loss. */
+interface ExactAgeTerm {
+  what: string;
+  width: number;
+  targets(age: number): number[];
+  bandTargets(band: number): number[];
+  loss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar;
+}
+
+function exactAgeTerm(age: AgeHeadSpec): ExactAgeTerm {
+  if (age.kind === 'ordinal') {
+    const thresholds = ordinalThresholds(age.young, age.old);
+    return {
+      what: 'thresholds',
+      width: thresholds.length,
+      targets: (a) => ordinalTargets(a, thresholds),
+      bandTargets: (b) => bandOrdinalTargets(b, thresholds, age.young, age.old),
+      loss: ordinalLoss,
+    };
+  }
+  const sigma = age.sigma;
+  if (sigma == null) throw new Error("the distribution age head needs its spread: pass model.ageSigma as the age spec's sigma");
+  return {
+    what: 'age distribution',
+    width: AGE_BINS,
+    targets: (a) => distributionTargets(a, sigma),
+    bandTargets: (b) => bandDistributionTargets(b, age.young, age.old),
+    loss: distributionLoss,
   };
 }
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, stageParams } from '@facemask/contracts';
 import { useBackendUnderTest } from '@facemask/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { AGE_THRESHOLDS, FEATURE_NORM, FEATURES_CONCAT } from '@facemask/model-resnet';
+import { AGE_BINS, AGE_DISTRIBUTION, AGE_THRESHOLDS, FEATURE_NORM, FEATURES_CONCAT } from '@facemask/model-resnet';
 import { ageBandsOf, createFoldModel, trainingView } from './model.ts';
 
 beforeAll(async () => {
@@ -20,20 +20,23 @@ describe('createFoldModel', () => {
     m.dispose();
   });
 
-  it("ageHead 'ordinal': three outputs for prediction, a training view with the thresholds' logits as a fourth", async () => {
-    const cfg = parseConfig({ data: { root: '/d' }, model: { arch: 'resnet18', widthMultiplier: 0.25, head: 'multi', ageHead: 'ordinal' }, train: { mode: 'frozen' } });
+  it.each([
+    ['ordinal', AGE_THRESHOLDS, 26],
+    ['distribution', AGE_DISTRIBUTION, AGE_BINS],
+  ] as const)("ageHead '%s': three outputs for prediction, a training view with the exact-age logits (%s) as a fourth", async (ageHead, layer, width) => {
+    const cfg = parseConfig({ data: { root: '/d' }, model: { arch: 'resnet18', widthMultiplier: 0.25, head: 'multi', ageHead }, train: { mode: 'frozen' } });
     const m = await createFoldModel(stageParams(cfg, 'train'), { height: 32, width: 32 }, () => {}, { young: 30, old: 58 });
     expect(m.outputs.length).toBe(3);
     const view = trainingView(m);
     expect(view).not.toBe(m);
-    expect(view.outputs.map((o) => o.shape)).toEqual([[null, 3], [null, 2], [null, 3], [null, 26]]);
+    expect(view.outputs.map((o) => o.shape)).toEqual([[null, 3], [null, 2], [null, 3], [null, width]]);
     // The same weights: training the view trains the model.
     expect(view.trainableWeights.map((w) => w.name)).toEqual(m.trainableWeights.map((w) => w.name));
     const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 4);
     const a = m.predict(x) as tf.Tensor[];
     const b = view.predict(x) as tf.Tensor[];
     a.forEach((t, i) => expect(Array.from(b[i]!.dataSync())).toEqual(Array.from(t.dataSync())));
-    expect(view.outputNames[3]).toContain(AGE_THRESHOLDS);
+    expect(view.outputNames[3]).toContain(layer);
     tf.dispose([x, ...a, ...b]);
     m.dispose();
     // The band head trains on the model itself.

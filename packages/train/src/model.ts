@@ -1,6 +1,6 @@
 import { model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Fingerprint, StageParams } from '@facemask/contracts';
-import { AGE_THRESHOLDS, createModel } from '@facemask/model-resnet';
+import { ageTrainingChain, createModel } from '@facemask/model-resnet';
 
 /** The age bands' thresholds, young and old. */
 export interface AgeBands {
@@ -50,13 +50,15 @@ export function createFoldModel(
 }
 
 /**
- * The model training runs on: the model itself, or with the ordinal age head a view of the same
- * layers with a fourth output, the thresholds' logits its loss needs. The model saved for
- * prediction keeps its three outputs. The view's layers are the model's: dispose the model only.
+ * The model training runs on: the model itself, or with an exact-age head (ordinal,
+ * distribution) a view of the same layers with a fourth output, the logits its loss needs. The
+ * model saved for prediction keeps its three outputs. The view's layers are the model's: dispose
+ * the model only.
  */
 export function trainingView(model: LayersModel): LayersModel {
-  if (!model.layers.some((l) => l.name === AGE_THRESHOLDS)) return model;
+  const last = ageTrainingChain(model).at(-1);
+  if (last == null) return model;
   // Node 0 is the layer's call in this model (headOnly may have applied it again since).
-  const thresholds = model.getLayer(AGE_THRESHOLDS).getOutputAt(0) as SymbolicTensor;
-  return tfModel({ name: `${model.name}_train`, inputs: model.inputs, outputs: [...model.outputs, thresholds] });
+  const exact = model.getLayer(last).getOutputAt(0) as SymbolicTensor;
+  return tfModel({ name: `${model.name}_train`, inputs: model.inputs, outputs: [...model.outputs, exact] });
 }

@@ -12,8 +12,11 @@ export type ModelHead = z.infer<typeof modelHead>;
  * CORAL-style thresholds (one logistic per age threshold, shared weights, own biases) trained on
  * the exact age, with the three band probabilities read off at the young and old thresholds, so
  * a 29 and a 31 year old teach the head that they are close rather than in different classes.
+ * 'distribution': a softmax over every year from 0 to 100 trained towards a normal distribution
+ * around the exact age (ageSigma years wide), the bands being its mass on each side of the
+ * thresholds. Both keep the band loss on the read-out beside their own.
  */
-export const ageHeadKind = z.enum(['bands', 'ordinal']);
+export const ageHeadKind = z.enum(['bands', 'ordinal', 'distribution']);
 export type AgeHeadKind = z.infer<typeof ageHeadKind>;
 
 /**
@@ -31,6 +34,8 @@ export const modelFields = {
   head: modelHead.default('single'),
   /** The age output of head 'multi' (see ageHeadKind); 'bands' is the head of before. */
   ageHead: ageHeadKind.default('bands'),
+  /** ageHead 'distribution': the spread (standard deviation, years) of the target around the exact age. */
+  ageSigma: z.number().positive().max(30).default(4),
   /** -1: nothing frozen; 0: whole backbone frozen; k>0: all but the last k stages frozen. */
   trainableStages: z.number().int().min(-1).default(-1),
   /** Dropout rate before the head, in [0, 1). */
