@@ -1,4 +1,4 @@
-import { loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
+import { loadStageInput, runIfEntryPoint, shownPath, stageCommand, targets, workLayout, writeRunRecord, WORKSPACE_ROOT, type StageCliOptions } from '@facemask/contracts';
 import { runPseudoLabel } from './run.ts';
 
 /** The pseudo-label stage's Nx target: `nx run pseudo-label:run`. */
@@ -9,7 +9,7 @@ export function buildCli() {
     const result = await runPseudoLabel(params, { work });
     await writeRunRecord(workLayout.pseudoLabel(work).run, { target: targets.pseudoLabel, started, backend: null, paramsHash });
     console.log(result.summary);
-    console.log(`pseudo-labels: ${result.path}`);
+    console.log(`  -> ${shownPath(result.path, WORKSPACE_ROOT)}`);
   });
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ensembleArtifacts, parseConfig, pseudoLabelsArtifact, readArtifact, stageParams, workLayout, writeArtifact } from '@facemask/contracts';
+import { ensembleArtifacts, parseConfig, pseudoLabelsArtifact, readArtifact, shownPath, stageParams, workLayout, writeArtifact, WORKSPACE_ROOT } from '@facemask/contracts';
 import { peaked, preds } from '@facemask/contracts/testing';
 import { main } from './main.ts';
 import { runPseudoLabel } from './run.ts';
@@ -54,7 +54,9 @@ describe('runPseudoLabel', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await main(['--config', cfgPath]);
-      expect(log.mock.calls.at(-1)?.[0]).toBe(`pseudo-labels: ${join(dir, 'work', 'pseudo-label', 'samples.json')}`);
+      // The summary, then where it wrote (shown as contracts' shownPath shows a path outside the workspace).
+      expect(log.mock.calls.at(-2)?.[0]).toMatch(/^kept 1 of 3 eval photos from ensemble\/round1 \(top probability >= 0.95\)/);
+      expect(log.mock.calls.at(-1)?.[0]).toBe(`  -> ${shownPath(join(dir, 'work', 'pseudo-label', 'samples.json'), WORKSPACE_ROOT)}`);
     } finally {
       log.mockRestore();
     }

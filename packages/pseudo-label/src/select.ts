@@ -73,11 +73,12 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The stage's summary, without its own name: the pipeline prefixes every line of a task with it. */
 export function formatPseudoLabels(set: PseudoLabels): string {
-  if (!set.enabled) return 'pseudo-label: disabled (config.pseudo.enabled is false); wrote an empty sample set';
+  if (!set.enabled) return 'disabled (config.pseudo.enabled is false); wrote an empty sample set';
   const cap = set.maxPerClass === null ? '' : `, at most ${set.maxPerClass} per class`;
   return [
-    `pseudo-label: kept ${set.samples.length} of ${set.considered} eval photos from ${set.source} (top probability >= ${set.threshold}${cap})`,
+    `kept ${set.samples.length} of ${set.considered} eval photos from ${set.source} (top probability >= ${set.threshold}${cap})`,
     `  per class 0..${NUM_CLASSES - 1}: ${set.counts.join(' ')}`,
     // Round 2 then repeats round 1 on the same photos: worth saying, since it costs a round of training.
     ...(set.samples.length === 0 && set.considered > 0
