@@ -1,13 +1,19 @@
 import type { ExtraBackbone } from '@facemask/contracts';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { FACERES_PREFIX, faceresBranch, loadFaceresWeights, setFaceresInputAdapter } from './faceres.ts';
-import type { ModelOptions } from './registry.ts';
+
+/** What the extra backbones read of the model options (registry's ModelOptions, without importing the registry that imports this). */
+interface ExtraBackboneOptions {
+  extraBackbones: readonly ExtraBackbone[];
+  inputMean: readonly number[];
+  inputStd: readonly number[];
+}
 
 interface ExtraBackbonePart {
   /** Every layer of the branch has a name starting with this, and only those. */
   prefix: string;
   build(x: SymbolicTensor): SymbolicTensor;
-  load(model: LayersModel, o: ModelOptions): Promise<void>;
+  load(model: LayersModel, o: ExtraBackboneOptions): Promise<void>;
 }
 
 /** How each of contracts' EXTRA_BACKBONES is built and loaded (a name missing here does not compile). */
@@ -34,11 +40,11 @@ export function isExtraBackboneLayer(name: string): boolean {
 }
 
 /** The features of model.extraBackbones on the model's input, in the order the config lists them. */
-export function extraBackbones(x: SymbolicTensor, o: ModelOptions): SymbolicTensor[] {
+export function extraBackbones(x: SymbolicTensor, o: ExtraBackboneOptions): SymbolicTensor[] {
   return o.extraBackbones.map((name) => EXTRA_BACKBONE_PARTS[name].build(x));
 }
 
 /** Loads each of model.extraBackbones' weights into a built model. */
-export async function loadExtraBackbones(model: LayersModel, o: ModelOptions): Promise<void> {
+export async function loadExtraBackbones(model: LayersModel, o: ExtraBackboneOptions): Promise<void> {
   for (const name of o.extraBackbones) await EXTRA_BACKBONE_PARTS[name].load(model, o);
 }
