@@ -43,6 +43,20 @@ describe('model.featureLayers (features from several depths)', () => {
     big.dispose();
   });
 
+  it("names an extra backbone's layer too: its bands go before the main backbone's pool, its own pool last", async () => {
+    const m = await createModel('resnet18', { ...SMALL, featureLayers: ['layer2', 'faceres.conv_pw_13_relu'], featureBands: 2, extraBackbones: ['faceres'], seed: 5 });
+    // layer2: 32 channels in 2 bands; faceres' last map (7x7 after its 224 resize): 1024 in 2 bands; the pool 128; faceres' pool 1024
+    expect(m.getLayer('fc').getWeights()[0]?.shape).toEqual([2 * 32 + 2 * 1024 + 128 + 1024, 18]);
+    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 9);
+    const [fr, head] = featureTaps(m, ['faceres.conv_pw_13_relu', 'features']).predict(x) as tf.Tensor[];
+    expect(fr?.shape).toEqual([2, 7, 7, 1024]);
+    // independent: rows 0-2 and 3-6 of the 7-row map, their means, at their place after layer2's two bands
+    const rows = (from: number, to: number) => tf.mean(tf.slice(fr as tf.Tensor4D, [0, from, 0, 0], [-1, to - from, -1, -1]), [1, 2]);
+    const got = tf.slice(head as tf.Tensor2D, [0, 2 * 32], [-1, 2 * 1024]);
+    expect(Math.max(...tf.abs(tf.sub(got, tf.concat([rows(0, 3), rows(3, 7)], 1))).dataSync())).toBeLessThan(1e-4);
+    m.dispose();
+  });
+
   it('leaves the model as it was without layers, and names a missing or flat layer', async () => {
     const plain = await createModel('faceapi_resnet29', { inputHeight: 150, inputWidth: 150, featureLayers: [] });
     expect(plain.layers.some((l) => l.name === FEATURES_CONCAT)).toBe(false);

@@ -13,12 +13,12 @@ import { FEATURES_CONCAT, tapLayerName } from './taps.ts';
  */
 export function multiDepthFeatures(input: SymbolicTensor, features: SymbolicTensor, layerNames: readonly string[], bands = 1, extra: readonly SymbolicTensor[] = []): SymbolicTensor {
   if (layerNames.length === 0 && extra.length === 0) return features;
-  // A view of the graph built so far, to find layers by name; it owns nothing.
-  const backbone = tfModel({ name: 'backbone_view', inputs: input, outputs: features });
+  // A view of the graph built so far, to find layers by name (the extra backbones' too); it owns nothing.
+  const backbone = tfModel({ name: 'backbone_view', inputs: input, outputs: [features, ...extra] });
   const pooled = layerNames.flatMap((tap) => {
     const name = tapLayerName(backbone, tap);
     const layer = backbone.layers.find((l) => l.name === name);
-    if (!layer) throw new Error(`model.featureLayers: no layer "${tap}" in the backbone (a layer name such as conv128_2.out, or layer1..layer4 for torchvision ResNets)`);
+    if (!layer) throw new Error(`model.featureLayers: no layer "${tap}" in the backbone or an extra backbone (a layer name such as conv128_2.out or faceres.conv_pw_11_relu, or layer1..layer4 for torchvision ResNets)`);
     const out = layer.output as SymbolicTensor;
     if (out.shape.length !== 4) throw new Error(`model.featureLayers: layer "${tap}" has output shape [${out.shape.map((d) => d ?? 'N').join(", ")}], not a feature map [N,H,W,C]`);
     if (bands === 1) return [layers.globalAveragePooling2d({ name: `${name}.gap` }).apply(out) as SymbolicTensor];

@@ -46,8 +46,9 @@ export const modelFields = {
   dropout: z.number().min(0).lt(1).default(0),
   widthMultiplier: z.number().positive().default(1),
   /**
-   * Features from several depths: layers (by name, or a stage tap such as 'layer2') whose
-   * outputs, averaged over space, are concatenated with the last pooled features before the head.
+   * Features from several depths: layers (by name, or a stage tap such as 'layer2'; an extra
+   * backbone's layers too, e.g. 'faceres.conv_pw_13_relu') whose outputs, averaged over space, are
+   * concatenated with the last pooled features before the head.
    * Low layers keep texture (a mask's fabric) that a face-recognition net's last layer discards.
    */
   featureLayers: z.array(z.string().min(1)).default([]),
