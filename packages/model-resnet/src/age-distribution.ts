@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
+import { firstShape, firstTensor, type LayerArgs, type Shape } from './layer-io.ts';
 
 /**
  * The label-distribution age head (model.ageHead 'distribution', DLDL: Gao et al. 2017): a
@@ -52,9 +53,6 @@ export function distributionBandLogProbs(logits: tf.Tensor, young: number, old: 
   });
 }
 
-type Shape = (number | null)[];
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
-
 export interface DistributionBandsArgs extends LayerArgs {
   young: number;
   old: number;
@@ -74,12 +72,11 @@ export class DistributionBands extends layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return [s[0] ?? null, 3];
+    return [firstShape(inputShape)[0] ?? null, 3];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return distributionBandLogProbs(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, this.young, this.old);
+    return distributionBandLogProbs(firstTensor(inputs), this.young, this.old);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { firstShape, firstTensor, type LayerArgs, type Shape } from './layer-io.ts';
 
 /**
  * The ordinal age head (model.ageHead 'ordinal', CORAL: Cao, Mirjalili and Raschka 2020): one
@@ -66,12 +67,6 @@ export function ordinalBandLogProbs(logits: tf.Tensor, youngIndex: number, oldIn
   });
 }
 
-type Shape = (number | null)[];
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
-
-function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-  return Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-}
 
 export interface ThresholdBiasesArgs extends LayerArgs {
   /** The threshold ages, ascending; one bias each. */
@@ -102,12 +97,11 @@ export class ThresholdBiases extends layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return [s[0] ?? null, this.thresholds.length];
+    return [firstShape(inputShape)[0] ?? null, this.thresholds.length];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => tf.add(single(inputs), (this.bias as LayerVariable).read()));
+    return tf.tidy(() => tf.add(firstTensor(inputs), (this.bias as LayerVariable).read()));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -133,12 +127,11 @@ export class OrdinalBands extends layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    return [s[0] ?? null, 3];
+    return [firstShape(inputShape)[0] ?? null, 3];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return ordinalBandLogProbs(single(inputs), this.youngIndex, this.oldIndex);
+    return ordinalBandLogProbs(firstTensor(inputs), this.youngIndex, this.oldIndex);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

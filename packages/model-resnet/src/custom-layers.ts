@@ -2,23 +2,14 @@ import { Rng } from '@facemask/contracts/browser';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { firstShape, firstTensor, type LayerArgs, type Shape } from './layer-io.ts';
 
 /**
  * Small layers the stock tfjs-layers set lacks. Each is registered for serialisation, so a
  * saved model loads again as long as this module has been imported.
  */
 
-type Shape = (number | null)[];
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 type Kwargs = Record<string, unknown>;
-
-function firstShape(inputShape: Shape | Shape[]): Shape {
-  return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-}
-
-function firstTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-  return Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-}
 
 function channelsOf(shape: Shape, layer: string): number {
   const c = shape[shape.length - 1];

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, input as tfInput, layers, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { TorchBatchNorm, TorchConv2D } from './custom-layers.ts';
+import type { Shape } from './layer-io.ts';
 
 type Layer = layers.Layer;
 type LayerClass = { fromConfig(cls: unknown, config: tf.serialization.ConfigDict): Layer };
-type Shape = (number | null)[];
 
 export interface FoldedConv2DArgs {
   name?: string;
