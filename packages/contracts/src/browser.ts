@@ -10,3 +10,4 @@ export * from './artifact-error.ts';
 export * from './predictions.ts';
 export * from './model-folder.ts';
 export type { Predictions } from './artifacts/train.ts';
+export type { AgeHeadKind } from './config/model.ts';

@@ -1,4 +1,4 @@
-import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES } from '@facemask/contracts/browser';
+import { AGE_BANDS, GENDERS, MASK_STATES, NUM_CLASSES, type AgeHeadKind } from '@facemask/contracts/browser';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { AGE_BINS, AGE_DISTRIBUTION, DistributionBands } from './age-distribution.ts';
@@ -36,7 +36,7 @@ export const HEAD_LAYERS = { single: 'fc', dropout: 'dropout' } as const;
 
 /** The multi head's age output and the band thresholds its ordinal and distribution forms read the bands at. */
 export interface AgeHeadOptions {
-  kind: 'bands' | 'ordinal' | 'distribution';
+  kind: AgeHeadKind;
   young: number;
   old: number;
 }

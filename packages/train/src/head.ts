@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NUM_CLASSES, decodeClass, type PipelineConfig } from '@facemask/contracts';
+import { NUM_CLASSES, decodeClass, type AgeHeadKind, type PipelineConfig } from '@facemask/contracts';
 import { createLoss, distributionLoss, ordinalLoss, type LossFn } from '@facemask/losses';
 import {
   AGE_BINS,
@@ -22,7 +22,7 @@ export interface TargetSource {
 
 /** The multi head's age output (model.ageHead), the band thresholds (preprocess) it reads the bands at, and the distribution head's spread (model.ageSigma). */
 export interface AgeHeadSpec {
-  kind: 'bands' | 'ordinal' | 'distribution';
+  kind: AgeHeadKind;
   young: number;
   old: number;
   sigma?: number;
