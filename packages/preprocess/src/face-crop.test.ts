@@ -120,6 +120,22 @@ describe('the face crop of the image cache', () => {
     expect(await reused({ ...crop, margin: 0.3 })).toBe(false);
   });
 
+  it('reports the crop the cache was built with: the face crop, the centre crop only where no face was found', async () => {
+    f = await makeFixture(makePeople(3), 2);
+    await writeDetections(new Map([[trainFile(0, 'normal'), []]]));
+    const centerCrop = 24;
+    const r = await preprocessWith(fixtureConfig(f, { faceCrop: crop, centerCrop }), { quiet: true });
+    const lines = r.report.split('\n');
+    const cacheLine = lines.find((l) => l.trimStart().startsWith('image cache'))!;
+    expect(cacheLine).toContain(`face crop: margin ${crop.margin}, box`);
+    expect(cacheLine).not.toMatch(/cent(re|er) crop/);
+    expect(lines[lines.indexOf(cacheLine) + 1]).toContain(`centre crop ${centerCrop} where no face was found`);
+    // without a face crop the centre crop is the cache's crop
+    const centre = await preprocessWith(fixtureConfig(f, { centerCrop }), { quiet: true });
+    expect(centre.report).toContain(`(centre crop ${centerCrop})`);
+    expect(centre.report).not.toContain('face crop');
+  });
+
   it('gives a photo that does not decode the same error as the centre crop does', async () => {
     f = await makeFixture(makePeople(4), 2);
     const bad = trainFile(1, 'mask4');

@@ -256,7 +256,7 @@ describe('CLI', () => {
     expect(text).toContain(`preprocess ${shownPath(f.root, WORKSPACE_ROOT)}`);
     expect(text).not.toContain(f.root);
     expect(text).toMatch(/people 6 of 6 found, train photos 42 of 42 found, eval images 2/);
-    expect(text).toContain('image cache 8x8x3 (center crop 40)');
+    expect(text).toContain('image cache 8x8x3 (centre crop 40)');
     expect(text.split('\n').length).toBeLessThan(25);
     expect((await readSamples(work)).samples).toHaveLength(42);
     const run = await readArtifact(runRecordArtifact, workLayout.preprocess(work).run);

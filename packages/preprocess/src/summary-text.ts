@@ -1,5 +1,5 @@
 import { AGE_BANDS, GENDERS, MASK_STATES } from '@facemask/contracts';
-import { type Fingerprint, type PreprocessSummary } from '@facemask/contracts';
+import { type FaceCrop, type Fingerprint, type PreprocessSummary } from '@facemask/contracts';
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
@@ -42,16 +42,20 @@ export function formatSummary(s: PreprocessSummary, fp: Fingerprint, root: strin
   if (s.skipped.length > 3) lines.push(`    ... ${s.skipped.length - 3} more in summary.json`);
   const cc = s.cache;
   const how = (split: 'train' | 'eval') => (reused[split] ? 'reused' : 'built');
+  const centre = cc.centerCrop === null ? 'the whole photo' : `centre crop ${cc.centerCrop}`;
+  const f = cc.faceCrop;
+  // the face crop's options, not the centre crop's size, shape the cache when it is set: the centre crop is only its fallback
+  const crop = f ? `face crop: ${faceCropText(f.options)}` : cc.centerCrop === null ? null : centre;
   lines.push(
-    `  image cache ${cc.height}x${cc.width}x${cc.channels}${cc.centerCrop === null ? '' : ` (center crop ${cc.centerCrop})`}: train ${cc.train.count} ${how('train')}, eval ${cc.eval.count} ${how('eval')}, pixels in ${storesDir}`,
+    `  image cache ${cc.height}x${cc.width}x${cc.channels}${crop === null ? '' : ` (${crop})`}: train ${cc.train.count} ${how('train')}, eval ${cc.eval.count} ${how('eval')}, pixels in ${storesDir}`,
   );
-  if (cc.faceCrop) {
-    const f = cc.faceCrop;
-    const o = f.options;
-    lines.push(`  face crop (margin ${o.margin}, ${o.square ? 'square' : 'box'}, align ${o.align}, border ${o.border}); centre crop where no face was found:`);
+  if (f) {
+    lines.push(`  ${centre} where no face was found:`);
     lines.push(`    ${Object.entries(f.fallbacks).map(([k, v]) => `${k} ${v.fallbacks}/${v.photos}`).join(', ')}`);
-    if (f.unrecorded > 0) lines.push(`    ${f.unrecorded} cached photo(s) have no detection record (detect could not decode them, or they are newer): centre crop`);
+    if (f.unrecorded > 0) lines.push(`    ${f.unrecorded} cached photo(s) have no detection record (detect could not decode them, or they are newer): ${centre}`);
   }
   lines.push(`  dataset ${fp.dataset.slice(0, 16)} (${fp.files} files), options ${fp.optionsHash.slice(0, 16)}`);
   return lines.join('\n');
 }
+
+const faceCropText = (o: FaceCrop) => `margin ${o.margin}, ${o.square ? 'square' : 'box'}, align ${o.align}, border ${o.border}`;

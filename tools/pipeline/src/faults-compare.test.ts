@@ -23,7 +23,7 @@ async function work(name: string, summary: object, digest: string, text: string)
 
 describe('compareWork', () => {
   it("ignores what a killed and resumed run may do differently: timings, the envelope's digest of them, a store reused instead of built", async () => {
-    const line = (train: string, ev: string) => `  image cache 32x32x3 (center crop 96): train 56 ${train}, eval 14 ${ev}, pixels in /w/.cache/images\n`;
+    const line = (train: string, ev: string) => `  image cache 32x32x3 (centre crop 96): train 56 ${train}, eval 14 ${ev}, pixels in /w/.cache/images\n`;
     const a = await work('a', { seconds: 1.5, cache: { train: { count: 56, reused: false }, eval: { count: 14, reused: false } } }, '1'.repeat(64), line('built', 'built'));
     const b = await work('b', { seconds: 2.5, cache: { train: { count: 56, reused: false }, eval: { count: 14, reused: true } } }, '2'.repeat(64), line('built', 'reused'));
     expect(await compareWork(a, b)).toEqual([]);
