@@ -167,16 +167,17 @@ export async function readFaceApiWeights(dir = faceApiModelDir()): Promise<Map<s
 
 /**
  * Loads face-api's weights into a model built by faceApiBackbone: every conv, scale and (if the
- * model has it) the descriptor layer. Returns the names of the face-api weights not used.
+ * model has it) the descriptor layer. Returns the names of the model's layers with weights it left
+ * at their initial values, the new head: not face-api's unused weights, whose descriptor 'fc' is
+ * unused under every head and is no layer of a multi-head model.
  */
 export async function loadFaceApiWeights(model: LayersModel, dir = faceApiModelDir()): Promise<string[]> {
   const weights = await readFaceApiWeights(dir);
-  const used = new Set<string>();
+  const initial: string[] = [];
   const take = (name: string, shape: number[]): tf.Tensor => {
     const w = weights.get(name);
     if (!w) throw new Error(`face-api weights in ${dir} lack ${name}`);
     if (w.shape.join() !== shape.join()) throw new Error(`face-api weight ${name} has shape [${w.shape}], model wants [${shape}]`);
-    used.add(name);
     return tf.tensor(w.data, w.shape);
   };
   for (const layer of model.layers) {
@@ -194,13 +195,15 @@ export async function loadFaceApiWeights(model: LayersModel, dir = faceApiModelD
       values = [take('fc', shapes[0] as number[])];
     } else if (shapes.length > 0 && faceApiStageOf(layer.name) !== 'head') {
       throw new Error(`loadFaceApiWeights: no face-api weights for layer ${layer.name} (${cls})`);
+    } else if (shapes.length > 0) {
+      initial.push(layer.name);
     }
     if (values) {
       layer.setWeights(values);
       tf.dispose(values);
     }
   }
-  return [...weights.keys()].filter((k) => !used.has(k));
+  return initial;
 }
 
 /**

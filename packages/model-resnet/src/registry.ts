@@ -168,8 +168,8 @@ registerModel('faceapi_resnet29', {
       await defaultLoadPretrained(model, pretrained, log);
       return;
     }
-    const unused = await loadFaceApiWeights(model);
-    if (unused.length) log(`face-api weights not used (new head): ${unused.join(', ')}`);
+    const initial = await loadFaceApiWeights(model);
+    if (initial.length) log(`not from face-api's weights (new head, initial values): ${initial.join(', ')}`);
   },
 });
 
