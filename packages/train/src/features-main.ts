@@ -4,11 +4,11 @@
  * of every cached photo, computed once before the folds (which depend on it) and written to
  * `<work>/train/features/`.
  */
-import { backendOptionArgs, loadStageInput, runIfEntryPoint, stageCommand, targets, workLayout, writeRunRecord, type StageCliOptions } from '@facemask/contracts';
+import { backendOptionArgs, loadStageInput, runIfEntryPoint, shownPath, stageCommand, targets, workLayout, writeRunRecord, WORKSPACE_ROOT, type StageCliOptions } from '@facemask/contracts';
 import { backendLine, selectBackend } from '@facemask/engine';
 import { runFeatures } from './features-run.ts';
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const program = stageCommand('features').option(...backendOptionArgs('beats TFJS_BACKEND, which beats the config'));
   try {
     program.parse(argv, { from: 'user' });
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     const engine = await selectBackend({ prefer: o.backend, configured: params.backend });
     const r = await runFeatures(params, { work, quiet: o.quiet ?? false });
     await writeRunRecord(workLayout.features(work).run, { target: targets.trainFeatures, started, backend: backendLine(engine), paramsHash });
-    if (!o.quiet) console.log(`features: ${r.count} photos x ${r.dim} (plain and mirrored) in ${workLayout.features(work).dir}`);
+    if (!o.quiet) out(`features: ${r.count} photos x ${r.dim} (plain and mirrored) in ${shownPath(workLayout.features(work).dir, WORKSPACE_ROOT)}\n`);
     return 0;
   } catch (err) {
     console.error(`train features: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { dirname } from 'node:path';
-import { CACHE_SPLITS, hashJson, imageCacheIndexArtifact, readArtifact, readFingerprint, workLayout, type StageParams } from '@facemask/contracts';
+import { CACHE_SPLITS, hashJson, imageCacheIndexArtifact, readArtifact, readFingerprint, shownPath, workLayout, WORKSPACE_ROOT, type StageParams } from '@facemask/contracts';
 import { currentBackend } from '@facemask/engine';
 import { engineIdentity } from '@facemask/engine/probe';
 import { createModel } from '@facemask/model-resnet';
@@ -63,7 +63,7 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
     const stored = await findFeatureStore(opts.work, key, log);
     if (stored) {
       await linkFeatures(opts.work, { table: stored.table, ...stored.entry }, meta);
-      log(`no backbone ran: the features of ${stored.entry.count} photos come from the shared feature store ${dirname(stored.table)}`);
+      log(`no backbone ran: the features of ${stored.entry.count} photos come from the shared feature store ${shownPath(dirname(stored.table), WORKSPACE_ROOT)}`);
       return { count: stored.entry.count, dim: stored.entry.dim };
     }
     const open = { root, quiet: opts.quiet };
@@ -73,7 +73,7 @@ export async function runFeatures(params: FeaturesParams, opts: FeaturesOptions)
       const table = await extractFeatures(model, cache, params, opts.quiet ?? false);
       const tableSha256 = await writeFeatures(opts.work, table, meta);
       const published = await publishFeatureStore(opts.work, key, workLayout.features(opts.work).table, { count: table.count, dim: table.dim, engine, tableSha256 });
-      log(`stored for other runs in ${dirname(published)}`);
+      log(`stored for other runs in ${shownPath(dirname(published), WORKSPACE_ROOT)}`);
       return { count: table.count, dim: table.dim };
     } finally {
       await cache.close();

@@ -3,8 +3,9 @@ import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FOLD_FILES, workLayout, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
+import { FOLD_FILES, shownPath, workLayout, WORKSPACE_ROOT, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
 import { engineName, engineUnderTest } from '@facemask/engine';
+import { main as featuresMain } from './features-main.ts';
 import { computeFeatures, freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 /**
@@ -79,6 +80,14 @@ describe('train:features', () => {
     await expect(trainFold(wider, { round: 1, fold: 0, quiet: true, log: () => {} })).rejects.toThrow(
       /^the features in .* were computed for another model, seed, normalisation or image size: run `nx run train:features` first \(the pipeline runs it before the folds\)$/,
     );
+  }, 600_000);
+
+  it('its CLI shows the folder it wrote as the other stages show theirs', async () => {
+    const cfg = await freshRun(base, over);
+    let printed = '';
+    expect(await featuresMain(['--config', await configFile(cfg)], (t) => (printed += t))).toBe(0);
+    expect(printed).toContain(` in ${shownPath(workLayout.features(cfg.data.work).dir, WORKSPACE_ROOT)}\n`);
+    expect(printed).not.toContain(cfg.data.work);
   }, 600_000);
 });
 
