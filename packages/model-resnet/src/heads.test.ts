@@ -1,7 +1,7 @@
-import { decodeClass, encodeClass, NUM_CLASSES, Rng, type AgeBand, type Gender, type Mask } from '@facemask/contracts';
+import { ageHeadKind, decodeClass, encodeClass, NUM_CLASSES, Rng, type AgeBand, type Gender, type Mask } from '@facemask/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { combineMultiHead, multiHeadProbs, multiHeadTargets } from './heads.ts';
+import { combineMultiHead, HEAD_LAYERS, multiHeadProbs, multiHeadTargets } from './heads.ts';
 import { createModel } from './registry.ts';
 import { useBackend } from './test-utils/backend.ts';
 
@@ -98,5 +98,15 @@ describe('heads on a model', () => {
     multi.dispose();
     single.dispose();
     await expect(createModel('resnet18', { inputHeight: 48, inputWidth: 48, head: 'multi', numClasses: 10 })).rejects.toThrow(/head 'multi'/);
+  });
+
+  it.each(ageHeadKind.options)("ends in the layers HEAD_LAYERS names, which other code looks them up by (age head '%s')", async (ageHead) => {
+    const opts = { inputHeight: 32, inputWidth: 32, widthMultiplier: 0.25 };
+    const multi = await createModel('resnet18', { ...opts, head: 'multi', ageHead });
+    expect(multi.outputLayers.map((l) => l.name)).toEqual([HEAD_LAYERS.mask, HEAD_LAYERS.gender, HEAD_LAYERS.age]);
+    const single = await createModel('resnet18', opts);
+    expect(single.outputLayers.map((l) => l.name)).toEqual([HEAD_LAYERS.single]);
+    multi.dispose();
+    single.dispose();
   });
 });

@@ -14,10 +14,16 @@ import type { Init } from './init.ts';
 
 export type HeadKind = 'single' | 'multi';
 
+/**
+ * The head's layer names, written once: attachHead builds them and other code looks them up
+ * (train's head-only model over cached features, the logits tap, the age head's band read-out).
+ */
+export const HEAD_LAYERS = { single: 'fc', mask: 'fc_mask', gender: 'fc_gender', age: 'fc_age', dropout: 'dropout' } as const;
+
 export const MULTI_HEADS = [
-  { name: 'fc_mask', units: MASK_STATES.length },
-  { name: 'fc_gender', units: GENDERS.length },
-  { name: 'fc_age', units: AGE_BANDS.length },
+  { name: HEAD_LAYERS.mask, units: MASK_STATES.length },
+  { name: HEAD_LAYERS.gender, units: GENDERS.length },
+  { name: HEAD_LAYERS.age, units: AGE_BANDS.length },
 ] as const;
 
 function dense(init: Init, name: string, units: number, fanIn: number) {
@@ -31,8 +37,6 @@ function dense(init: Init, name: string, units: number, fanIn: number) {
 
 /** The head's BatchNorm over its input features (model.featureNorm). */
 export const FEATURE_NORM = 'feature_norm';
-/** The head's layer names other code looks up (train's head-only model over cached features, the logits tap). */
-export const HEAD_LAYERS = { single: 'fc', dropout: 'dropout' } as const;
 
 /** The multi head's age output and the band thresholds its ordinal and distribution forms read the bands at. */
 export interface AgeHeadOptions {
@@ -61,16 +65,16 @@ export function attachHead(
   }
   if (age.kind === 'bands') return MULTI_HEADS.map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor);
   const [mask, gender] = MULTI_HEADS.slice(0, 2).map((h) => dense(init, h.name, h.units, fanIn).apply(x) as SymbolicTensor) as [SymbolicTensor, SymbolicTensor];
-  // Either age head's band read-out goes under the band head's name, fc_age, so the model still
+  // Either age head's band read-out goes under the band head's name, so the model still
   // ends in the three outputs every consumer of a multi-head model reads.
   if (age.kind === 'distribution') {
     const logits = dense(init, AGE_DISTRIBUTION, AGE_BINS, fanIn).apply(x) as SymbolicTensor;
-    return [mask, gender, new DistributionBands({ name: 'fc_age', young: age.young, old: age.old }).apply(logits) as SymbolicTensor];
+    return [mask, gender, new DistributionBands({ name: HEAD_LAYERS.age, young: age.young, old: age.old }).apply(logits) as SymbolicTensor];
   }
   const thresholds = ordinalThresholds(age.young, age.old);
   const score = layers.dense({ name: AGE_SCORE, units: 1, useBias: false, kernelInitializer: init.denseKernel(AGE_SCORE) }).apply(x) as SymbolicTensor;
   const logits = new ThresholdBiases({ name: AGE_THRESHOLDS, thresholds }).apply(score) as SymbolicTensor;
-  const bands = new OrdinalBands({ name: 'fc_age', youngIndex: thresholds.indexOf(age.young), oldIndex: thresholds.indexOf(age.old) }).apply(logits) as SymbolicTensor;
+  const bands = new OrdinalBands({ name: HEAD_LAYERS.age, youngIndex: thresholds.indexOf(age.young), oldIndex: thresholds.indexOf(age.old) }).apply(logits) as SymbolicTensor;
   return [mask, gender, bands];
 }
 

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, layers, model as tfModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HEAD_LAYERS } from './heads.ts';
 import { createModel, listModels, registerModel } from './registry.ts';
 import { useBackend } from './test-utils/backend.ts';
 
@@ -31,7 +32,7 @@ describe('registry', () => {
     const a = await createModel('resnet18', { ...SIZE, seed: 3 });
     const b = await createModel('resnet18', { ...SIZE, seed: 3 });
     const c = await createModel('resnet18', { ...SIZE, seed: 4 });
-    for (const layer of ['conv1', 'layer3.1.conv2', 'fc']) {
+    for (const layer of ['conv1', 'layer3.1.conv2', HEAD_LAYERS.single]) {
       expect(Buffer.from(firstKernel(a, layer).buffer).equals(Buffer.from(firstKernel(b, layer).buffer)), layer).toBe(true);
       expect(Buffer.from(firstKernel(a, layer).buffer).equals(Buffer.from(firstKernel(c, layer).buffer)), layer).toBe(false);
     }
@@ -42,7 +43,7 @@ describe('registry', () => {
     const m = await createModel('resnet50', { ...SIZE, widthMultiplier: 0.5 });
     expect(m.getLayer('conv1').getWeights()[0]?.shape).toEqual([7, 7, 3, 32]);
     expect(m.getLayer('layer4.2.conv3').getWeights()[0]?.shape).toEqual([1, 1, 256, 1024]);
-    expect(m.getLayer('fc').getWeights()[0]?.shape).toEqual([1024, 18]);
+    expect(m.getLayer(HEAD_LAYERS.single).getWeights()[0]?.shape).toEqual([1024, 18]);
     m.dispose();
   });
 

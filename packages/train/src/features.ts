@@ -77,7 +77,7 @@ export function headOnly(model: LayersModel, dim: number): LayersModel {
   }
   const [mask, gender] = names.slice(0, 2).map((n) => model.getLayer(n).apply(h) as SymbolicTensor);
   const exact = chain.reduce((t, n) => model.getLayer(n).apply(t) as SymbolicTensor, h);
-  const bands = model.getLayer('fc_age').apply(exact) as SymbolicTensor;
+  const bands = model.getLayer(HEAD_LAYERS.age).apply(exact) as SymbolicTensor;
   return tfModel({ name: `${model.name}_head`, inputs: x, outputs: [mask!, gender!, bands, exact] });
 }
 

@@ -5,6 +5,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pseudoLabelsArtifact, readArtifact, writeArtifact, type ConfigInput, FOLD_FILES, predictionsArtifact, readEpochLog, readEvalList, workLayout } from '@facemask/contracts';
 import { engineUnderTest, loadModel } from '@facemask/engine';
+import { HEAD_LAYERS, MULTI_HEADS } from '@facemask/model-resnet';
 import { computeFeatures, freshRun, preparedDataset, trainFold } from './test-utils/dataset.ts';
 
 let base: ConfigInput;
@@ -15,8 +16,10 @@ beforeAll(async () => {
   ({ base } = await preparedDataset(12, 31, 32));
 }, 600_000);
 
+const HEAD_NAMES = new Set<string>([HEAD_LAYERS.single, ...MULTI_HEADS.map((h) => h.name)]);
+
 function backboneWeights(m: LayersModel): Float32Array[] {
-  return m.layers.filter((l) => !['fc', 'fc_mask', 'fc_gender', 'fc_age'].includes(l.name)).flatMap((l) => l.getWeights().map((w) => new Float32Array(w.dataSync())));
+  return m.layers.filter((l) => !HEAD_NAMES.has(l.name)).flatMap((l) => l.getWeights().map((w) => new Float32Array(w.dataSync())));
 }
 
 describe('transfer-learning modes', () => {
@@ -48,7 +51,7 @@ describe('transfer-learning modes', () => {
       const b = backboneWeights(fresh);
       expect(a.length).toBe(b.length);
       a.forEach((w, i) => expect(w).toEqual(b[i]));
-      expect(saved.getLayer('fc').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('fc').getWeights()[0]!.dataSync());
+      expect(saved.getLayer(HEAD_LAYERS.single).getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer(HEAD_LAYERS.single).getWeights()[0]!.dataSync());
     } finally {
       saved.dispose();
       fresh.dispose();
@@ -67,7 +70,7 @@ describe('transfer-learning modes', () => {
       const a = backboneWeights(saved);
       const b = backboneWeights(fresh);
       a.forEach((w, i) => expect(w).toEqual(b[i]));
-      expect(saved.getLayer('fc').getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer('fc').getWeights()[0]!.dataSync());
+      expect(saved.getLayer(HEAD_LAYERS.single).getWeights()[0]!.dataSync()).not.toEqual(fresh.getLayer(HEAD_LAYERS.single).getWeights()[0]!.dataSync());
     } finally {
       saved.dispose();
       fresh.dispose();
