@@ -53,6 +53,15 @@ describe('semantic config checks at load', () => {
     expect(parse({ preprocess: { folds: 2 }, ensemble: { weights: [0, 0] } })).toThrow(/ensemble\.weights are all 0/);
   });
 
+  it('refuses a cosine warm-up that leaves no epochs to anneal over', () => {
+    expect(parse({ scheduler: { name: 'cosine', warmupEpochs: 2 }, train: { epochs: 2 } })).toThrow(
+      'c.json: scheduler.warmupEpochs (2) leaves no epochs of train.epochs (2) for the cosine schedule: set warmupEpochs below train.epochs, or raise train.epochs',
+    );
+    expect(parse({ scheduler: { name: 'cosine', warmupEpochs: 2 }, train: { epochs: 3 } })).not.toThrow();
+    // a warm-up before a step schedule leaves the steps after it, however few
+    expect(parse({ scheduler: { name: 'step', warmupEpochs: 2 }, train: { epochs: 2 } })).not.toThrow();
+  });
+
   it('names the config file and every problem on one line', async () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ data: { root: '.' }, model: { arch: 'resnet9000' }, augment: { std: [0, 0, 0] } }));

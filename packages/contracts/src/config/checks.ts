@@ -33,6 +33,13 @@ export function configProblems(cfg: PipelineConfig): string[] {
   if (mean.some((v) => !(v >= 0 && v <= 1))) {
     out.push(`augment.mean [${mean.join(', ')}] must be in [0, 1] per channel (pixels are 0..1; divide a 0..255 mean by 255): ImageNet's is [${IMAGENET_NORMALIZATION.mean.join(', ')}]`);
   }
+  const sched = cfg.scheduler;
+  // Otherwise every fold's first epoch fails on it, after preprocess and the features have run.
+  if (sched.name === 'cosine' && sched.warmupEpochs >= cfg.train.epochs) {
+    out.push(
+      `scheduler.warmupEpochs (${sched.warmupEpochs}) leaves no epochs of train.epochs (${cfg.train.epochs}) for the cosine schedule: set warmupEpochs below train.epochs, or raise train.epochs`,
+    );
+  }
   const weights = cfg.ensemble.weights;
   if (weights !== null) {
     const folds = new Set(cfg.train.folds ?? Array.from({ length: pp.folds }, (_, k) => k)).size;
