@@ -1,9 +1,24 @@
-import { MODEL_ARCHS } from '@facemask/contracts';
-import { describe, expect, it } from 'vitest';
-import { listModels } from './registry.ts';
+import { ARCH_FACTS, MODEL_ARCHS } from '@facemask/contracts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModel, listModels } from './registry.ts';
+import { useBackend } from './test-utils/backend.ts';
+
+// building runs only the weights' initialisers: any engine will do
+beforeAll(async () => {
+  await useBackend('cpu');
+});
 
 describe('the architectures a config may name', () => {
   it('are exactly the ones the registry builds (contracts keeps the names, tfjs-free)', () => {
     expect(listModels()).toEqual([...MODEL_ARCHS].sort());
+  });
+
+  it.each(MODEL_ARCHS)('%s takes a width multiplier exactly when contracts says its width scales (the config check refuses it otherwise)', async (arch) => {
+    const built = createModel(arch, { inputHeight: 64, inputWidth: 64, widthMultiplier: 0.5 }, { log: () => {} }).then((m) => {
+      m.dispose();
+      return 'built';
+    });
+    if (ARCH_FACTS[arch].scalableWidth) await expect(built).resolves.toBe('built');
+    else await expect(built).rejects.toThrow(/fixed widths/);
   });
 });

@@ -20,11 +20,13 @@ export interface ArchFacts {
   normalization: { readonly mean: readonly number[]; readonly std: readonly number[] };
   /** What `model.pretrained` may name for it. */
   pretrained: 'safetensors' | 'face-api';
+  /** Whether `model.widthMultiplier` may scale its channels (a network whose weights fix them may not). */
+  scalableWidth: boolean;
 }
 
 export const ARCH_FACTS: { [A in ModelArch]: ArchFacts } = {
-  resnet18: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
-  resnet34: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
-  resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors' },
-  faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api' },
+  resnet18: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
+  resnet34: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
+  resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
+  faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api', scalableWidth: false },
 };

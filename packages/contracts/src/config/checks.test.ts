@@ -41,6 +41,13 @@ describe('semantic config checks at load', () => {
     expect(parse({ model: { arch: 'faceapi_resnet29', pretrained: 'weights.safetensors' } })).toThrow(/model\.arch faceapi_resnet29 loads face-api's own weights: set model\.pretrained to "face-api" or null/);
   });
 
+  it('refuses a width multiplier on an architecture whose weights fix its widths', () => {
+    expect(parse({ model: { arch: 'faceapi_resnet29', pretrained: 'face-api', widthMultiplier: 0.5 } })).toThrow(
+      'c.json: model.arch faceapi_resnet29 has fixed widths (its weights set them): set model.widthMultiplier to 1, not 0.5',
+    );
+    expect(parse({ model: { arch: 'resnet18', widthMultiplier: 0.5 } })).not.toThrow();
+  });
+
   it('refuses a normalisation that divides by zero or is on the 0..255 scale', () => {
     expect(parse({ augment: { std: [0, 0, 0] } })).toThrow(/augment\.std \[0, 0, 0\] must be in \(0, 1\]/);
     expect(parse({ augment: { mean: [124, 116, 104] } })).toThrow(/augment\.mean \[124, 116, 104\] must be in \[0, 1\].*divide a 0\.\.255 mean by 255/);

@@ -26,6 +26,9 @@ export function configProblems(cfg: PipelineConfig): string[] {
     if (!m.pretrained.endsWith('.safetensors')) out.push(`model.pretrained ${m.pretrained} is not a .safetensors file: name a torchvision state_dict saved as .safetensors, "face-api" or null`);
     else if (!existsSync(m.pretrained)) out.push(`model.pretrained ${m.pretrained} does not exist: put the weights there (relative paths are from the config file's folder), or set model.pretrained to null`);
   }
+  if (isModelArch(m.arch) && !ARCH_FACTS[m.arch].scalableWidth && m.widthMultiplier !== 1) {
+    out.push(`model.arch ${m.arch} has fixed widths (its weights set them): set model.widthMultiplier to 1, not ${m.widthMultiplier}`);
+  }
   const { mean, std } = cfg.augment;
   if (std.some((s) => !(s > 0 && s <= 1))) {
     out.push(`augment.std [${std.join(', ')}] must be in (0, 1] per channel (pixels are 0..1; a 0 divides by zero): ImageNet's is [${IMAGENET_NORMALIZATION.std.join(', ')}]`);

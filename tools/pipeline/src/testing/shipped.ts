@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigInput } from '@facemask/contracts';
+import { ARCH_FACTS, isModelArch, type ConfigInput } from '@facemask/contracts';
 import { WORKSPACE_ROOT } from '../workspace.ts';
 
 /** The configs the repository ships (tools/pipeline/configs), by file name: a new one is picked up without an edit here. */
@@ -27,17 +27,22 @@ const TINY = { folds: 2, side: 32, faceApiSide: 112, widthMultiplier: 0.125, epo
  */
 export function tinyVariant(shipped: ConfigInput, root: string, work: string): ConfigInput {
   const model = { ...shipped.model };
-  const faceApi = model.arch?.startsWith('faceapi');
-  if (!faceApi) model.widthMultiplier = TINY.widthMultiplier;
+  const arch = model.arch ?? 'resnet18';
+  const faceApi = isModelArch(arch) && ARCH_FACTS[arch].pretrained === 'face-api';
+  if (isModelArch(arch) && ARCH_FACTS[arch].scalableWidth) model.widthMultiplier = TINY.widthMultiplier;
   if (model.pretrained && model.pretrained !== 'face-api') delete model.pretrained;
   const side = faceApi ? TINY.faceApiSide : TINY.side;
+  // Folds past the tiny set's two do not exist, and fold weights must be one per trained fold.
+  const { folds: _folds, ...train } = shipped.train ?? {};
+  const weights = shipped.ensemble?.weights;
   return {
     ...shipped,
+    ...(shipped.ensemble ? { ensemble: { ...shipped.ensemble, ...(weights ? { weights: weights.slice(0, TINY.folds) } : {}) } } : {}),
     name: `tiny-${shipped.name ?? 'config'}`,
     data: { root, work, evalLabels: join(root, 'eval_labels.csv') },
     preprocess: { ...shipped.preprocess, folds: TINY.folds, height: side, width: side },
     model,
     // a warm-up needs epochs after it to anneal over (the config check)
-    train: { ...shipped.train, epochs: TINY.epochs + (shipped.scheduler?.warmupEpochs ?? 0), batchSize: Math.min(TINY.batchSize, shipped.train?.batchSize ?? TINY.batchSize) },
+    train: { ...train, epochs: TINY.epochs + (shipped.scheduler?.warmupEpochs ?? 0), batchSize: Math.min(TINY.batchSize, shipped.train?.batchSize ?? TINY.batchSize) },
   };
 }
