@@ -21,4 +21,11 @@ describe('the architectures a config may name', () => {
     if (ARCH_FACTS[arch].scalableWidth) await expect(built).resolves.toBe('built');
     else await expect(built).rejects.toThrow(/fixed widths/);
   });
+
+  it.each(MODEL_ARCHS)('%s builds at the smallest input contracts allows it, and not 8 px below (the config check refuses that)', async (arch) => {
+    const side = ARCH_FACTS[arch].minInput;
+    const build = (s: number) => createModel(arch, { inputHeight: s, inputWidth: s, widthMultiplier: ARCH_FACTS[arch].scalableWidth ? 0.125 : 1 }, { log: () => {} });
+    (await build(side)).dispose();
+    await expect(build(side - 8)).rejects.toThrow(/too small/i);
+  });
 });

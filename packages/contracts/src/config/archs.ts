@@ -22,11 +22,13 @@ export interface ArchFacts {
   pretrained: 'safetensors' | 'face-api';
   /** Whether `model.widthMultiplier` may scale its channels (a network whose weights fix them may not). */
   scalableWidth: boolean;
+  /** The smallest input side (px) its downsampling leaves a feature map for: preprocess.height and width must reach it. */
+  minInput: number;
 }
 
 export const ARCH_FACTS: { [A in ModelArch]: ArchFacts } = {
-  resnet18: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
-  resnet34: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
-  resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true },
-  faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api', scalableWidth: false },
+  resnet18: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true, minInput: 16 },
+  resnet34: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true, minInput: 16 },
+  resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true, minInput: 16 },
+  faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api', scalableWidth: false, minInput: 104 },
 };

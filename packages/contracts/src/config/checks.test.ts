@@ -48,6 +48,14 @@ describe('semantic config checks at load', () => {
     expect(parse({ model: { arch: 'resnet18', widthMultiplier: 0.5 } })).not.toThrow();
   });
 
+  it('refuses an input smaller than the architecture can take', () => {
+    expect(parse({ preprocess: { height: 96, width: 150 }, model: { arch: 'faceapi_resnet29', pretrained: 'face-api' } })).toThrow(
+      'c.json: preprocess.height x width 96x150 is too small for model.arch faceapi_resnet29, whose downsampling leaves no feature map below 104 px: set both to 104 or more',
+    );
+    expect(parse({ preprocess: { height: 8, width: 8 } })).toThrow(/8x8 is too small for model\.arch resnet18/);
+    expect(parse({ preprocess: { height: 16, width: 16 } })).not.toThrow();
+  });
+
   it('refuses a normalisation that divides by zero or is on the 0..255 scale', () => {
     expect(parse({ augment: { std: [0, 0, 0] } })).toThrow(/augment\.std \[0, 0, 0\] must be in \(0, 1\]/);
     expect(parse({ augment: { mean: [124, 116, 104] } })).toThrow(/augment\.mean \[124, 116, 104\] must be in \[0, 1\].*divide a 0\.\.255 mean by 255/);

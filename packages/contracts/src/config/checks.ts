@@ -29,6 +29,12 @@ export function configProblems(cfg: PipelineConfig): string[] {
   if (isModelArch(m.arch) && !ARCH_FACTS[m.arch].scalableWidth && m.widthMultiplier !== 1) {
     out.push(`model.arch ${m.arch} has fixed widths (its weights set them): set model.widthMultiplier to 1, not ${m.widthMultiplier}`);
   }
+  const side = Math.min(pp.height, pp.width);
+  if (isModelArch(m.arch) && side < ARCH_FACTS[m.arch].minInput) {
+    out.push(
+      `preprocess.height x width ${pp.height}x${pp.width} is too small for model.arch ${m.arch}, whose downsampling leaves no feature map below ${ARCH_FACTS[m.arch].minInput} px: set both to ${ARCH_FACTS[m.arch].minInput} or more`,
+    );
+  }
   const { mean, std } = cfg.augment;
   if (std.some((s) => !(s > 0 && s <= 1))) {
     out.push(`augment.std [${std.join(', ')}] must be in (0, 1] per channel (pixels are 0..1; a 0 divides by zero): ImageNet's is [${IMAGENET_NORMALIZATION.std.join(', ')}]`);
