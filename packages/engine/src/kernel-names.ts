@@ -17,3 +17,18 @@ export const BATCH_NORM_TRAIN = 'FacemaskBatchNormTrain';
  * and dbeta.
  */
 export const BATCH_NORM_TRAIN_GRAD = 'FacemaskBatchNormTrainGrad';
+
+/**
+ * One parameter's torch.optim.SGD step. Inputs param, grad (float32, one shape) and momentum, the
+ * momentum buffer, from the second step on; attrs lr, momentum, dampening, weightDecay (numbers)
+ * and nesterov (boolean). Outputs the new param and, with momentum > 0, the new momentum buffer.
+ */
+export const SGD_UPDATE = 'FacemaskSgdUpdate';
+
+/**
+ * One parameter's torch.optim.Adam step, or AdamW's with decoupled. Inputs param, grad and
+ * expAvg, expAvgSq from the second step on; attrs lr, beta1, beta2, eps, weightDecay (numbers),
+ * decoupled (boolean) and step (this parameter's update count, 1 on the first). Outputs the new
+ * param, exp_avg and exp_avg_sq.
+ */
+export const ADAM_UPDATE = 'FacemaskAdamUpdate';

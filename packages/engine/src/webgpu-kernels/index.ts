@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { chunkedAddN } from './add-n.ts';
 import { BATCH_NORM_TRAIN_KERNELS } from './batch-norm-train.ts';
 import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { OPTIMIZER_UPDATE_KERNELS } from './optimizer-update.ts';
 
 /**
  * Kernels replaced for tfjs-backend-webgpu 4.22, as registerWasmTrainingKernels does for wasm:
@@ -10,14 +11,17 @@ import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
  *   training step's GPU time in ../shared/gpu-probe; a tiled implicit GEMM for NHWC float32
  *   (conv2d-backprop-filter.ts), the backend's own kernel for the rest.
  * Each replacement keeps the backend's own kernel it wraps, found at registration.
- * Added beside them: training-mode BatchNorm (+ ReLU) forward and backward (batch-norm-train.ts).
+ * Added beside them: training-mode BatchNorm (+ ReLU) forward and backward (batch-norm-train.ts),
+ * and the SGD and Adam parameter updates, one dispatch each (optimizer-update.ts).
  */
 const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.AddN]: chunkedAddN,
   [tf.Conv2DBackpropFilter]: gemmConv2DBackpropFilter,
 };
 
-export const WEBGPU_KERNELS: readonly string[] = [...Object.keys(WRAPPED), ...BATCH_NORM_TRAIN_KERNELS.map((k) => k.kernelName)];
+const ADDED: readonly tf.KernelConfig[] = [...BATCH_NORM_TRAIN_KERNELS, ...OPTIMIZER_UPDATE_KERNELS];
+
+export const WEBGPU_KERNELS: readonly string[] = [...Object.keys(WRAPPED), ...ADDED.map((k) => k.kernelName)];
 
 /** The wrappers installed, so that registering twice wraps the backend's own kernel once. */
 const installed = new Map<string, tf.KernelFunc>();
@@ -34,7 +38,7 @@ export function registerWebgpuTrainingKernels(): void {
     tf.unregisterKernel(name, 'webgpu');
     tf.registerKernel({ ...existing, kernelFunc });
   }
-  for (const config of BATCH_NORM_TRAIN_KERNELS) {
+  for (const config of ADDED) {
     if (!tf.getKernel(config.kernelName, 'webgpu')) tf.registerKernel(config);
   }
 }

@@ -1,5 +1,6 @@
+import { SGD_UPDATE } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
-import { TorchOptimizer } from './optimizer.ts';
+import { backendHas, TorchOptimizer } from './optimizer.ts';
 
 export interface SgdOptions {
   lr: number;
@@ -34,10 +35,15 @@ export class SGD extends TorchOptimizer {
   }
 
   protected update(param: tf.Variable, grad: tf.Tensor, _step: number, buffer: (name: string) => tf.Tensor | undefined) {
+    const prev = buffer('momentum');
+    if (backendHas(SGD_UPDATE)) {
+      const attrs = { lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
+      const [next, buf] = tf.engine().runKernel(SGD_UPDATE, { param, grad, ...(prev ? { momentum: prev } : {}) }, attrs) as tf.Tensor[];
+      return { param: next!, buffers: buf ? { momentum: buf } : {} };
+    }
     let d: tf.Tensor = this.weightDecay !== 0 ? tf.add(grad, tf.mul(param, this.weightDecay)) : grad;
     const buffers: Record<string, tf.Tensor> = {};
     if (this.momentum !== 0) {
-      const prev = buffer('momentum');
       const damped = this.dampening !== 0 ? tf.mul(d, 1 - this.dampening) : d;
       const buf = prev ? tf.add(tf.mul(prev, this.momentum), damped) : tf.clone(d);
       buffers.momentum = buf;
