@@ -32,3 +32,6 @@ export const SGD_UPDATE = 'FacemaskSgdUpdate';
  * param, exp_avg and exp_avg_sq.
  */
 export const ADAM_UPDATE = 'FacemaskAdamUpdate';
+
+/** Σ|x| over all of x (float32), a scalar: the train step's finiteness check of each gradient. */
+export const ABS_SUM = 'FacemaskAbsSum';

@@ -12,7 +12,7 @@ import { createOptimizer } from './optim/index.ts';
 import type { FoldRows } from './rows.ts';
 import { featureSource } from './source.ts';
 import { DivergedError, trainableVariables, trainStep } from './step.ts';
-import { engineUnderTest } from '@facemask/engine';
+import { ABS_SUM, engineUnderTest, SGD_UPDATE } from '@facemask/engine';
 
 /**
  * The divergence guards: a non-finite loss or gradient stops training before the weights change,
@@ -77,6 +77,24 @@ describe('trainStep', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     tf.dispose([x, y]);
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it("runs the engine's fused kernels where the backend has them (webgpu): Σ|g| and the update, one each per parameter", async () => {
+    const model = classifier();
+    const vars = trainableVariables(model);
+    const optimizer = createOptimizer(params.optim, vars);
+    const x = tf.randomUniform([4, DIM], 0, 1, 'float32', 1);
+    const y = tf.cast(tf.oneHot([0, 1, 2, 3], NUM_CLASSES), 'float32') as tf.Tensor2D;
+    // The second step: the one with momentum buffers to read.
+    trainStep(model, cross, optimizer, x, y);
+    const names = (await tf.profile(() => trainStep(model, cross, optimizer, x, y))).kernels.map((k) => k.name);
+    const count = (name: string) => names.filter((n) => n === name).length;
+    const fused = tf.getBackend() === 'webgpu';
+    expect([count(ABS_SUM), count(SGD_UPDATE)]).toEqual(fused ? [vars.length, vars.length] : [0, 0]);
+    expect(count('Abs')).toBe(fused ? 0 : vars.length);
+    tf.dispose([x, y]);
     optimizer.dispose();
     model.dispose();
   });

@@ -4,8 +4,8 @@ import { engineName, engineUnderTest } from '../engine-under-test.ts';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernel-names.ts';
 import { scaledError, seededData, valuesOn } from '../wasm-kernels/parity.ts';
 import { slicePlan } from './batch-norm-programs.ts';
+import { valuesAndDispatches } from './dispatch-count.ts';
 import { WEBGPU_KERNELS } from './index.ts';
-import type { WebgpuBackendLike } from './program.ts';
 
 const EPSILON = 1e-5;
 
@@ -124,21 +124,10 @@ describe.runIf(engineName() === 'webgpu')('webgpu training BatchNorm (+ ReLU) ke
 
   it('gives the same bits on every run, in 4 dispatches forward and 5 backward', () => {
     const { make } = inputs({ shape: [2, 9, 11, 40], seed: 70 });
-    const backend = tf.backend() as WebgpuBackendLike;
-    const run = backend.runWebGPUProgram.bind(backend);
-    let dispatches = 0;
-    backend.runWebGPUProgram = (...args) => {
-      dispatches++;
-      return run(...args);
-    };
-    try {
-      const first = valuesOn('webgpu', () => fused(...make(), true));
-      expect(dispatches).toBe(9);
-      const second = valuesOn('webgpu', () => fused(...make(), true));
-      second.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(first[i]!.buffer)), NAMES[i]).toBe(true));
-    } finally {
-      backend.runWebGPUProgram = run;
-    }
+    const first = valuesAndDispatches(() => fused(...make(), true));
+    expect(first.dispatches).toBe(9);
+    const second = valuesOn('webgpu', () => fused(...make(), true));
+    second.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(first.values[i]!.buffer)), NAMES[i]).toBe(true));
   });
 
   it('rejects what it was not written for', () => {

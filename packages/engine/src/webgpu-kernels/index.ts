@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ABS_SUM_KERNEL } from './abs-sum.ts';
 import { chunkedAddN } from './add-n.ts';
 import { BATCH_NORM_TRAIN_KERNELS } from './batch-norm-train.ts';
 import { gemmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
@@ -12,14 +13,15 @@ import { OPTIMIZER_UPDATE_KERNELS } from './optimizer-update.ts';
  *   (conv2d-backprop-filter.ts), the backend's own kernel for the rest.
  * Each replacement keeps the backend's own kernel it wraps, found at registration.
  * Added beside them: training-mode BatchNorm (+ ReLU) forward and backward (batch-norm-train.ts),
- * and the SGD and Adam parameter updates, one dispatch each (optimizer-update.ts).
+ * the SGD and Adam parameter updates, one dispatch each (optimizer-update.ts), and Σ|x| for the
+ * train step's finiteness check (abs-sum.ts).
  */
 const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.AddN]: chunkedAddN,
   [tf.Conv2DBackpropFilter]: gemmConv2DBackpropFilter,
 };
 
-const ADDED: readonly tf.KernelConfig[] = [...BATCH_NORM_TRAIN_KERNELS, ...OPTIMIZER_UPDATE_KERNELS];
+const ADDED: readonly tf.KernelConfig[] = [...BATCH_NORM_TRAIN_KERNELS, ...OPTIMIZER_UPDATE_KERNELS, ABS_SUM_KERNEL];
 
 export const WEBGPU_KERNELS: readonly string[] = [...Object.keys(WRAPPED), ...ADDED.map((k) => k.kernelName)];
 

@@ -19,4 +19,5 @@ export type ProgramUniforms = { type: string; data: number[] }[];
 /** WebGPUBackend's public method that compiles (once per shader key) and dispatches a program. */
 export interface WebgpuBackendLike extends tf.KernelBackend {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: ProgramUniforms): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 }
