@@ -17,7 +17,7 @@ afterEach(() => f?.cleanup());
 async function configBeside(root: string): Promise<string> {
   const file = join(dirname(f.root), 'experiments', 'config.json');
   await mkdir(dirname(file), { recursive: true });
-  const cfg = { seed: 7, data: { root, work: f.work }, preprocess: { centerCrop: null, height: 16, width: 12, folds: 2 } };
+  const cfg = { seed: 7, data: { root, work: f.work }, preprocess: { centerCrop: null, height: 20, width: 16, folds: 2 } };
   await writeFile(file, JSON.stringify(cfg));
   return file;
 }

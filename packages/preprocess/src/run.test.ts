@@ -11,6 +11,9 @@ import { colourOf, fixtureConfig, makeFixture, makePeople, preprocessWith, type 
 let f: Fixture;
 afterEach(() => f?.cleanup());
 
+/** One cached photo's bytes at the fixture config's 20x16 RGB. */
+const PHOTO_PIXELS = 20 * 16 * 3;
+
 /** The cached photo of a solid colour is (within JPEG error) that colour everywhere. */
 function expectSolid(px: Uint8Array, rgb: [number, number, number], tol: number) {
   for (let i = 0; i < px.length; i++) expect(Math.abs(px[i]! - rgb[i % 3]!)).toBeLessThanOrEqual(tol);
@@ -53,16 +56,16 @@ describe('runPreprocess', () => {
       row.forEach((n, cls) => expect(n).toBe(samples.filter((s) => s.fold === fold && s.cls === cls).length));
     });
     expect(summary.skipped).toEqual([]);
-    expect(summary.cache).toMatchObject({ height: 16, width: 12, channels: 3, train: { count: 126 } });
+    expect(summary.cache).toMatchObject({ height: 20, width: 16, channels: 3, train: { count: 126 } });
 
     // The cache holds every photo's pixels at its cacheIndex.
     const train = await openImageCache(f.work, 'train', { root: f.root });
-    expect(train).toMatchObject({ count: 126, height: 16, width: 12, channels: 3 });
+    expect(train).toMatchObject({ count: 126, height: 20, width: 16, channels: 3 });
     const pick = [samples[0]!, samples[6]!, samples[40]!, samples[125]!];
     const px = await train.read(pick.map((s) => s.cacheIndex));
     pick.forEach((s, i) => {
       expect(train.ids[s.cacheIndex]).toBe(s.id);
-      expectSolid(px.subarray(i * 576, (i + 1) * 576), colourOf(s.id), s.id.endsWith('.png') ? 0 : 4);
+      expectSolid(px.subarray(i * PHOTO_PIXELS, (i + 1) * PHOTO_PIXELS), colourOf(s.id), s.id.endsWith('.png') ? 0 : 4);
     });
     await train.close();
 
@@ -70,7 +73,7 @@ describe('runPreprocess', () => {
     expect(evalList.images.map((e) => e.ImageID)).toEqual(f.evalIds);
     const ev = await openImageCache(f.work, 'eval', { root: f.root });
     const epx = await ev.read(evalList.images.map((e) => e.cacheIndex));
-    evalList.images.forEach((e, i) => expectSolid(epx.subarray(i * 576, (i + 1) * 576), colourOf(e.ImageID), 4));
+    evalList.images.forEach((e, i) => expectSolid(epx.subarray(i * PHOTO_PIXELS, (i + 1) * PHOTO_PIXELS), colourOf(e.ImageID), 4));
     await ev.close();
 
     const fp = await readFingerprint(f.work);
@@ -100,14 +103,14 @@ describe('runPreprocess', () => {
     const s2 = await readSamples(f.work);
     expect(s2.samples.map((s) => s.fold)).not.toEqual(s1.samples.map((s) => s.fold));
 
-    const resized = await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true });
+    const resized = await preprocessWith(fixtureConfig(f, { height: 24 }), { quiet: true });
     expect(resized.summary.cache.train).toEqual({ count: 105 });
     expect(resized.reused.train).toBe(false);
-    expect((await openImageCache(f.work, 'train', { root: f.root }).then(async (c) => (await c.close(), c.height)))).toBe(8);
+    expect((await openImageCache(f.work, 'train', { root: f.root }).then(async (c) => (await c.close(), c.height)))).toBe(24);
 
     const photo = join(f.root, 'train', 'images', f.folderOf(f.people[0]!), 'mask1.jpg');
     await writeFile(photo, await readFile(join(f.root, 'train', 'images', f.folderOf(f.people[1]!), 'mask1.jpg')));
-    const changed = await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true });
+    const changed = await preprocessWith(fixtureConfig(f, { height: 24 }), { quiet: true });
     expect(changed.reused).toEqual({ train: false, eval: true });
     expect(changed.fingerprint.dataset).not.toBe(first.fingerprint.dataset);
   });
@@ -121,8 +124,8 @@ describe('runPreprocess', () => {
     const storeOf = async (split: 'train' | 'eval') =>
       (await readArtifact(imageCacheIndexArtifact, workLayout.imageCache(first.dir, split).index)).store;
     const trainStore = workLayout.imageStore(f.work, await storeOf('train'));
-    expect((await stat(trainStore.pixels)).size).toBe(42 * 16 * 12 * 3);
-    expect(outputBytes).toBeLessThan(42 * 16 * 12 * 3);
+    expect((await stat(trainStore.pixels)).size).toBe(42 * PHOTO_PIXELS);
+    expect(outputBytes).toBeLessThan(42 * PHOTO_PIXELS);
     // no absolute path: the summary is restored as it is on a team's other machines
     expect(first.report).toContain(`pixels in ${shownPath(join(f.work, '.cache', 'images'), WORKSPACE_ROOT)}`);
     expect(first.report).not.toContain(f.work);
@@ -131,7 +134,7 @@ describe('runPreprocess', () => {
 
     // another size: new stores, and the old ones go once the new output is in place
     const logs: string[] = [];
-    await preprocessWith(fixtureConfig(f, { height: 8 }), { quiet: true, log: (l) => logs.push(l) });
+    await preprocessWith(fixtureConfig(f, { height: 24 }), { quiet: true, log: (l) => logs.push(l) });
     expect(await stores()).toEqual([await storeOf('eval'), await storeOf('train')].sort());
     expect(await stores()).not.toContain(trainStore.dir.split('/').pop());
     expect(logs.filter((l) => l.startsWith('removed 2 image store(s)'))).toHaveLength(1);
@@ -144,12 +147,12 @@ describe('runPreprocess', () => {
     const summaryBefore = await readFile(workLayout.preprocess(f.work).summary, 'utf8');
     // A corrupt photo late in the order: the new run fails while decoding, after the temp folder exists.
     await writeFile(join(f.root, 'train', 'images', f.folderOf(f.people[5]!), 'normal.jpg'), 'broken');
-    await expect(preprocessWith(fixtureConfig(f, { height: 10 }), { quiet: true })).rejects.toThrow(/normal\.jpg: corrupt/);
+    await expect(preprocessWith(fixtureConfig(f, { height: 28 }), { quiet: true })).rejects.toThrow(/normal\.jpg: corrupt/);
     expect(await readFile(workLayout.preprocess(f.work).samples, 'utf8')).toBe(before);
     expect(await readFile(workLayout.preprocess(f.work).summary, 'utf8')).toBe(summaryBefore);
     const cache = await openImageCache(f.work, 'train', { root: f.root });
-    expect(cache.height).toBe(16);
-    expect((await cache.read([cache.count - 1])).length).toBe(16 * 12 * 3);
+    expect(cache.height).toBe(20);
+    expect((await cache.read([cache.count - 1])).length).toBe(PHOTO_PIXELS);
     await cache.close();
     expect((await readdir(f.work)).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
     expect((await readdir(workLayout.imageStores(f.work))).filter((n) => n.endsWith('.tmp') || n.endsWith('.old'))).toEqual([]);
@@ -247,7 +250,7 @@ describe('CLI', () => {
   it('loads the config, resolves data.work from --workspace, writes the artifacts and a run record, and prints the summary', async () => {
     f = await makeFixture(makePeople(6), 2);
     const cfgFile = join(f.root, '..', 'config.json');
-    await writeFile(cfgFile, JSON.stringify({ seed: 3, data: { root: 'data', work: 'cli-work' }, preprocess: { centerCrop: 40, height: 8, width: 8, folds: 2 } }));
+    await writeFile(cfgFile, JSON.stringify({ seed: 3, data: { root: 'data', work: 'cli-work' }, preprocess: { centerCrop: 40, height: 16, width: 16, folds: 2 } }));
     const out: string[] = [];
     const workspace = join(f.root, '..');
     const work = join(workspace, 'cli-work');
@@ -256,7 +259,7 @@ describe('CLI', () => {
     expect(text).toContain(`preprocess ${shownPath(f.root, WORKSPACE_ROOT)}`);
     expect(text).not.toContain(f.root);
     expect(text).toMatch(/people 6 of 6 found, train photos 42 of 42 found, eval images 2/);
-    expect(text).toContain('image cache 8x8x3 (centre crop 40)');
+    expect(text).toContain('image cache 16x16x3 (centre crop 40)');
     expect(text.split('\n').length).toBeLessThan(25);
     expect((await readSamples(work)).samples).toHaveLength(42);
     const run = await readArtifact(runRecordArtifact, workLayout.preprocess(work).run);

@@ -92,7 +92,7 @@ export function fixtureConfig(f: Fixture, preprocess: ConfigInput['preprocess'] 
     seed: 7,
     ...extra,
     data: { root: f.root, work: f.work },
-    preprocess: { centerCrop: null, height: 16, width: 12, folds: 3, ...preprocess },
+    preprocess: { centerCrop: null, height: 20, width: 16, folds: 3, ...preprocess },
   });
 }
 
