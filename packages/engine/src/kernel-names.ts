@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+
 /**
  * Names of the kernels this package adds to tfjs (no tfjs kernel has them), importable without
  * loading an engine (`@facemask/engine/kernel-names`): model code asks tf.getKernel(name,
@@ -35,3 +37,9 @@ export const ADAM_UPDATE = 'FacemaskAdamUpdate';
 
 /** Σ|x| over all of x (float32), a scalar: the train step's finiteness check of each gradient. */
 export const ABS_SUM = 'FacemaskAbsSum';
+
+/** Whether the active backend has every kernel named (the engine registers them for some backends only). */
+export function activeBackendHas(...names: string[]): boolean {
+  const backend = tf.getBackend();
+  return names.every((name) => tf.getKernel(name, backend) !== undefined);
+}

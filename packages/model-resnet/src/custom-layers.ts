@@ -1,5 +1,5 @@
 import { Rng } from '@facemask/contracts/browser';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '@facemask/engine/kernel-names';
+import { activeBackendHas, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { firstShape, firstTensor, type LayerArgs, type Shape } from './layer-io.ts';
@@ -147,8 +147,7 @@ export function batchNormTrain(
 }
 
 function hasFusedBatchNorm(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(BATCH_NORM_TRAIN, backend) !== undefined && tf.getKernel(BATCH_NORM_TRAIN_GRAD, backend) !== undefined;
+  return activeBackendHas(BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD);
 }
 
 /** batchNormTrain through the backend's two kernels: the same outputs, saved tensors and gradients. */

@@ -1,7 +1,7 @@
-import { ABS_SUM } from '@facemask/engine/kernel-names';
+import { ABS_SUM, activeBackendHas } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { backendHas, type TorchOptimizer } from './optim/optimizer.ts';
+import type { TorchOptimizer } from './optim/optimizer.ts';
 import type { HeadAdapter } from './head.ts';
 
 export class DivergedError extends Error {
@@ -31,7 +31,7 @@ export function trainStep(model: LayersModel, head: HeadAdapter, optimizer: Torc
   try {
     // One read per step for both: the loss and the gradients' global L1 norm, which is NaN or
     // infinite as soon as one gradient is.
-    const l1 = backendHas(ABS_SUM) ? (g: tf.Tensor) => tf.engine().runKernel(ABS_SUM, { x: g }) as tf.Tensor : (g: tf.Tensor) => tf.sum(tf.abs(g));
+    const l1 = activeBackendHas(ABS_SUM) ? (g: tf.Tensor) => tf.engine().runKernel(ABS_SUM, { x: g }) as tf.Tensor : (g: tf.Tensor) => tf.sum(tf.abs(g));
     const read = tf.tidy(() => tf.stack([tf.reshape(value, []), tf.addN(Object.values(grads).map(l1))]));
     const [loss, gradNorm] = Array.from(read.dataSync()) as [number, number];
     read.dispose();

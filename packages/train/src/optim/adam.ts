@@ -1,6 +1,6 @@
-import { ADAM_UPDATE } from '@facemask/engine/kernel-names';
+import { activeBackendHas, ADAM_UPDATE } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendHas, TorchOptimizer } from './optimizer.ts';
+import { TorchOptimizer } from './optimizer.ts';
 
 export interface AdamOptions {
   lr: number;
@@ -31,7 +31,7 @@ abstract class AdamBase extends TorchOptimizer {
 
   protected update(param: tf.Variable, grad: tf.Tensor, step: number, buffer: (name: string) => tf.Tensor | undefined) {
     const [m0, v0] = [buffer('exp_avg'), buffer('exp_avg_sq')];
-    if (backendHas(ADAM_UPDATE)) {
+    if (activeBackendHas(ADAM_UPDATE)) {
       const attrs = { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, step };
       const [next, m, v] = tf.engine().runKernel(ADAM_UPDATE, { param, grad, ...(m0 && v0 ? { expAvg: m0, expAvgSq: v0 } : {}) }, attrs) as tf.Tensor[];
       return { param: next!, buffers: { exp_avg: m!, exp_avg_sq: v! } };

@@ -177,14 +177,6 @@ export abstract class TorchOptimizer {
   }
 }
 
-/**
- * Whether the active backend has the fused update kernel `name` (@facemask/engine registers them
- * for webgpu); elsewhere the optimisers compose stock tf ops, which every backend has.
- */
-export function backendHas(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
-
 function checkLr(lr: number): number {
   if (!Number.isFinite(lr) || lr < 0) throw new Error(`learning rate must be finite and >= 0, got ${lr}`);
   return lr;

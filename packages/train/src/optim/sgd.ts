@@ -1,6 +1,6 @@
-import { SGD_UPDATE } from '@facemask/engine/kernel-names';
+import { activeBackendHas, SGD_UPDATE } from '@facemask/engine/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendHas, TorchOptimizer } from './optimizer.ts';
+import { TorchOptimizer } from './optimizer.ts';
 
 export interface SgdOptions {
   lr: number;
@@ -36,7 +36,7 @@ export class SGD extends TorchOptimizer {
 
   protected update(param: tf.Variable, grad: tf.Tensor, _step: number, buffer: (name: string) => tf.Tensor | undefined) {
     const prev = buffer('momentum');
-    if (backendHas(SGD_UPDATE)) {
+    if (activeBackendHas(SGD_UPDATE)) {
       const attrs = { lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
       const [next, buf] = tf.engine().runKernel(SGD_UPDATE, { param, grad, ...(prev ? { momentum: prev } : {}) }, attrs) as tf.Tensor[];
       return { param: next!, buffers: buf ? { momentum: buf } : {} };
