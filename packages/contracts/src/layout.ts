@@ -80,6 +80,12 @@ export const DETECTION_STORE_FILES = {
   entry: 'entry.json',
 } as const;
 
+/** The crops detect hands to preprocess (workLayout.cropHandoff): pixels back to back, and what each slot holds. */
+export const CROP_HANDOFF_FILES = {
+  pixels: 'pixels.u8',
+  index: 'index.json',
+} as const;
+
 /** The folder name whose work folders share their pixel and detection stores (config load's data/runs). */
 export const SHARED_RUNS_FOLDER_NAME = 'runs';
 
@@ -145,6 +151,16 @@ export const workLayout = {
   featureStore(work: string, key: string) {
     const dir = join(workLayout.featureStores(work), key);
     return { dir, ...inDir(dir, FEATURE_STORE_FILES) };
+  },
+  /**
+   * The face crops detect made while it had each photo decoded, for this work folder's preprocess
+   * to take instead of decoding every photo again; preprocess removes it once its stores are in
+   * place. The work folder's own (never shared): it holds one run's crops, and stays outside
+   * every Nx output (a cache of pixels, like the stores).
+   */
+  cropHandoff(work: string) {
+    const dir = join(work, '.cache', 'crop-handoff');
+    return { dir, ...inDir(dir, CROP_HANDOFF_FILES) };
   },
   /** Per-file hashes of the data root, kept outside preprocess/ so they survive failed runs. */
   fingerprintSidecar: (work: string) => join(work, '.cache', 'fingerprint-files.json'),

@@ -3,7 +3,7 @@ import { writeArtifact } from './artifact.ts';
 import { runRecordArtifact } from './artifacts/run-record.ts';
 import { loadStageConfig, WORKSPACE_ROOT } from './config/load.ts';
 import { hashJson } from './hash.ts';
-import { stageParams, STAGES, type StageName, type StageParams } from './stages.ts';
+import { stageHandoff, stageParams, STAGES, type StageHandoff, type StageName, type StageParams } from './stages.ts';
 import { parseRound, type Round } from './targets.ts';
 import { claimWorkFolder } from './work-folder.ts';
 
@@ -53,6 +53,8 @@ export interface StageInput<S extends StageName> {
   work: string;
   /** Hash of params (stageParamsHash: without the data root's path): what the stage's cache key covers. */
   paramsHash: string;
+  /** What the stage makes for a later one outside its key (StageSpec.handoff). */
+  handoff: StageHandoff<S>;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function loadStageInput<S extends StageName>(stage: S, o: Pick<Stag
   const cfg = await loadStageConfig(o.config, o.workspace);
   await claimWorkFolder(cfg.data.work);
   const params = stageParams(cfg, stage);
-  return { params, work: cfg.data.work, paramsHash: stageParamsHash(params) };
+  return { params, work: cfg.data.work, paramsHash: stageParamsHash(params), handoff: stageHandoff(cfg, stage) };
 }
 
 /**

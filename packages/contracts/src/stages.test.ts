@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, WORKSPACE_ROOT } from './config/index.ts';
 import { hashJson } from './hash.ts';
-import { paramPaths, paramsMarkers, paramsTable, stageParams, STAGE_NAMES, STAGES, trainedFolds } from './stages.ts';
+import { paramPaths, paramsMarkers, paramsTable, stageHandoff, stageParams, STAGE_NAMES, STAGES, trainedFolds } from './stages.ts';
 import { stageParamsHash } from './stage-cli.ts';
 
 const cfg = parseConfig({ data: { root: '/d' } });
@@ -30,6 +30,19 @@ describe('stage selectors', () => {
       'optim', 'preprocess', 'pseudo', 'report.thumbSize', 'report.worst', 'scheduler', 'seed', 'train',
     ]);
     expect(paramPaths(cfg, 'report').map((p) => p.split('.')[0])).toEqual(expect.arrayContaining(Object.keys(cfg)));
+  });
+
+  it("keep detect's handoff (the image cache's crop options) apart from its key", () => {
+    expect(paramPaths(cfg, 'detect', STAGES, 'handoff')).toEqual(['preprocess.centerCrop', 'preprocess.faceCrop', 'preprocess.height', 'preprocess.width']);
+    // only detect has one
+    expect(STAGE_NAMES.filter((s) => paramPaths(cfg, s, STAGES, 'handoff').length > 0)).toEqual(['detect']);
+    expect(stageHandoff(cfg, 'detect')).toBeNull();
+    const face = parseConfig({ data: { root: '/d' }, preprocess: { height: 96, width: 80, faceCrop: { margin: 0.3 } } });
+    expect(stageHandoff(face, 'detect')).toEqual({ centerCrop: 384, height: 96, width: 80, faceCrop: face.preprocess.faceCrop });
+    // another margin or size: the same params, so the same key
+    const wider = parseConfig({ data: { root: '/d' }, preprocess: { height: 112, width: 112, faceCrop: { margin: 0.5 } } });
+    expect(stageParamsHash(stageParams(wider, 'detect'))).toBe(stageParamsHash(stageParams(face, 'detect')));
+    expect(paramsTable('detect', cfg)).toContain('| `preprocess.faceCrop` (handoff) | `null` |');
   });
 
   it('leave the report section to the report alone', () => {

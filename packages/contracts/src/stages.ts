@@ -8,7 +8,7 @@ import { ROUNDS, splitTarget, targets, type Round } from './targets.ts';
  * all derive from the same function, so a change to an option reruns exactly the stages that
  * read it (and what is downstream of them).
  */
-export interface StageSpec<P> {
+export interface StageSpec<P, H = unknown> {
   /** The Nx project (the package folder under packages/). */
   project: string;
   /** The stage's CLI under the project's src/ (default main.ts): a project may hold two stages. */
@@ -17,6 +17,13 @@ export interface StageSpec<P> {
   /** Runs a model: its results depend on the engine and its settings (part of its key). */
   engine: boolean;
   params(cfg: PipelineConfig): P;
+  /**
+   * Options the stage reads outside its key and its outputs, to make what a later stage may take
+   * in place of doing that work itself (detect's crops for the image cache, cut from the decode
+   * detection needs anyway). Changing them never reruns the stage: the later stage checks each
+   * thing it takes against what it would make, and makes what does not match.
+   */
+  handoff?(cfg: PipelineConfig): H;
   /**
    * The stage's tasks in a config's graph, each with the folder it writes and the folders it
    * reads (relative to the workspace, under the work folder). The graph's edges follow from
@@ -69,7 +76,7 @@ const targetOf = (id: string) => splitTarget(id).target;
 const faceCrop = (c: PipelineConfig) => c.preprocess.faceCrop !== null;
 const featuresMode = (c: PipelineConfig) => c.train.mode === 'features';
 
-function stage<P>(spec: StageSpec<P>): StageSpec<P> {
+function stage<P, H = undefined>(spec: StageSpec<P, H>): StageSpec<P, H> {
   return spec;
 }
 
@@ -116,6 +123,12 @@ export const STAGES = {
     // The photos and the detectors only: the crop options are preprocess's, so changing the
     // margin never reruns detection. (The Nx key adds the model files' identities.)
     params: (c) => ({ root: c.data.root, detect: c.detect, backend: c.backend }),
+    // ...yet it decodes every photo, so it makes the image cache's crops then (preprocess takes
+    // them instead of decoding each photo again: @facemask/image-cache's crop-handoff.ts).
+    handoff: (c) => {
+      const { centerCrop, height, width, faceCrop } = c.preprocess;
+      return faceCrop && { centerCrop, height, width, faceCrop };
+    },
     // Only for a face crop: it reads the photos, not preprocess's output.
     tasks: ({ cfg, work }) => (faceCrop(cfg) ? [{ target: 'run', args: [], writes: workLayout.detect(work).dir, reads: [] }] : []),
   }),
@@ -211,6 +224,8 @@ export type StageName = keyof typeof STAGES;
 export type StageTable = Record<string, StageSpec<unknown>>;
 export const STAGE_NAMES = Object.keys(STAGES) as StageName[];
 export type StageParams<S extends StageName> = ReturnType<(typeof STAGES)[S]['params']>;
+/** What a stage makes for a later one outside its key (StageSpec.handoff); undefined for a stage without. */
+export type StageHandoff<S extends StageName> = (typeof STAGES)[S] extends StageSpec<unknown, infer H> ? H : never;
 
 export function isStage(name: string): name is StageName {
   return Object.hasOwn(STAGES, name);
@@ -220,11 +235,16 @@ export function stageParams<S extends StageName>(cfg: PipelineConfig, name: S): 
   return STAGES[name].params(cfg) as StageParams<S>;
 }
 
+export function stageHandoff<S extends StageName>(cfg: PipelineConfig, name: S): StageHandoff<S> {
+  const spec: StageSpec<unknown, unknown> = STAGES[name];
+  return spec.handoff?.(cfg) as StageHandoff<S>;
+}
+
 /**
  * The config paths a stage's selector reads, found by running it on a config that records every
  * property access: the source of each README's Reads table.
  */
-export function paramPaths(cfg: PipelineConfig, name: string, stages: StageTable = STAGES): string[] {
+export function paramPaths(cfg: PipelineConfig, name: string, stages: StageTable = STAGES, selector: 'params' | 'handoff' = 'params'): string[] {
   const read = new Set<string>();
   const track = (value: unknown, path: string): unknown => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -240,7 +260,7 @@ export function paramPaths(cfg: PipelineConfig, name: string, stages: StageTable
   };
   const spec = stages[name];
   if (!spec) throw new Error(`no stage ${name}`);
-  spec.params(track(cfg, '') as PipelineConfig);
+  spec[selector]?.(track(cfg, '') as PipelineConfig);
   // Keep the deepest paths: "train.epochs" makes "train" redundant.
   const all = [...read];
   return all.filter((p) => !all.some((q) => q !== p && q.startsWith(`${p}.`))).sort();
@@ -251,12 +271,21 @@ export const paramsMarkers = (name: string) => ({ begin: `<!-- params:${name} (g
 
 /** A stage's Reads table: every config key its selector reads, with its default. */
 export function paramsTable(name: string, defaults: PipelineConfig, stages: StageTable = STAGES): string {
-  const rows = paramPaths(defaults, name, stages).map((p) => {
+  const row = (p: string, note = '') => {
     let v: unknown = defaults;
     for (const k of p.split('.')) v = (v as Record<string, unknown>)[k];
     const shown = p === 'data.root' ? 'required' : `\`${JSON.stringify(v)}\``;
-    return `| \`${p}\` | ${shown} |`;
-  });
+    return `| \`${p}\`${note} | ${shown} |`;
+  };
+  const handoff = paramPaths(defaults, name, stages, 'handoff');
   const { begin, end } = paramsMarkers(name);
-  return [begin, '| config key | default |', '|---|---|', ...rows, end].join('\n');
+  return [
+    begin,
+    '| config key | default |',
+    '|---|---|',
+    ...paramPaths(defaults, name, stages).map((p) => row(p)),
+    ...handoff.map((p) => row(p, ' (handoff)')),
+    ...(handoff.length ? ['', '(handoff): read to make what a later stage may take instead of doing the work itself; not part of this stage\'s key, so changing it never reruns this stage.'] : []),
+    end,
+  ].join('\n');
 }

@@ -19,8 +19,8 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
   const o = program.opts<StageCliOptions & { backend?: string; workers?: number }>();
   try {
     const started = Date.now();
-    const { params, work, paramsHash } = await loadStageInput('detect', o);
-    const r = await runDetect(params, { work, quiet: o.quiet, backend: o.backend, workers: o.workers });
+    const { params, work, paramsHash, handoff } = await loadStageInput('detect', o);
+    const r = await runDetect(params, { work, quiet: o.quiet, backend: o.backend, workers: o.workers, handoff });
     await writeRunRecord(workLayout.detect(work).run, { target: targets.detect, started, backend: r.detections.backend, paramsHash });
     out(r.report + '\n');
     return 0;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectionsArtifact, parseCsv, parseConfig, readArtifact, runRecordArtifact, stageParams, workLayout } from '@facemask/contracts';
+import { detectionsArtifact, parseCsv, parseConfig, readArtifact, runRecordArtifact, sha256OfFile, stageHandoff, stageParams, workLayout, writeArtifact } from '@facemask/contracts';
+import { ensureImageStore, openCropHandoff, readFaceCrop, type CacheTransform } from '@facemask/image-cache';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { main } from './main.ts';
 import { runDetect, type DetectParams, type DetectResult } from './run.ts';
@@ -124,6 +125,37 @@ describe('the shared detection store', () => {
     const [linked, inStore] = await Promise.all([stat(workLayout.detect(work).detections), stat(stored.detections)]);
     expect(linked.ino).toBe(inStore.ino);
   });
+});
+
+describe("the image cache's crops, cut from detection's own decode", () => {
+  it('hands preprocess the crop of every photo the detectors saw, which builds the store decoding builds; a store hit hands none', async () => {
+    const cfg = parseConfig({ data: { root }, preprocess: { centerCrop: 384, height: 24, width: 24, faceCrop: { margin: 0.2 } } });
+    const handoff = stageHandoff(cfg, 'detect')!;
+    const work = join(dir, 'handoff-work');
+    const r = await runDetect(stageParams(cfg, 'detect'), { work, quiet: true, log: () => {}, workers: 2, handoff });
+    // the hook changes no detection; 21 photos, one of them does not decode
+    expect(r.detections.records).toEqual(result.detections.records);
+    expect(r.handoff).toEqual({ photos: 20 });
+    expect(r.report).toContain('image cache crops of 20 photos cut from the same decode, for preprocess: ');
+
+    const inputs = await Promise.all(r.detections.records.map(async (rec) => ({ id: rec.path, path: rec.path, sha256: await sha256OfFile(join(root, rec.path)) })));
+    const transform = async (w: string): Promise<CacheTransform> => ({ centerCrop: 384, height: 24, width: 24, faceCrop: await readFaceCrop(w, root, handoff.faceCrop) });
+    const t = await transform(work);
+    const crops = await openCropHandoff(work, t, (line) => expect.fail(line));
+    expect(crops).not.toBeNull();
+    const taken = await ensureImageStore(work, 'train', inputs, t, { root, quiet: true, handoff: crops }).finally(() => crops!.close());
+    const fresh = join(dir, 'handoff-decode');
+    await writeArtifact(detectionsArtifact, workLayout.detect(fresh).detections, r.detections);
+    const decoded = await ensureImageStore(fresh, 'train', inputs, await transform(fresh), { root, quiet: true });
+    expect([taken.handedOver, decoded.handedOver]).toEqual([20, 0]);
+    expect(taken.index.pixelsSha256).toBe(decoded.index.pixelsSha256);
+
+    // a rerun finds its detections in the store: no detector ran, so no photo was decoded and none is handed over
+    const again = await runDetect(stageParams(cfg, 'detect'), { work, quiet: true, log: () => {}, workers: 2, handoff });
+    expect(again.store?.reused).toBe(true);
+    expect(again.handoff).toBeNull();
+    expect(again.report).not.toContain('image cache crops');
+  }, 300_000);
 });
 
 describe('the CLI', () => {

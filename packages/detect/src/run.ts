@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageParams } from '@facemask/contracts';
+import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageHandoff, type StageParams } from '@facemask/contracts';
+import { buildCropHandoff, CROP_HOOK_MODULE, type AddCrop, type HandoffOutcome } from '@facemask/image-cache';
 import { detectEngineIsAuto, detectFiles, expectedDetectEngine, modelIdentities } from '@facemask/face-detect/node';
 import { listPhotos } from './photos.ts';
 import { detectionsKey, digestPhotos, findDetections, publishDetections } from './store.ts';
@@ -19,6 +20,11 @@ export interface RunOptions {
   workers?: number;
   /** tfjs backend as --backend takes it (default: TFJS_BACKEND, else the fastest available). */
   backend?: string;
+  /**
+   * The image cache's crop (STAGES.detect.handoff): where the detectors run, each photo's crop is
+   * made from the same decode and handed to preprocess (workLayout.cropHandoff). Null or absent: none.
+   */
+  handoff?: StageHandoff<'detect'>;
 }
 
 export interface DetectResult {
@@ -30,6 +36,8 @@ export interface DetectResult {
   report: string;
   /** The shared store entry the detections are linked from, and whether it was there before (no detector ran); null when it could not be written. */
   store: { key: string; reused: boolean } | null;
+  /** The crops handed to preprocess; null when no detector ran or none was asked for. */
+  handoff: HandoffOutcome | null;
 }
 
 /** What preprocess says about a photo that does not decode; it decides, with preprocess.onBadInput. */
@@ -63,7 +71,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   // looks. The key tells auto's guess from a named engine, so a run that names one never gets
   // another engine's detections.
   const key = detectionsKey({ ...inputs, engine: expectedDetectEngine(engines), auto: detectEngineIsAuto(engines) });
-  const finish = async (detections: Detections, store: { key: string; reused: boolean } | null): Promise<DetectResult> => {
+  const finish = async (detections: Detections, store: { key: string; reused: boolean } | null, handoff: HandoffOutcome | null = null): Promise<DetectResult> => {
     const counts = countByGroup(photos, detections.records, detections.failures);
     const detectors = params.detect.detectors.map((d) => `${d.name} >= ${d.minScore}`).join(' -> ');
     const stored = store && workLayout.detectionStore(work, store.key);
@@ -77,10 +85,11 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
       counts,
       failures: detections.failures,
       store: stored && { dir: shownPath(stored.dir, WORKSPACE_ROOT), reused: store.reused },
+      handoff: handoff && { outcome: handoff, dir: shownPath(workLayout.cropHandoff(work).dir, WORKSPACE_ROOT) },
     });
     if (stored) await linkDetections(dir, stored.detections, report);
     else await writeDetections(dir, detections, report);
-    return { dir, detections, counts, report, store };
+    return { dir, detections, counts, report, store, handoff };
   };
 
   const found = await findDetections(work, key, log);
@@ -91,25 +100,34 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   }
   const pathOf = new Map(photos.map((p) => [p.file, p.path]));
   const progress = createProgress({ label: 'detect', total: photos.length, unit: 'img', quiet: opts.quiet });
-  let result: Awaited<ReturnType<typeof detectFiles>>;
-  try {
-    result = await detectFiles(
+  const detectAll = (add: AddCrop | null) =>
+    detectFiles(
       photos.map((p) => p.file),
       params.detect,
       {
         ...engines,
         workers,
         recordPath: (file) => pathOf.get(file)!,
-        onRecord: () => progress.tick(),
+        afterDetect: add ? { module: CROP_HOOK_MODULE, options: opts.handoff } : undefined,
+        onRecord: (record, i, crop) => {
+          progress.tick();
+          if (add && crop) add(record.path, inputs.photos[i]!.sha256, record, crop);
+        },
         onFailure: (f) => {
           progress.tick();
           warn(f);
         },
       },
     );
+  let result: Awaited<ReturnType<typeof detectFiles>>;
+  let handoff: HandoffOutcome | null = null;
+  try {
+    if (opts.handoff) ({ result, handoff } = await buildCropHandoff(work, opts.handoff, detectAll));
+    else result = await detectAll(null);
   } finally {
     progress.stop();
   }
+  if (handoff && 'failed' in handoff) log(`warning: could not hand the image cache's crops to preprocess in ${workLayout.cropHandoff(work).dir}: ${handoff.failed}. preprocess decodes every photo again instead; nothing else changes`);
   // The records name the photos relative to the root, and the root is not recorded: the file is
   // part of preprocess's Nx key and restored as-is where the root lies elsewhere.
   const detections: Detections = { options: params.detect, models: inputs.models, backend: result.backend, records: result.records, failures: result.failures };
@@ -118,7 +136,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
     await publishDetections(work, key, detections);
   } catch (err) {
     log(`warning: could not store the detections for other runs in ${stores}: ${(err as Error).message}. Fix: make ${stores} writable (or free space there); this run's detections are written all the same`);
-    return finish(detections, null);
+    return finish(detections, null, handoff);
   }
-  return finish(detections, { key, reused: false });
+  return finish(detections, { key, reused: false }, handoff);
 }

@@ -47,6 +47,8 @@ export interface DetectReport {
    * no detector ran, else where this run stored them for the next; null when they could not be stored.
    */
   store: { dir: string; reused: boolean } | null;
+  /** The crops handed to preprocess (where the detectors ran with a face crop asked for), and their folder as shown. */
+  handoff?: { outcome: { photos: number } | { failed: string }; dir: string } | null;
 }
 
 const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : '-');
@@ -59,6 +61,13 @@ export function formatReport(r: DetectReport): string {
     `  -> ${r.outDir}`,
     `  ${r.detectors} on ${r.backend}, ${r.store?.reused ? 'no detector ran' : `${r.workers} worker${r.workers === 1 ? '' : 's'}`}: ${total} photos in ${r.seconds.toFixed(1)} s (${total ? ((1000 * r.seconds) / total).toFixed(0) : '-'} ms/photo)`,
     ...(r.store ? [`  ${r.store.reused ? 'from the shared detection store' : 'stored for other runs in'} ${r.store.dir}`] : []),
+    ...(r.handoff
+      ? [
+          'photos' in r.handoff.outcome
+            ? `  image cache crops of ${r.handoff.outcome.photos} photos cut from the same decode, for preprocess: ${r.handoff.dir}`
+            : `  no crops for preprocess (it decodes the photos again): ${r.handoff.outcome.failed}`,
+        ]
+      : []),
     `  ${'photos'.padEnd(16)}${'count'.padStart(7)}${'face'.padStart(9)}${'no face'.padStart(9)}${'failed'.padStart(8)}`,
   ];
   for (const c of r.counts) {

@@ -10,3 +10,5 @@ export * from './transform.ts';
 export * from './face-crop-pixels.ts';
 export * from './face-crop.ts';
 export * from './store.ts';
+export * from './crop-handoff.ts';
+export * from './crop-hook.ts';

@@ -23,7 +23,8 @@ import {
 } from '@facemask/contracts';
 import { DECODER } from '@facemask/augment/decode';
 import { loadPhoto, PhotoError } from './decode.ts';
-import { CACHE_CHANNELS, type CacheTransform } from './transform.ts';
+import { CACHE_CHANNELS, PIXELS_FORMAT, type CacheTransform } from './transform.ts';
+import type { HandedCrops } from './crop-handoff.ts';
 import { readFaceCrop } from './face-crop.ts';
 import { forEachOrdered } from '@facemask/contracts';
 import { atomicTemp, isAlive } from '@facemask/contracts/atomic';
@@ -48,13 +49,11 @@ export interface CacheInput {
   sha256: string;
 }
 
-/** Bump when the decode or transform code changes the pixels it writes. */
-const STORE_FORMAT = 'u8-hwc-rgb-v1';
 
 export function transformHash(t: CacheTransform): string {
   // Without a face crop the hash is what it always was, so existing stores stay valid.
   const face = t.faceCrop ? { faceCrop: { options: t.faceCrop.options, detections: t.faceCrop.detectionsHash } } : {};
-  return hashJson({ format: STORE_FORMAT, decoder: DECODER, centerCrop: t.centerCrop, height: t.height, width: t.width, ...face });
+  return hashJson({ format: PIXELS_FORMAT, decoder: DECODER, centerCrop: t.centerCrop, height: t.height, width: t.width, ...face });
 }
 
 export function inputsHash(inputs: readonly CacheInput[]): string {
@@ -73,6 +72,8 @@ export interface StoreOptions {
   quiet?: boolean;
   /** Where the rebuild of a damaged store is announced (default: stderr). */
   log?: (line: string) => void;
+  /** Crops detect made from its own decode of the photos (crop-handoff.ts): taken instead of decoding again. */
+  handoff?: HandedCrops | null;
 }
 
 export interface BuildOptions extends StoreOptions {
@@ -111,7 +112,7 @@ export async function ensureImageStore(
   inputs: readonly CacheInput[],
   t: CacheTransform,
   opts: BuildOptions,
-): Promise<{ index: ImageCacheIndex; reused: boolean }> {
+): Promise<{ index: ImageCacheIndex; reused: boolean; handedOver: number }> {
   const key = storeKey(inputs, t);
   // Marks the store as in use for another run's prune (pruneImageStores), until this run's
   // preprocess output names it.
@@ -123,25 +124,29 @@ export async function ensureImageStore(
   if (found) {
     const byId = new Map(inputs.map((i) => [i.id, i]));
     for (const f of found.failures) opts.onFailure?.(byId.get(f.id) ?? { id: f.id, path: f.id, sha256: '' }, f.reason, f.fix);
-    return { index: found, reused: true };
+    return { index: found, reused: true, handedOver: 0 };
   }
-  const index = await buildStore(work, key, inputs, t, { ...opts, label: `cache ${split}` }, () => true, (r) => ({
-    split,
-    count: r.ids.length,
-    height: t.height,
-    width: t.width,
-    channels: CACHE_CHANNELS,
-    centerCrop: t.centerCrop,
-    faceCrop: t.faceCrop?.options ?? null,
-    store: key,
-    pixelsSha256: r.pixelsSha256,
-    ids: r.ids,
-    sources: r.sources,
-    inputsHash: inputsHash(inputs),
-    transformHash: transformHash(t),
-    failures: r.failures,
-  }));
-  return { index, reused: false };
+  let handedOver = 0;
+  const index = await buildStore(work, key, inputs, t, { ...opts, label: `cache ${split}` }, () => true, (r) => {
+    handedOver = r.handedOver;
+    return {
+      split,
+      count: r.ids.length,
+      height: t.height,
+      width: t.width,
+      channels: CACHE_CHANNELS,
+      centerCrop: t.centerCrop,
+      faceCrop: t.faceCrop?.options ?? null,
+      store: key,
+      pixelsSha256: r.pixelsSha256,
+      ids: r.ids,
+      sources: r.sources,
+      inputsHash: inputsHash(inputs),
+      transformHash: transformHash(t),
+      failures: r.failures,
+    };
+  });
+  return { index, reused: false, handedOver };
 }
 
 /**
@@ -172,6 +177,8 @@ interface Written {
   sources: ImageCacheIndex['sources'];
   failures: ImageCacheIndex['failures'];
   pixelsSha256: string;
+  /** Photos whose crop came from the handoff, not a decode. */
+  handedOver: number;
 }
 
 /**
@@ -228,7 +235,7 @@ async function writePixels(
   bytes: number,
   opts: BuildOptions & { label: string; verifySources?: string },
 ): Promise<Written> {
-  const out: Written = { ids: [], sources: [], failures: [], pixelsSha256: '' };
+  const out: Written = { ids: [], sources: [], failures: [], pixelsSha256: '', handedOver: 0 };
   const sha = createHash('sha256');
   const progress = createProgress({ label: opts.label, total: inputs.length, unit: 'img', quiet: opts.quiet });
   const fh = await open(file, 'w');
@@ -241,6 +248,11 @@ async function writePixels(
         if (opts.verifySources) {
           const now = await sha256OfFile(file).catch(() => 'gone');
           if (now !== input.sha256) throw new Error(`${file} ${now === 'gone' ? 'is gone' : 'changed'} since preprocess cached it (data.root ${opts.root}): ${opts.verifySources}`);
+        }
+        const handed = await opts.handoff?.take(input, file);
+        if (handed) {
+          out.handedOver++;
+          return handed;
         }
         try {
           return await loadPhoto(file, t);

@@ -22,6 +22,9 @@ export interface CacheTransform {
 
 export const CACHE_CHANNELS = 3;
 
+/** What a store's and a crop handoff's pixels are; bump when the decode or transform code changes the pixels it writes. */
+export const PIXELS_FORMAT = 'u8-hwc-rgb-v1';
+
 /** The face crop where a face was found, else CenterCrop (if set); then PIL antialiased bilinear resize to height x width. */
 export function transformPhoto(img: DecodedPhoto, t: CacheTransform, file?: string): Uint8Array {
   if (t.faceCrop && file !== undefined) {

@@ -125,7 +125,7 @@ describe('image store', () => {
     const t = { centerCrop: null, height: 4, width: 4 };
     const first = await ensureImageStore(work, 'eval', inputs, t, { root: dir, quiet: true });
     const again = await ensureImageStore(work, 'eval', inputs, t, { root: dir, quiet: true });
-    expect(again).toEqual({ index: first.index, reused: true });
+    expect(again).toEqual({ index: first.index, reused: true, handedOver: 0 });
     expect((await ensureImageStore(work, 'eval', inputs, { ...t, width: 3 }, { root: dir, quiet: true })).reused).toBe(false);
     expect((await ensureImageStore(work, 'eval', [inputs[0]!, { ...inputs[1]!, sha256: 'f'.repeat(64) }], t, { root: dir, quiet: true })).reused).toBe(false);
     expect((await ensureImageStore(work, 'eval', [...inputs].reverse(), t, { root: dir, quiet: true })).reused).toBe(false);

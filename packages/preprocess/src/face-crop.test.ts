@@ -1,9 +1,24 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataFile, detectionsArtifact, readEvalList, readSamples, workLayout, writeArtifact, type DetectionRecord, type DetectionsInput, type Face } from '@facemask/contracts';
-import { openImageCache } from '@facemask/image-cache';
+import { decodePhoto } from '@facemask/augment/decode';
+import {
+  dataFile,
+  detectionsArtifact,
+  imageCacheIndexArtifact,
+  readArtifact,
+  readEvalList,
+  readSamples,
+  sha256OfFile,
+  stageHandoff,
+  workLayout,
+  writeArtifact,
+  type DetectionRecord,
+  type DetectionsInput,
+  type Face,
+} from '@facemask/contracts';
+import { afterDetect, buildCropHandoff, openImageCache } from '@facemask/image-cache';
 import { PreprocessError } from './issues.ts';
 import { fixtureConfig, makeFixture, makePeople, PHOTO_H, PHOTO_W, preprocessWith, type Fixture } from './test-utils/fixture.ts';
 
@@ -153,6 +168,36 @@ describe('the face crop of the image cache', () => {
     expect(skip.summary.skipped.map((s) => s.path)).toEqual([rel(bad)]);
     expect(skip.summary.cache.faceCrop!.fallbacks.mask4).toEqual({ photos: 3, fallbacks: 0 });
     expect(skip.summary.cache.faceCrop!.unrecorded).toBe(0);
+  });
+
+  it("takes the crops detect cut from its own decode instead of decoding again, says so, and removes them", async () => {
+    f = await makeFixture(makePeople(3), 2);
+    for (const kind of ['mask1', 'mask2', 'normal']) await halves(trainFile(0, kind));
+    await writeDetections(new Map([[trainFile(0, 'mask1'), [face(20, 10, 10)]], [trainFile(0, 'mask2'), [face(2, 20, 10)]]]));
+    const cfg = fixtureConfig(f, { faceCrop: crop });
+    // what detect's pass hands over (its workers call afterDetect on each photo they decoded)
+    const handoff = stageHandoff(cfg, 'detect')!;
+    const { records } = await readArtifact(detectionsArtifact, workLayout.detect(f.work).detections);
+    await buildCropHandoff(f.work, handoff, async (add) => {
+      for (const r of records) {
+        const file = dataFile(f.root, r.path);
+        add(r.path, await sha256OfFile(file), r, afterDetect(await decodePhoto(file), { ...r, path: file }, file, handoff)!);
+      }
+    });
+    const r = await preprocessWith(cfg, { quiet: true });
+    expect(r.handedOver).toEqual({ train: 21, eval: 2 });
+    expect(r.report).toMatch(/train 21 built \(21 crops from detect's decode\), eval 2 built \(2 crops from detect's decode\)/);
+    await expect(stat(workLayout.cropHandoff(f.work).dir)).rejects.toThrow(/ENOENT/);
+    expect(solid(await cached('train', trainFile(0, 'mask1')), BLUE)).toBe(true);
+
+    // the same pixels as decoding every photo: with the stores gone, a rerun decodes and builds the same
+    const sha = (split: 'train' | 'eval') => readArtifact(imageCacheIndexArtifact, workLayout.imageCache(workLayout.preprocess(f.work).dir, split).index).then((i) => i.pixelsSha256);
+    const before = [await sha('train'), await sha('eval')];
+    await rm(workLayout.imageStores(f.work), { recursive: true });
+    const again = await preprocessWith(cfg, { quiet: true });
+    expect(again.handedOver).toEqual({ train: 0, eval: 0 });
+    expect(again.report).toMatch(/train 21 built, eval 2 built/);
+    expect([await sha('train'), await sha('eval')]).toEqual(before);
   });
 
   // Detections name photos relative to the data root, whichever root they were found in (Nx reruns

@@ -39,7 +39,9 @@ import {
   countFallbacks,
   ensureImageStore,
   inputsHash,
+  openCropHandoff,
   pruneImageStores,
+  removeCropHandoff,
   readFaceCrop,
   storeKey,
   transformHash,
@@ -72,6 +74,8 @@ export interface PreprocessResult {
   report: string;
   /** Whether each split's pixel store was found rather than built (in summary.txt, not summary.json). */
   reused: Record<CacheSplit, boolean>;
+  /** Photos of each split whose crop detect handed over, so they were not decoded here (summary.txt too). */
+  handedOver: Record<CacheSplit, number>;
 }
 
 /**
@@ -140,79 +144,98 @@ export async function runPreprocess(params: PreprocessParams, opts: RunOptions):
   await prune(work, new Set([...(await liveStores(outDir)), storeKey(inputs.train, transform), storeKey(inputs.eval, transform)]), log);
   let summary: PreprocessSummary | undefined;
   let report = '';
-  const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean }>;
-  await writeDirAtomic(outDir, async (tmp) => {
-    // Eval first: an unusable eval photo stops the run (see Issues) before the train photos are decoded.
-    for (const split of ['eval', 'train'] as const) {
-      const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
-      caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
-        root,
-        onFailure: (inp, reason, fix) => bad(dataFile(root, inp.path), reason, fix),
-        log,
-        concurrency: opts.concurrency,
-        quiet: opts.quiet,
+  const caches = {} as Record<CacheSplit, { index: ImageCacheIndex; reused: boolean; handedOver: number }>;
+  // The crops detect cut from its own decode of the photos: each checked, then taken instead of decoding again.
+  const handoff = await openCropHandoff(work, transform, log);
+  try {
+    await writeDirAtomic(outDir, async (tmp) => {
+      // Eval first: an unusable eval photo stops the run (see Issues) before the train photos are decoded.
+      for (const split of ['eval', 'train'] as const) {
+        const bad = (path: string, reason: string, fix: string) => (split === 'eval' ? issues.badEval(path, reason, fix) : issues.bad(path, reason, fix));
+        caches[split] = await ensureImageStore(work, split, inputs[split], transform, {
+          root,
+          onFailure: (inp, reason, fix) => bad(dataFile(root, inp.path), reason, fix),
+          log,
+          concurrency: opts.concurrency,
+          quiet: opts.quiet,
+          handoff,
+        });
+        await writeArtifact(imageCacheIndexArtifact, workLayout.imageCache(tmp, split).index, caches[split].index);
+        if (split === 'eval') issues.stopOnEvalProblems(dataLayout.infoCsv(root));
+      }
+      const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
+      const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
+      const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, params.seed);
+      const stats = foldStats(built, pp.folds);
+      const evalOut: EvalList = {
+        images: evalList.entries.flatMap((e) => {
+          const cacheIndex = evalIndex.get(e.ImageID);
+          return cacheIndex === undefined ? [] : [{ ImageID: e.ImageID, path: dataRelative(root, e.path), cacheIndex }];
+        }),
+      };
+      summary = {
+        seed: params.seed,
+        folds: pp.folds,
+        totals: {
+          peopleFound: scan.folders.length,
+          photosFound: inputs.train.length,
+          people: built.folds.size,
+          samples: built.samples.length,
+          evalImages: evalOut.images.length,
+        },
+        classCounts: stats.classCounts,
+        foldPeople: stats.foldPeople,
+        foldSamples: stats.foldSamples,
+        foldClassCounts: stats.foldClassCounts,
+        balance: { person6WithinFold: stats.person6WithinFold, image18WithinFold: stats.image18WithinFold },
+        skipped: issues.skipped,
+        warnings: issues.warnings,
+        corrections: {
+          source: corrName,
+          applied: corrected.applied,
+          ignored: corrected.ignored,
+          samplesChanged: built.samples.filter((s) => s.correction !== null).length,
+        },
+        dropped: { ageRanges: pp.dropAgeRanges, people: built.dropped },
+        hiddenFiles: scan.hiddenFiles + evalList.hiddenFiles,
+        cache: {
+          height: pp.height,
+          width: pp.width,
+          channels: caches.train.index.channels,
+          centerCrop: pp.centerCrop,
+          train: { count: caches.train.index.count },
+          eval: { count: caches.eval.index.count },
+          faceCrop: faceCrop && cachedFallbacks(faceCrop, scan.folders.flatMap((f) => f.photos), evalList.entries, caches),
+        },
+      };
+      const out = inDir(tmp, PREPROCESS_FILES);
+      const samples = built.samples.map((x) => ({ ...x, path: dataRelative(root, x.path) }));
+      await writeArtifact(samplesArtifact, out.samples, { folds: pp.folds, seed: params.seed, samples });
+      await writeArtifact(evalListArtifact, out.eval, evalOut);
+      await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
+      await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
+      // Shown as every machine of a team would restore it from a shared cache: no absolute path.
+      const shown = (p: string) => shownPath(p, WORKSPACE_ROOT);
+      report = formatSummary(summary, fingerprint, shown(root), shown(outDir), shown(workLayout.imageStores(work)), {
+        reused: { train: caches.train.reused, eval: caches.eval.reused },
+        handedOver: { train: caches.train.handedOver, eval: caches.eval.handedOver },
       });
-      await writeArtifact(imageCacheIndexArtifact, workLayout.imageCache(tmp, split).index, caches[split].index);
-      if (split === 'eval') issues.stopOnEvalProblems(dataLayout.infoCsv(root));
-    }
-    const trainIndex = new Map(caches.train.index.ids.map((id, i) => [id, i]));
-    const evalIndex = new Map(caches.eval.index.ids.map((id, i) => [id, i]));
-    const built = buildSamples(corrected.people, pp, trainIndex, pp.folds, params.seed);
-    const stats = foldStats(built, pp.folds);
-    const evalOut: EvalList = {
-      images: evalList.entries.flatMap((e) => {
-        const cacheIndex = evalIndex.get(e.ImageID);
-        return cacheIndex === undefined ? [] : [{ ImageID: e.ImageID, path: dataRelative(root, e.path), cacheIndex }];
-      }),
-    };
-    summary = {
-      seed: params.seed,
-      folds: pp.folds,
-      totals: {
-        peopleFound: scan.folders.length,
-        photosFound: inputs.train.length,
-        people: built.folds.size,
-        samples: built.samples.length,
-        evalImages: evalOut.images.length,
-      },
-      classCounts: stats.classCounts,
-      foldPeople: stats.foldPeople,
-      foldSamples: stats.foldSamples,
-      foldClassCounts: stats.foldClassCounts,
-      balance: { person6WithinFold: stats.person6WithinFold, image18WithinFold: stats.image18WithinFold },
-      skipped: issues.skipped,
-      warnings: issues.warnings,
-      corrections: {
-        source: corrName,
-        applied: corrected.applied,
-        ignored: corrected.ignored,
-        samplesChanged: built.samples.filter((s) => s.correction !== null).length,
-      },
-      dropped: { ageRanges: pp.dropAgeRanges, people: built.dropped },
-      hiddenFiles: scan.hiddenFiles + evalList.hiddenFiles,
-      cache: {
-        height: pp.height,
-        width: pp.width,
-        channels: caches.train.index.channels,
-        centerCrop: pp.centerCrop,
-        train: { count: caches.train.index.count },
-        eval: { count: caches.eval.index.count },
-        faceCrop: faceCrop && cachedFallbacks(faceCrop, scan.folders.flatMap((f) => f.photos), evalList.entries, caches),
-      },
-    };
-    const out = inDir(tmp, PREPROCESS_FILES);
-    const samples = built.samples.map((x) => ({ ...x, path: dataRelative(root, x.path) }));
-    await writeArtifact(samplesArtifact, out.samples, { folds: pp.folds, seed: params.seed, samples });
-    await writeArtifact(evalListArtifact, out.eval, evalOut);
-    await writeArtifact(preprocessSummaryArtifact, out.summary, summary);
-    await writeArtifact(fingerprintArtifact, out.fingerprint, fingerprint);
-    // Shown as every machine of a team would restore it from a shared cache: no absolute path.
-    const shown = (p: string) => shownPath(p, WORKSPACE_ROOT);
-    report = formatSummary(summary, fingerprint, shown(root), shown(outDir), shown(workLayout.imageStores(work)), { train: caches.train.reused, eval: caches.eval.reused });
-    await writeFileAtomic(out.summaryText, report + '\n');
-  });
+      await writeFileAtomic(out.summaryText, report + '\n');
+    });
+  } finally {
+    await handoff?.close();
+  }
+  // The stores hold what it had (or it did not serve them): it only takes space now.
+  await removeCropHandoff(work);
   await prune(work, new Set([caches.train.index.store, caches.eval.index.store]), log);
-  return { dir: outDir, summary: summary!, fingerprint, report, reused: { train: caches.train.reused, eval: caches.eval.reused } };
+  return {
+    dir: outDir,
+    summary: summary!,
+    fingerprint,
+    report,
+    reused: { train: caches.train.reused, eval: caches.eval.reused },
+    handedOver: { train: caches.train.handedOver, eval: caches.eval.handedOver },
+  };
 }
 
 /** The stores the preprocess output in `dir` names (none if it is missing or unreadable). */

@@ -5,11 +5,19 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 /** The one-screen report the CLI ends with. */
 /**
- * `reused`: whether each split's pixel store was found rather than built. It is what this run did,
- * not a fact of its inputs, so it is printed here and kept out of summary.json, whose bytes are
- * part of every later task's key.
+ * `run.reused`: whether each split's pixel store was found rather than built; `run.handedOver`:
+ * how many of its photos' crops came from detect's decode. They are what this run did, not facts
+ * of its inputs, so they are printed here and kept out of summary.json, whose bytes are part of
+ * every later task's key.
  */
-export function formatSummary(s: PreprocessSummary, fp: Fingerprint, root: string, outDir: string, storesDir: string, reused: Record<'train' | 'eval', boolean>): string {
+export function formatSummary(
+  s: PreprocessSummary,
+  fp: Fingerprint,
+  root: string,
+  outDir: string,
+  storesDir: string,
+  run: { reused: Record<'train' | 'eval', boolean>; handedOver?: Record<'train' | 'eval', number> },
+): string {
   const t = s.totals;
   const lines: string[] = [];
   lines.push(`preprocess ${root}`);
@@ -41,7 +49,10 @@ export function formatSummary(s: PreprocessSummary, fp: Fingerprint, root: strin
   for (const k of s.skipped.slice(0, 3)) lines.push(`    skipped ${k.path}: ${k.reason}`);
   if (s.skipped.length > 3) lines.push(`    ... ${s.skipped.length - 3} more in summary.json`);
   const cc = s.cache;
-  const how = (split: 'train' | 'eval') => (reused[split] ? 'reused' : 'built');
+  const how = (split: 'train' | 'eval') => {
+    const handed = run.handedOver?.[split] ?? 0;
+    return run.reused[split] ? 'reused' : handed > 0 ? `built (${handed} crops from detect's decode)` : 'built';
+  };
   const centre = cc.centerCrop === null ? 'the whole photo' : `centre crop ${cc.centerCrop}`;
   const f = cc.faceCrop;
   // the face crop's options, not the centre crop's size, shape the cache when it is set: the centre crop is only its fallback

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,15 @@ function config(faceCrop: object, detect: ConfigInput['detect'] = {}): ConfigInp
     preprocess: { folds: 2, centerCrop: 192, height: 32, width: 32, faceCrop },
     detect,
   };
+}
+
+/** How preprocess's last run filled the image cache, per split: "decoded" or "from detect" (every photo one way). */
+async function cacheFilled(): Promise<string[]> {
+  const text = await readFile(workLayout.preprocess(work).summaryText, 'utf8');
+  const m = /image cache .*: train (\d+) built( \((\d+) crops from detect's decode\))?, eval (\d+) built( \((\d+) crops from detect's decode\))?/.exec(text);
+  if (!m) throw new Error(`no image cache line built in:\n${text}`);
+  const how = (count: string, crops: string | undefined) => (crops === undefined ? 'decoded' : crops === count ? 'from detect' : `${crops} of ${count} from detect`);
+  return [how(m[1]!, m[3]), how(m[4]!, m[6])];
 }
 
 async function ran(cfg: ConfigInput): Promise<string[]> {
@@ -57,14 +66,20 @@ describe('the face crop through Nx', () => {
     const summary = await readPreprocessSummary(work);
     expect(summary.cache.faceCrop?.options.margin).toBe(0.1);
     expect(Object.values(summary.cache.faceCrop!.fallbacks).reduce((a, k) => a + k.photos, 0)).toBe(42);
+    // each photo decoded once: detect cut the cache's crops from its own decode, preprocess took them all
+    expect(await cacheFilled()).toEqual(['from detect', 'from detect']);
+    await expect(stat(workLayout.cropHandoff(work).dir)).rejects.toThrow(/ENOENT/);
 
     expect(await ran(config({ margin: 0.1 }))).toEqual([]);
     expect(await ran(config({ margin: 0.3 }))).toEqual([targets.preprocess]);
+    // detect did not run, so preprocess decoded the photos itself (once each)
+    expect(await cacheFilled()).toEqual(['decoded', 'decoded']);
     expect(await ran(config({ margin: 0.3, align: 'eyes' }))).toEqual([targets.preprocess]);
     // detection was not run again: the same run record
     expect(await readArtifact(runRecordArtifact, workLayout.detect(work).run)).toEqual(first);
     expect((await readPreprocessSummary(work)).cache.faceCrop?.options).toMatchObject({ margin: 0.3, align: 'eyes' });
 
     expect(await ran(config({ margin: 0.3, align: 'eyes' }, { detectors: [{ name: 'blazeface', minScore: 0.3 }] }))).toEqual(BOTH);
+    expect(await cacheFilled()).toEqual(['from detect', 'from detect']);
   }, 1_200_000);
 });

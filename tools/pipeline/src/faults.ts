@@ -61,7 +61,7 @@ export async function leftovers(work: string): Promise<string[]> {
 
 /**
  * Run records and epoch timings differ between runs; so does whether preprocess built an image
- * store or reused one a killed run had completed (its pixels are checked against their sha256
+ * store (from detect's crops or by decoding) or reused one a killed run had completed (its pixels are checked against their sha256
  * either way), and a checkpoint's run key, which holds the Nx task's hash (the work folder's name
  * is in it). Everything else must not.
  */
@@ -90,7 +90,8 @@ function comparable(rel: string, bytes: Buffer, works: readonly string[]): strin
     return stableStringify(strip(data));
   }
   if (rel.endsWith('.jsonl')) return text.split('\n').filter(Boolean).map((l) => stableStringify(strip(JSON.parse(l)))).join('\n');
-  if (rel === 'preprocess/summary.txt') return text.replace(/ (built|reused)(,| pixels)/g, '$2');
+  // built from detect's crops, by decoding, or reused from the killed run's store: the same pixels (their sha256 is in the cache index, compared above)
+  if (rel === 'preprocess/summary.txt') return text.replace(/ (built|reused)( \(\d+ crops from detect's decode\))?(,| pixels)/g, '$3');
   if (rel === 'detect/summary.txt') return text.replace(/ in [\d.]+ s \([\d-]+ ms\/photo\)/, '');
   // a fold's report: the img/s column of its epoch rows and its time line
   if (/fold-\d+\/summary\.txt$/.test(rel)) {

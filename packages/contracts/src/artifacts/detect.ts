@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineArtifact } from '../artifact-spec.ts';
-import { DETECTOR_NAMES, detectOptionsSchema } from '../config/detect.ts';
+import { DETECTOR_NAMES, detectOptionsSchema, faceCropSchema } from '../config/detect.ts';
 import { targets } from '../targets.ts';
 
 /*
@@ -103,3 +103,38 @@ export const detectionStoreEntrySchema = z.strictObject({
 export type DetectionStoreEntry = z.output<typeof detectionStoreEntrySchema>;
 
 export const detectionStoreEntryArtifact = defineArtifact({ kind: 'detect/store-entry', version: 1, schema: detectionStoreEntrySchema, producedBy: targets.detect });
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * The index of the crops detect hands to preprocess (workLayout.cropHandoff): what the crops were
+ * made with and, per photo, which slot of pixels.u8 holds its crop. preprocess takes a slot only
+ * where the photo's content, its detection record and every crop option are the ones it would
+ * crop with, so a handoff left from another run can never put other pixels in a store.
+ */
+export const cropHandoffSchema = z.strictObject({
+  /** The image cache's store format and decoder (another build may round pixels differently). */
+  format: z.string(),
+  decoder: z.string(),
+  transform: z.strictObject({
+    centerCrop: z.number().int().positive().nullable(),
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+    faceCrop: faceCropSchema,
+  }),
+  /** sha256 of pixels.u8, checked before any slot is taken. */
+  pixelsSha256: sha256Hex,
+  photos: z.array(
+    z.strictObject({
+      /** Relative to the data root, as the records and the cache's sources name it. */
+      path: z.string(),
+      sha256: sha256Hex,
+      /** hashJson of the photo's detection record as detections.json holds it. */
+      record: sha256Hex,
+      slot: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type CropHandoff = z.output<typeof cropHandoffSchema>;
+
+export const cropHandoffArtifact = defineArtifact({ kind: 'detect/crop-handoff', version: 1, schema: cropHandoffSchema, producedBy: targets.detect });

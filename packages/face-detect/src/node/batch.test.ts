@@ -5,9 +5,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_AT_ENV } from '@facemask/contracts';
 import { parseDetectOptions } from '../options.ts';
+import { AFTER_DETECT_FIXTURE } from '../test-utils/after-detect-fixture.ts';
 import { wall } from '../test-utils/shared.ts';
 import { detectEngineIsAuto, detectFiles } from './batch.ts';
-import { PhotoError } from './decode.ts';
+import { decodePhotoFile, PhotoError } from './decode.ts';
 
 let dir: string;
 let files: string[];
@@ -34,6 +35,33 @@ describe('detectFiles', () => {
     expect(two.records).toEqual(here.records);
     expect(seen).toEqual([0, 1, 2]);
     expect(here.records.map((r) => [r.path, r.width, r.height, r.faces])).toEqual(files.map((f) => [f, 96, 128, []]));
+  });
+
+  it('hands each record on with what the afterDetect hook made of the same decode, here and in workers', async () => {
+    const expected = await Promise.all(files.map(async (f) => [...(await decodePhotoFile(f)).data.subarray(0, 6), 96, 128, 0]));
+    for (const workers of [0, 2]) {
+      const extras: number[][] = [];
+      const r = await detectFiles(files, options, {
+        workers,
+        afterDetect: { module: AFTER_DETECT_FIXTURE, options: { bytes: 6 } },
+        onRecord: (_r, i, extra) => {
+          expect(extra, `workers ${workers}`).toBeInstanceOf(Uint8Array);
+          extras[i] = [...extra!];
+        },
+      });
+      expect(extras, `workers ${workers}`).toEqual(expected);
+      expect(r.records).toHaveLength(3);
+    }
+    // without a hook, nothing beside the record
+    const none: (Uint8Array | null)[] = [];
+    await detectFiles(files, options, { workers: 2, onRecord: (_r, _i, extra) => none.push(extra) });
+    expect(none).toEqual([null, null, null]);
+  });
+
+  it('a hook module without afterDetect stops the run naming it', async () => {
+    const module = new URL('./decode.ts', import.meta.url).href;
+    await expect(detectFiles(files, options, { workers: 0, afterDetect: { module, options: null } })).rejects.toThrow(/decode\.ts exports no afterDetect function/);
+    await expect(detectFiles(files, options, { workers: 1, afterDetect: { module, options: null } })).rejects.toThrow(/decode\.ts exports no afterDetect function/);
   });
 
   it('a corrupt photo stops the run with a PhotoError naming it, or goes to onFailure', async () => {

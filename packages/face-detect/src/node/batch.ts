@@ -5,9 +5,10 @@ import { engineIdentity, type EngineIdentity } from '@facemask/engine/probe';
 import type { DetectFailure } from '../artifact.ts';
 import type { DetectOptions } from '../options.ts';
 import type { DetectionRecord } from '../record.ts';
+import { loadAfterDetect, type AfterDetectHook } from './after-detect.ts';
 import { decodePhotoFile, PhotoError } from './decode.ts';
 import { createNodeDetector } from './modules.ts';
-import { WORKER_INIT_ENV, workerArgs, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { WORKER_INIT_ENV, WORKER_SERIALIZATION, workerArgs, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** What results computed on an engine depend on (engine/probe), for a caller keying on the engine that ran. */
 export { engineIdentity, type EngineIdentity };
@@ -22,8 +23,13 @@ export interface DetectFilesOptions {
   backend?: string;
   /** The config's `backend`, which TFJS_BACKEND and `backend` beat. */
   configured?: string;
-  /** Called in input order; a photo that does not decode goes to onFailure instead. */
-  onRecord?: (record: DetectionRecord, index: number) => void;
+  /**
+   * Called in input order, with what `afterDetect` returned for the photo (null without one); a
+   * photo that does not decode goes to onFailure instead.
+   */
+  onRecord?: (record: DetectionRecord, index: number, extra: Uint8Array | null) => void;
+  /** More work on each decoded photo, in the process that decoded it, so the photo is decoded once. */
+  afterDetect?: AfterDetectHook;
   /** A PhotoError (empty, truncated, corrupt). Throw to stop the run; default: stop. */
   onFailure?: (failure: DetectFailure, index: number) => void;
   /** Maps a file path to the `path` a record stores (e.g. relative to the data root). */
@@ -69,14 +75,18 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
   const onFailure = opts.onFailure ?? stopOnFailure;
   const recordPath = opts.recordPath ?? ((f: string) => f);
   const records: (DetectionRecord | undefined)[] = new Array(files.length);
+  // Held only until the record is handed on in order.
+  const extras: (Uint8Array | null)[] = new Array(files.length).fill(null);
   const failures: (DetectFailure | undefined)[] = new Array(files.length);
   // Results arrive out of order from workers; hand them on in input order.
   let emitted = 0;
   const emit = () => {
     while (emitted < files.length && (records[emitted] || failures[emitted])) {
       const r = records[emitted];
-      if (r) opts.onRecord?.(r, emitted);
-      else onFailure(failures[emitted]!, emitted);
+      if (r) {
+        opts.onRecord?.(r, emitted, extras[emitted]!);
+        extras[emitted] = null;
+      } else onFailure(failures[emitted]!, emitted);
       emitted++;
     }
   };
@@ -86,11 +96,16 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
   } else if (workers <= 0) {
     backend = (await selectBackend({ prefer: opts.backend, configured: opts.configured })).name;
     const detector = await createNodeDetector(options);
+    const after = opts.afterDetect && (await loadAfterDetect(opts.afterDetect));
     try {
       for (let i = 0; i < files.length; i++) {
         const file = files[i]!;
         try {
-          records[i] = await detector.detectRecord(recordPath(file), await decodePhotoFile(file));
+          const image = await decodePhotoFile(file);
+          // The hook sees the record as a worker's would: named by the file.
+          const record = await detector.detectRecord(file, image);
+          extras[i] = after ? after(image, record, file) : null;
+          records[i] = { ...record, path: recordPath(file) };
         } catch (err) {
           if (!(err instanceof PhotoError)) throw err;
           failures[i] = { path: recordPath(file), reason: err.reason };
@@ -101,9 +116,11 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
       detector.dispose();
     }
   } else {
-    backend = await runWorkers(files, options, workers, { prefer: opts.backend, configured: opts.configured }, (i, msg) => {
-      if (msg.type === 'record') records[i] = { ...msg.record, path: recordPath(files[i]!) };
-      else failures[i] = { path: recordPath(files[i]!), reason: msg.reason };
+    backend = await runWorkers(files, options, workers, { prefer: opts.backend, configured: opts.configured }, opts.afterDetect ?? null, (i, msg) => {
+      if (msg.type === 'record') {
+        extras[i] = msg.extra;
+        records[i] = { ...msg.record, path: recordPath(files[i]!) };
+      } else failures[i] = { path: recordPath(files[i]!), reason: msg.reason };
       emit();
     });
   }
@@ -121,6 +138,7 @@ function runWorkers(
   options: DetectOptions,
   count: number,
   backend: { prefer: string | undefined; configured: string | undefined },
+  afterDetect: AfterDetectHook | null,
   onResult: (index: number, msg: Result) => void,
 ): Promise<BackendName> {
   return new Promise((resolve, reject) => {
@@ -137,9 +155,10 @@ function runWorkers(
     };
     const args = workerArgs();
     for (let k = 0; k < count; k++) {
-      const init: WorkerInit = { options, backend: backend.prefer ?? null, configured: backend.configured ?? null, quietBackend: k > 0 };
+      const init: WorkerInit = { options, backend: backend.prefer ?? null, configured: backend.configured ?? null, quietBackend: k > 0, afterDetect };
       const w = spawn(process.execPath, args, {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: WORKER_SERIALIZATION,
         env: { ...process.env, [WORKER_INIT_ENV]: JSON.stringify(init) },
       });
       pool.push(w);

@@ -1,5 +1,4 @@
-import { decodePhoto, PHOTO_FIX, PhotoError as DecodeError } from '@facemask/augment/decode';
-import type { RgbImage } from '../image.ts';
+import { decodePhoto, PHOTO_FIX, PhotoError as DecodeError, type DecodedPhoto } from '@facemask/augment/decode';
 
 /** The decoder the detectors see the photos through (augment's): detections depend on its build. */
 export { DECODER } from '@facemask/augment/decode';
@@ -20,7 +19,7 @@ export class PhotoError extends Error {
  * Decodes a photo file to RGB through the image cache's decoder (@facemask/augment/decode), so
  * boxes found here are in the cache's pixel coordinates and a photo is refused for the same reason.
  */
-export async function decodePhotoFile(path: string): Promise<RgbImage> {
+export async function decodePhotoFile(path: string): Promise<DecodedPhoto> {
   try {
     return await decodePhoto(path);
   } catch (err) {

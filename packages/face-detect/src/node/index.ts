@@ -4,3 +4,4 @@ export * from './decode.ts';
 export * from './ground-truth.ts';
 export * from './identity.ts';
 export * from './modules.ts';
+export * from './after-detect.ts';

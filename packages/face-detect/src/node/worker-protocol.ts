@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendName } from '@facemask/engine';
 import type { DetectOptions } from '../options.ts';
+import type { AfterDetectHook } from './after-detect.ts';
 import type { DetectionRecord } from '../record.ts';
 
 export interface WorkerInit {
@@ -11,14 +12,22 @@ export interface WorkerInit {
   configured: string | null;
   /** Only the first worker prints the backend line. */
   quietBackend: boolean;
+  /** Runs on each decoded photo after its detection (DetectFilesOptions.afterDetect). */
+  afterDetect: AfterDetectHook | null;
 }
 
 export type ToWorker = { type: 'file'; index: number; file: string } | { type: 'done' };
 export type FromWorker =
   | { type: 'ready'; backend: BackendName }
-  | { type: 'record'; index: number; record: DetectionRecord }
+  | { type: 'record'; index: number; record: DetectionRecord; extra: Uint8Array | null }
   | { type: 'failure'; index: number; reason: string }
   | { type: 'error'; message: string };
+
+/**
+ * The IPC channel's serialization: structured clone, which carries an afterDetect hook's bytes
+ * as bytes (JSON would turn a Uint8Array into an object of numbered keys).
+ */
+export const WORKER_SERIALIZATION = 'advanced';
 
 /** The environment variable a worker process reads its WorkerInit from (JSON). */
 export const WORKER_INIT_ENV = 'FACEMASK_DETECT_WORKER';

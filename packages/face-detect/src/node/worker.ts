@@ -1,5 +1,6 @@
 import { faultPoint } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
+import { loadAfterDetect } from './after-detect.ts';
 import { decodePhotoFile, PhotoError } from './decode.ts';
 import { createNodeDetector } from './modules.ts';
 import { WORKER_INIT_ENV, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
@@ -14,6 +15,7 @@ try {
   if (!init || !process.send) throw new Error(`not started by detectFiles (no IPC channel or no ${WORKER_INIT_ENV})`);
   const choice = await selectBackend({ prefer: init.backend ?? undefined, configured: init.configured ?? undefined, log: init.quietBackend ? () => {} : undefined });
   const detector = await createNodeDetector(init.options);
+  const after = init.afterDetect && (await loadAfterDetect(init.afterDetect));
   // Work arrives one message at a time; run it in order so results keep a steady pace.
   let chain = Promise.resolve();
   process.on('message', (msg: ToWorker) => {
@@ -25,7 +27,8 @@ try {
       }
       try {
         const image = await decodePhotoFile(msg.file);
-        send({ type: 'record', index: msg.index, record: await detector.detectRecord(msg.file, image) });
+        const record = await detector.detectRecord(msg.file, image);
+        send({ type: 'record', index: msg.index, record, extra: after ? after(image, record, msg.file) : null });
         faultPoint('detect-photo');
       } catch (err) {
         if (err instanceof PhotoError) send({ type: 'failure', index: msg.index, reason: err.reason });
