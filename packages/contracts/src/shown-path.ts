@@ -11,3 +11,11 @@ export function shownPath(path: string, workspaceRoot: string): string {
   if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
   return `…/${basename(path)}`;
 }
+
+/**
+ * A message as those files and cached terminal output show it: every path inside the workspace
+ * relative to it (a message from elsewhere, e.g. a store check's, names its files absolutely).
+ */
+export function shownPaths(text: string, workspaceRoot: string): string {
+  return text.split(workspaceRoot + sep).join('');
+}

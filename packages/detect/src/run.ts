@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createProgress, shownPath, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageHandoff, type StageParams } from '@facemask/contracts';
+import { createProgress, shownPath, shownPaths, workLayout, WORKSPACE_ROOT, type DetectFailure, type Detections, type StageHandoff, type StageParams } from '@facemask/contracts';
 import { buildCropHandoff, CROP_HOOK_MODULE, type AddCrop, type HandoffOutcome } from '@facemask/image-cache';
 import { detectEngineIsAuto, detectFiles, expectedDetectEngine, modelIdentities } from '@facemask/face-detect/node';
 import { listPhotos } from './photos.ts';
@@ -127,7 +127,7 @@ export async function runDetect(params: DetectParams, opts: RunOptions): Promise
   } finally {
     progress.stop();
   }
-  if (handoff && 'failed' in handoff) log(`warning: could not hand the image cache's crops to preprocess in ${workLayout.cropHandoff(work).dir}: ${handoff.failed}. preprocess decodes every photo again instead; nothing else changes`);
+  if (handoff && 'failed' in handoff) log(`warning: could not hand the image cache's crops to preprocess in ${shownPath(workLayout.cropHandoff(work).dir, WORKSPACE_ROOT)}: ${shownPaths(handoff.failed, WORKSPACE_ROOT)}. preprocess decodes every photo again instead; nothing else changes`);
   // The records name the photos relative to the root, and the root is not recorded: the file is
   // part of preprocess's Nx key and restored as-is where the root lies elsewhere.
   const detections: Detections = { options: params.detect, models: inputs.models, backend: result.backend, records: result.records, failures: result.failures };

@@ -8,7 +8,9 @@ import {
   publishDirOnce,
   readArtifact,
   sha256OfFile,
+  shownPaths,
   workLayout,
+  WORKSPACE_ROOT,
   writeArtifact,
   DETECTION_STORE_FILES,
   type DetectOptions,
@@ -115,7 +117,10 @@ export async function checkDetectionStore(work: string, key: string): Promise<St
 /** The entry's detections when whole; a damaged entry is warned about and left for the next publish to replace. */
 export async function findDetections(work: string, key: string, log: (line: string) => void): Promise<Detections | null> {
   const checked = await checkDetectionStore(work, key);
-  if ('damaged' in checked) log(`warning: detection store ${workLayout.detectionStore(work, key).dir}: ${checked.damaged} (changed on disk since it was stored): detecting again to rebuild it`);
+  if ('damaged' in checked) {
+    const shown = (p: string) => shownPaths(p, WORKSPACE_ROOT);
+    log(`warning: detection store ${shown(workLayout.detectionStore(work, key).dir)}: ${shown(checked.damaged)} (changed on disk since it was stored): detecting again to rebuild it`);
+  }
   return 'detections' in checked ? checked.detections : null;
 }
 

@@ -6,7 +6,9 @@ import {
   inDir,
   readArtifact,
   sha256OfFile,
+  shownPaths,
   workLayout,
+  WORKSPACE_ROOT,
   writeArtifact,
   writeDirAtomic,
   CROP_HANDOFF_FILES,
@@ -115,7 +117,7 @@ export async function openCropHandoff(work: string, t: CacheTransform, log: (lin
     index = await readArtifact(cropHandoffArtifact, files.index);
   } catch (err) {
     if (await stat(files.index).then(() => true, () => false)) {
-      log(`warning: ${files.index}: ${(err as Error).message}; decoding every photo instead (it is removed when preprocess ends)`);
+      log(`warning: ${shownPaths((err as Error).message, WORKSPACE_ROOT)}; decoding every photo instead (the handoff is removed when preprocess ends)`);
     }
     return null;
   }
@@ -126,7 +128,7 @@ export async function openCropHandoff(work: string, t: CacheTransform, log: (lin
   const size = await stat(files.pixels).then((s) => s.size, () => -1);
   const sha = size === index.photos.length * bytes ? await sha256OfFile(files.pixels) : null;
   if (sha !== index.pixelsSha256) {
-    log(`warning: ${files.pixels} is not what detect wrote (${size < 0 ? 'missing' : sha === null ? `${size} bytes` : 'other sha256'}); decoding every photo instead`);
+    log(`warning: ${shownPaths(files.pixels, WORKSPACE_ROOT)} is not what detect wrote (${size < 0 ? 'missing' : sha === null ? `${size} bytes` : 'other sha256'}); decoding every photo instead`);
     return null;
   }
   const byPath = new Map(index.photos.map((p) => [p.path, p]));

@@ -14,7 +14,9 @@ import {
   readArtifact,
   sha256OfFile,
   sharedRunsFolder,
+  shownPaths,
   workLayout,
+  WORKSPACE_ROOT,
   publishDirOnce,
   writeArtifact,
   CACHE_SPLITS,
@@ -119,7 +121,7 @@ export async function ensureImageStore(
   const now = new Date();
   await utimes(workLayout.imageStore(work, key).dir, now, now).catch(() => {});
   const checked = await checkImageStore(work, key);
-  if ('corrupt' in checked) (opts.log ?? ((line: string) => console.error(line)))(`image store ${split}: ${checked.corrupt} (changed on disk since): rebuilding it`);
+  if ('corrupt' in checked) (opts.log ?? ((line: string) => console.error(line)))(`image store ${split}: ${shownPaths(checked.corrupt, WORKSPACE_ROOT)} (changed on disk since): rebuilding it`);
   const found = 'index' in checked ? checked.index : null;
   if (found) {
     const byId = new Map(inputs.map((i) => [i.id, i]));

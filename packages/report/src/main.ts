@@ -13,7 +13,8 @@ export function buildCli() {
     const { params, work, paramsHash } = await loadStageInput('report', o);
     const r = await runReport(params, { work });
     await writeRunRecord(workLayout.report(work).run, { target: targets.report, started, backend: null, paramsHash });
-    if (!o.quiet) console.log(r.summary);
+    // As every stage prints its summary: --quiet drops progress and log lines only.
+    console.log(r.summary);
     // Last line, machine-read by the pipeline.
     console.log(`report: ${resolve(r.paths.index)}`);
   });

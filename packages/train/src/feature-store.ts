@@ -7,9 +7,11 @@ import {
   inDir,
   linkOrCopy,
   publishDirOnce,
+  shownPaths,
   workLayout,
   writeArtifact,
   FEATURE_STORE_FILES,
+  WORKSPACE_ROOT,
   type FeatureStoreEntry,
 } from '@facemask/contracts';
 import type { EngineIdentity } from '@facemask/engine/probe';
@@ -72,7 +74,10 @@ export async function checkFeatureStore(work: string, key: string): Promise<Feat
 /** The whole entry, or null; a damaged one is warned about and left for the next publish to replace. */
 export async function findFeatureStore(work: string, key: string, log: (line: string) => void): Promise<{ entry: FeatureStoreEntry; table: string } | null> {
   const checked = await checkFeatureStore(work, key);
-  if ('damaged' in checked) log(`warning: feature store ${workLayout.featureStore(work, key).dir}: ${checked.damaged} (changed on disk since it was stored): computing the features again to rebuild it`);
+  if ('damaged' in checked) {
+    const shown = (p: string) => shownPaths(p, WORKSPACE_ROOT);
+    log(`warning: feature store ${shown(workLayout.featureStore(work, key).dir)}: ${shown(checked.damaged)} (changed on disk since it was stored): computing the features again to rebuild it`);
+  }
   return 'entry' in checked ? checked : null;
 }
 

@@ -22,7 +22,8 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
     const engine = await selectBackend({ prefer: o.backend, configured: params.backend });
     const r = await runFeatures(params, { work, quiet: o.quiet ?? false });
     await writeRunRecord(workLayout.features(work).run, { target: targets.trainFeatures, started, backend: backendLine(engine), paramsHash });
-    if (!o.quiet) out(`features: ${r.count} photos x ${r.dim} (plain and mirrored) in ${shownPath(workLayout.features(work).dir, WORKSPACE_ROOT)}\n`);
+    // The result, as every stage prints it: --quiet drops progress and log lines only.
+    out(`features: ${r.count} photos x ${r.dim} (plain and mirrored) in ${shownPath(workLayout.features(work).dir, WORKSPACE_ROOT)}\n`);
     return 0;
   } catch (err) {
     console.error(`train features: ${(err as Error).message}`);

@@ -82,10 +82,10 @@ describe('train:features', () => {
     );
   }, 600_000);
 
-  it('its CLI shows the folder it wrote as the other stages show theirs', async () => {
+  it('its CLI shows the folder it wrote as the other stages show theirs, --quiet or not', async () => {
     const cfg = await freshRun(base, over);
     let printed = '';
-    expect(await featuresMain(['--config', await configFile(cfg)], (t) => (printed += t))).toBe(0);
+    expect(await featuresMain(['--config', await configFile(cfg), '--quiet'], (t) => (printed += t))).toBe(0);
     expect(printed).toContain(` in ${shownPath(workLayout.features(cfg.data.work).dir, WORKSPACE_ROOT)}\n`);
     expect(printed).not.toContain(cfg.data.work);
   }, 600_000);

@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     await writeRunRecord(workLayout.fold(work, o.round, o.fold).run, { target: targets.trainFold(o.round, o.fold), started, backend: backendLine(engine), paramsHash });
-    if (!o.quiet && r.text) console.log(r.text);
+    // The fold's one-screen summary, as every stage prints its own: --quiet drops progress and log lines only.
+    if (r.text) console.log(r.text);
     return 0;
   } catch (err) {
     console.error(`train: ${(err as Error).message}`);
