@@ -11,7 +11,6 @@ import {
   MODEL_FOLDER_FILES,
   parseCsv,
   readArtifact,
-  readCsv,
   dataFile,
   readEvalList,
   readFingerprint,
@@ -24,6 +23,7 @@ import { runExport } from './export.ts';
 import { disposeEnsemble, loadModelFolder, readManifest } from './folder.ts';
 import { predictFiles, type PhotoResult } from './predict.ts';
 import { main as predictMain } from './predict-main.ts';
+import { predictedVsSubmitted } from './testing/predict-check.ts';
 import { tinyRun, useTestEngine, type TinyRun } from './testing/run.ts';
 
 /** Runs the predict CLI, collecting stdout and stderr lines. */
@@ -55,11 +55,9 @@ describe('export and predict on a run of the pipeline', () => {
     const r = await predictCli(['--model', model, '--format', 'csv', '--quiet', evalDir]);
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    const rows = parseCsv(r.out.join('\n'), 'predict output', ['path', 'class', 'mask', 'gender', 'age', 'confidence']);
-    const predicted = new Map(rows.map((x) => [basename(x.path!), Number(x.class)]));
-    const submitted = await readCsv(run.submission, ['ImageID', 'ans']);
-    expect(predicted.size).toBe(submitted.length);
-    for (const s of submitted) expect([s.ImageID, predicted.get(s.ImageID!)]).toEqual([s.ImageID, Number(s.ans)]);
+    const { predicted, submitted, answered } = await predictedVsSubmitted(r.out.join('\n'), run.submission);
+    expect(answered).toBe(submitted.length);
+    expect(predicted).toEqual(submitted);
   });
 
   it("gives every eval photo the run ensemble's probabilities", async () => {

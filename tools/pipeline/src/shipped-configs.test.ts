@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataLayout, parseCsv, pipelineGraph, readCsv, targets, tasksRunBy } from '@facemask/contracts';
+import { dataLayout, pipelineGraph, readCsv, targets, tasksRunBy } from '@facemask/contracts';
+import { predictedVsSubmitted } from '@facemask/ship/testing/predict-check';
 import { DEFAULT_SYNTH_OPTIONS, generateDataset } from '@facemask/synth';
 import { taskOutcomes } from './nx.ts';
 import { runPipeline } from './run.ts';
@@ -55,9 +56,9 @@ describe(`the shipped configs, tiny, end to end on ${engine}`, () => {
       expect(exported.code, exported.output).toBe(0);
       const predicted = await runScript(WORKSPACE_ROOT, 'packages/ship/src/predict-main.ts', ['--model', model, '--backend', engine, '--format', 'csv', '--quiet', dataLayout.evalImages(root)]);
       expect(predicted.code, predicted.output).toBe(0);
-      const rows = parseCsv(predicted.stdout, 'predict output', ['path', 'class', 'mask', 'gender', 'age', 'confidence']);
-      const byPhoto = new Map(rows.map((x) => [basename(x.path!), Number(x.class)]));
-      expect(submitted.map((s) => [s.ImageID, byPhoto.get(s.ImageID!)])).toEqual(submitted.map((s) => [s.ImageID, Number(s.ans)]));
+      const check = await predictedVsSubmitted(predicted.stdout, r.submission);
+      expect(check.answered).toBe(check.submitted.length);
+      expect(check.predicted).toEqual(check.submitted);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

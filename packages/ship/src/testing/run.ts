@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, stageParams, stageParamsHash, trainedFolds, workLayout, writeRunRecord, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
+import { parseConfig, stageHandoff, stageParams, stageParamsHash, trainedFolds, workLayout, writeRunRecord, type ConfigInput, type PipelineConfig } from '@facemask/contracts';
 import { selectBackend } from '@facemask/engine';
 import { runEnsemble } from '@facemask/ensemble';
 import { runPreprocess } from '@facemask/preprocess';
@@ -50,7 +50,7 @@ export async function tinyRun(over: Partial<ConfigInput> = {}, synth: Partial<Sy
   } as ConfigInput);
   const work = cfg.data.work;
   const quiet = { quiet: true, log: () => {} };
-  if (cfg.preprocess.faceCrop) await runDetect(stageParams(cfg, 'detect'), { work, ...quiet, workers: 2, backend: testBackend() });
+  if (cfg.preprocess.faceCrop) await runDetect(stageParams(cfg, 'detect'), { work, ...quiet, workers: 2, backend: testBackend(), handoff: stageHandoff(cfg, 'detect') });
   await runPreprocess(stageParams(cfg, 'preprocess'), { work, ...quiet });
   const train = stageParams(cfg, 'train');
   for (const fold of trainedFolds(cfg)) {
