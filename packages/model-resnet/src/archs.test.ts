@@ -1,4 +1,4 @@
-import { ARCH_FACTS, MODEL_ARCHS } from '@facemask/contracts';
+import { ARCH_FACTS, MODEL_ARCHS, SMALLEST_INPUT } from '@facemask/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel, listModels } from './registry.ts';
 import { useBackend } from './test-utils/backend.ts';
@@ -20,6 +20,11 @@ describe('the architectures a config may name', () => {
     });
     if (ARCH_FACTS[arch].scalableWidth) await expect(built).resolves.toBe('built');
     else await expect(built).rejects.toThrow(/fixed widths/);
+  });
+
+  it("refuses in its options an input below every architecture's smallest (contracts' SMALLEST_INPUT)", async () => {
+    const smallest = MODEL_ARCHS.find((a) => ARCH_FACTS[a].minInput === SMALLEST_INPUT)!;
+    await expect(createModel(smallest, { inputHeight: SMALLEST_INPUT - 1, inputWidth: SMALLEST_INPUT, widthMultiplier: 0.125 }, { log: () => {} })).rejects.toThrow(/invalid options: inputHeight/);
   });
 
   it.each(MODEL_ARCHS)('%s builds at the smallest input contracts allows it, and not 8 px below (the config check refuses that)', async (arch) => {

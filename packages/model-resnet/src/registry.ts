@@ -1,4 +1,4 @@
-import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, type ModelArch } from '@facemask/contracts';
+import { IMAGENET_NORMALIZATION, modelFields, NUM_CLASSES, SMALLEST_INPUT, type ModelArch } from '@facemask/contracts';
 import { input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { faceApiBackbone, faceApiStageOf, loadFaceApiWeights, setFaceApiInputAdapter } from './faceapi.ts';
@@ -21,8 +21,9 @@ const triple = z.tuple([z.number(), z.number(), z.number()]);
 
 export const modelOptionsSchema = z
   .object({
-    inputHeight: z.number().int().min(16),
-    inputWidth: z.number().int().min(16),
+    // A floor for every model; one built at less than its own minInput fails with 'too small' below.
+    inputHeight: z.number().int().min(SMALLEST_INPUT),
+    inputWidth: z.number().int().min(SMALLEST_INPUT),
     numClasses: z.number().int().min(1).default(NUM_CLASSES),
     /** null: random init; a torchvision .safetensors state_dict path; or 'face-api'. */
     pretrained: z.string().min(1).nullable().default(null),

@@ -32,3 +32,6 @@ export const ARCH_FACTS: { [A in ModelArch]: ArchFacts } = {
   resnet50: { normalization: IMAGENET_NORMALIZATION, pretrained: 'safetensors', scalableWidth: true, minInput: 16 },
   faceapi_resnet29: { normalization: IMAGENET_NORMALIZATION, pretrained: 'face-api', scalableWidth: false, minInput: 104 },
 };
+
+/** The smallest input side any built-in architecture takes: the floor of the model registry's options (each architecture's own is its minInput). */
+export const SMALLEST_INPUT = Math.min(...MODEL_ARCHS.map((a) => ARCH_FACTS[a].minInput));
