@@ -15,7 +15,7 @@ export function buildCli() {
     await writeRunRecord(workLayout.report(work).run, { target: targets.report, started, backend: null, paramsHash });
     // As every stage prints its summary: --quiet drops progress and log lines only.
     console.log(r.summary);
-    // Last line, machine-read by the pipeline.
+    // Last line, for scripts that run the stage alone (the pipeline finds the page through workLayout).
     console.log(`report: ${resolve(r.paths.index)}`);
   });
 }

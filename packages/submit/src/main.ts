@@ -26,7 +26,7 @@ export function buildCli(): Command {
         await writeRunRecord(workLayout.submission(work).run, { target: targets.submit, started, backend: null, paramsHash });
         console.log(`wrote ${r.rows} rows from the round-${r.round} ensemble; per class 0..17: ${r.counts.join(' ')}`);
         if (r.score) console.log(`eval labels ${params.evalLabels}: macro F1 ${r.score.macroF1.toFixed(4)}  accuracy ${r.score.accuracy.toFixed(4)}`);
-        // Last line, machine-read by the pipeline.
+        // Last line, for scripts that run the stage alone (the pipeline finds the file through workLayout).
         console.log(`submission: ${resolve(r.path)}`);
       }),
   );
