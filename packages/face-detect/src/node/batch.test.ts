@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_AT_ENV } from '@facemask/contracts';
@@ -60,7 +61,10 @@ describe('detectFiles', () => {
 
   it('a hook module without afterDetect stops the run naming it', async () => {
     const module = new URL('./decode.ts', import.meta.url).href;
+    const before = tf.memory().numTensors;
     await expect(detectFiles(files, options, { workers: 0, afterDetect: { module, options: null } })).rejects.toThrow(/decode\.ts exports no afterDetect function/);
+    // no detector was left loaded
+    expect(tf.memory().numTensors).toBe(before);
     await expect(detectFiles(files, options, { workers: 1, afterDetect: { module, options: null } })).rejects.toThrow(/decode\.ts exports no afterDetect function/);
   });
 

@@ -95,8 +95,9 @@ export async function detectFiles(files: readonly string[], options: DetectOptio
     backend = (await selectBackend({ prefer: opts.backend, configured: opts.configured })).name;
   } else if (workers <= 0) {
     backend = (await selectBackend({ prefer: opts.backend, configured: opts.configured })).name;
-    const detector = await createNodeDetector(options);
+    // Before the detector: a hook that does not load leaves no model behind.
     const after = opts.afterDetect && (await loadAfterDetect(opts.afterDetect));
+    const detector = await createNodeDetector(options);
     try {
       for (let i = 0; i < files.length; i++) {
         const file = files[i]!;

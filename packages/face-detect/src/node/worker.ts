@@ -14,8 +14,8 @@ process.on('disconnect', () => process.exit(0));
 try {
   if (!init || !process.send) throw new Error(`not started by detectFiles (no IPC channel or no ${WORKER_INIT_ENV})`);
   const choice = await selectBackend({ prefer: init.backend ?? undefined, configured: init.configured ?? undefined, log: init.quietBackend ? () => {} : undefined });
-  const detector = await createNodeDetector(init.options);
   const after = init.afterDetect && (await loadAfterDetect(init.afterDetect));
+  const detector = await createNodeDetector(init.options);
   // Work arrives one message at a time; run it in order so results keep a steady pace.
   let chain = Promise.resolve();
   process.on('message', (msg: ToWorker) => {
