@@ -1,6 +1,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { imageCacheIndexArtifact, readArtifact, sha256OfFile, workLayout, type CacheSplit } from '@facemask/contracts';
 import { restoreImageStore } from './store.ts';
+import { readFully } from './file-io.ts';
 
 /**
  * Training reads batches of cached pixels by index, without decoding a JPEG: the preprocess
@@ -90,12 +91,7 @@ export async function openImageCache(work: string, split: CacheSplit, opts: Open
           }
         }
         const len = run * bytes;
-        let done = 0;
-        while (done < len) {
-          const { bytesRead } = await fh.read(out, i * bytes + done, len - done, first * bytes + done);
-          if (bytesRead === 0) throw new Error(`image cache ${files.pixels}: file ended early at photo ${first}`);
-          done += bytesRead;
-        }
+        await readFully(fh, out, i * bytes, len, first * bytes, () => `image cache ${files.pixels}: file ended early at photo ${first}`);
         i += run;
       }
       return out;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import {
   cropHandoffArtifact,
   hashJson,
@@ -16,6 +16,7 @@ import {
   type DetectionRecord,
 } from '@facemask/contracts';
 import { DECODER } from '@facemask/augment/decode';
+import { readFully, writeFully } from './file-io.ts';
 import { CACHE_CHANNELS, PIXELS_FORMAT, type CacheTransform } from './transform.ts';
 import type { HandoffCrop } from './crop-hook.ts';
 
@@ -58,7 +59,7 @@ export async function buildCropHandoff<T>(work: string, crop: HandoffCrop, detec
         if (pixels.length !== bytes) throw new Error(`internal: the crop of ${path} has ${pixels.length} bytes, expected ${bytes}`);
         photos.push({ path, sha256, record: hashJson(record), slot: photos.length });
         sha.update(pixels);
-        writing = writing.then(() => writeAll(fh, pixels)).catch((err: Error) => void (failed ??= err.message));
+        writing = writing.then(() => writeFully(fh, pixels)).catch((err: Error) => void (failed ??= err.message));
       };
       started = true;
       try {
@@ -90,16 +91,10 @@ export async function buildCropHandoff<T>(work: string, crop: HandoffCrop, detec
   return { result: value, handoff: failed !== null ? { failed } : { photos: photos.length } };
 }
 
-async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < data.length) done += (await fh.write(data, done, data.length - done, null)).bytesWritten;
-}
-
-/** The crops a run's handoff holds that preprocess may take, and the count it took. */
+/** The crops a run's handoff holds that preprocess may take (the store build counts those it took). */
 export interface HandedCrops {
   /** The photo's crop where the handoff holds the one `loadPhoto(file, t)` would make; else null. */
   take(input: { path: string; sha256: string }, file: string): Promise<Uint8Array | null>;
-  readonly taken: number;
   close(): Promise<void>;
 }
 
@@ -133,24 +128,14 @@ export async function openCropHandoff(work: string, t: CacheTransform, log: (lin
   }
   const byPath = new Map(index.photos.map((p) => [p.path, p]));
   const fh = await open(files.pixels, 'r');
-  let taken = 0;
   return {
     async take(input, file) {
       const entry = byPath.get(input.path);
       const record = face.records.get(file);
       if (!entry || entry.sha256 !== input.sha256 || !record || hashJson(record) !== entry.record) return null;
       const out = new Uint8Array(bytes);
-      let done = 0;
-      while (done < bytes) {
-        const { bytesRead } = await fh.read(out, done, bytes - done, entry.slot * bytes + done);
-        if (bytesRead === 0) throw new Error(`${files.pixels} ended inside slot ${entry.slot}`);
-        done += bytesRead;
-      }
-      taken++;
+      await readFully(fh, out, 0, bytes, entry.slot * bytes, () => `${files.pixels} ended inside slot ${entry.slot}`);
       return out;
-    },
-    get taken() {
-      return taken;
     },
     close: () => fh.close(),
   };

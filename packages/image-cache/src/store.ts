@@ -25,6 +25,7 @@ import {
 } from '@facemask/contracts';
 import { DECODER } from '@facemask/augment/decode';
 import { loadPhoto, PhotoError } from './decode.ts';
+import { writeFully } from './file-io.ts';
 import { CACHE_CHANNELS, PIXELS_FORMAT, type CacheTransform } from './transform.ts';
 import type { HandedCrops } from './crop-handoff.ts';
 import { readFaceCrop } from './face-crop.ts';
@@ -271,8 +272,7 @@ async function writePixels(
           return;
         }
         if (result.length !== bytes) throw new Error(`internal: ${dataFile(opts.root, input.path)} transformed to ${result.length} bytes, expected ${bytes}`);
-        let done = 0;
-        while (done < result.length) done += (await fh.write(result, done, result.length - done, null)).bytesWritten;
+        await writeFully(fh, result);
         sha.update(result);
         out.ids.push(input.id);
         out.sources.push({ path: input.path, sha256: input.sha256 });

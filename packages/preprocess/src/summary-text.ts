@@ -16,7 +16,7 @@ export function formatSummary(
   root: string,
   outDir: string,
   storesDir: string,
-  run: { reused: Record<'train' | 'eval', boolean>; handedOver?: Record<'train' | 'eval', number> },
+  run: { reused: Record<'train' | 'eval', boolean>; handedOver: Record<'train' | 'eval', number> },
 ): string {
   const t = s.totals;
   const lines: string[] = [];
@@ -50,7 +50,7 @@ export function formatSummary(
   if (s.skipped.length > 3) lines.push(`    ... ${s.skipped.length - 3} more in summary.json`);
   const cc = s.cache;
   const how = (split: 'train' | 'eval') => {
-    const handed = run.handedOver?.[split] ?? 0;
+    const handed = run.handedOver[split];
     return run.reused[split] ? 'reused' : handed > 0 ? `built (${handed} crops from detect's decode)` : 'built';
   };
   const centre = cc.centerCrop === null ? 'the whole photo' : `centre crop ${cc.centerCrop}`;
